@@ -1,0 +1,132 @@
+"""Parsed source documents into the database, all or nothing.
+
+Used by the `import_documents` command and the admin's upload page, so both
+apply the same rules and say the same things.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from reports.models import Country, Organisation, Paragraph, Report, Status, normalise_space
+from reports.parsing import DocumentError, parse_document
+
+CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
+
+
+class ImportRefused(Exception):
+    """One or more documents of a run were refused; nothing of the run was written."""
+
+    def __init__(self, problems):
+        self.problems = problems  # [(name, reason)]
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in problems))
+
+
+@dataclass
+class Outcome:
+    name: str
+    action: str
+    report: Report
+
+
+def parse_all(sources):
+    """Parse every (name, bytes) source; raise ImportRefused listing each bad one."""
+    parsed, problems = [], []
+    for name, data in sources:
+        try:
+            parsed.append((name, parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES)))
+        except DocumentError as error:
+            problems.append((name, str(error)))
+    if problems:
+        raise ImportRefused(problems)
+    return parsed
+
+
+def import_documents(sources, *, method, user=None, publish=False, dry_run=False):
+    """Import (name, bytes) sources as reports; return one Outcome per source.
+
+    Raise ImportRefused, having written nothing, if any source is refused.
+    With dry_run, do all the work and roll it back.
+    """
+    parsed = parse_all(sources)
+    with transaction.atomic():
+        outcomes = [
+            _import_one(name, doc, method=method, user=user, publish=publish)
+            for name, doc in parsed
+        ]
+        if dry_run:
+            transaction.set_rollback(True)
+    return outcomes
+
+
+def _import_one(name, doc, *, method, user, publish):
+    existing = Report.objects.filter(sha256=doc.sha256).first()
+    if existing is not None:
+        if publish and existing.status != Status.PUBLISHED:
+            existing.set_status(Status.PUBLISHED, user)
+            existing.save()
+            return Outcome(name, UPDATED, existing)
+        return Outcome(name, UNCHANGED, existing)
+
+    slug = slugify(doc.title)[:200] or doc.sha256[:12]
+    report = Report.objects.filter(slug=slug).first()
+    action = UPDATED if report else CREATED
+    if report is None:
+        report = Report(slug=slug)
+    report.title = doc.title
+    report.series = doc.series
+    report.year = doc.year
+    report.country = Country.objects.resolve(doc.country_code)
+    report.publisher = _organisation(doc.publisher)
+    report.republisher = _organisation(doc.republisher)
+    report.disclaimer = doc.disclaimer
+    report.source_filename = name[-255:]
+    report.sha256 = doc.sha256
+    report.size_bytes = doc.size_bytes
+    report.imported_at = timezone.now()
+    report.imported_by = user if user is not None and user.is_authenticated else None
+    report.import_method = method
+    if publish:
+        report.set_status(Status.PUBLISHED, user)
+    report.save()
+    _replace_paragraphs(name, report, doc.paragraphs)
+    return Outcome(name, action, report)
+
+
+def _organisation(name):
+    if not name:
+        return None
+    return Organisation.objects.get_or_create(name=name)[0]
+
+
+def _replace_paragraphs(name, report, texts):
+    """Write the paragraphs in place, keeping anchors, and refuse to orphan a citation."""
+    current = {p.number: p for p in report.paragraphs.all()}
+    for number, text in enumerate(texts, start=1):
+        paragraph = current.get(number)
+        if paragraph is None:
+            Paragraph.objects.create(report=report, number=number, text=text)
+        elif paragraph.text != text:
+            paragraph.text = text
+            paragraph.save(update_fields=["text"])
+    report.paragraphs.filter(number__gt=len(texts), citations__isnull=True).delete()
+    broken = [
+        citation
+        for citation in report.citations.select_related("paragraph")
+        if citation.paragraph is None
+        or citation.paragraph.number > len(texts)
+        or normalise_space(citation.quote) not in normalise_space(citation.paragraph.text)
+    ]
+    if broken:
+        raise ImportRefused(
+            [
+                (
+                    name,
+                    f"this new version of “{report.title}” no longer contains "
+                    f"{len(broken)} passage(s) cited by the archive; edit those citations first",
+                )
+            ]
+        )

@@ -1,0 +1,692 @@
+"""The archive's model: source documents, the groups and incidents drawn from
+them, and the citations that tie every fact to a quoted passage."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from reports.countries import resolve_country
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class IncidentType(models.TextChoices):
+    HOSTAGE_TAKING = "hostage_taking", _("Hostage taking")
+    KIDNAPPING = "kidnapping", _("Kidnapping")
+    BOMBING = "bombing", _("Bombing")
+    ARMED_ASSAULT = "armed_assault", _("Armed assault")
+    ASSASSINATION = "assassination", _("Assassination")
+    OTHER = "other", _("Other")
+
+
+class GroupActivity(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    DISSOLVED = "dissolved", _("Dissolved")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Fact(models.TextChoices):
+    """Facts a citation can support, so a page can footnote each figure."""
+
+    START_DATE = "start_date", _("Start date")
+    END_DATE = "end_date", _("End date")
+    PLACE = "place", _("Place")
+    TYPE = "type", _("Type")
+    PERPETRATORS = "perpetrators", _("Perpetrators")
+    KILLED = "killed", _("Killed")
+    INJURED = "injured", _("Injured")
+    HOSTAGES = "hostages", _("Hostages")
+    OUTCOME = "outcome", _("Outcome")
+    NAME = "name", _("Name")
+    ALIASES = "aliases", _("Aliases")
+    LEADERS = "leaders", _("Leaders")
+    FOUNDED = "founded", _("Founded")
+    ACTIVITY = "activity", _("Activity status")
+
+
+def normalise_space(text):
+    """Collapse every run of whitespace to one space, so quotes match across line breaks."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- Querysets ---------------------------------------------------------------
+
+
+class EditorialQuerySet(models.QuerySet):
+    def published(self):
+        """Return only what readers may see."""
+        return self.filter(status=Status.PUBLISHED)
+
+
+class NaturalKeyQuerySet(EditorialQuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ReportQuerySet(NaturalKeyQuerySet):
+    def with_provenance(self):
+        return self.select_related(
+            "country", "publisher", "republisher", "imported_by", "status_changed_by"
+        )
+
+
+class CitationQuerySet(models.QuerySet):
+    def published(self):
+        """Citations a reader may see: published report and published subject."""
+        return self.filter(report__status=Status.PUBLISHED).filter(
+            Q(incident__status=Status.PUBLISHED) | Q(group__status=Status.PUBLISHED)
+        )
+
+    def get_by_natural_key(self, report_slug, incident_slug, group_slug, quote):
+        return self.get(
+            report__slug=report_slug,
+            quote=quote,
+            **({"incident__slug": incident_slug} if incident_slug else {"incident": None}),
+            **({"group__slug": group_slug} if group_slug else {"group": None}),
+        )
+
+
+# --- Reference tables --------------------------------------------------------
+
+
+class CountryManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def resolve(self, name_or_code):
+        """Return the country for a name or ISO code, creating its row on first use.
+
+        Raise ValidationError when the name is not a country.
+        """
+        try:
+            code, name = resolve_country(name_or_code)
+        except LookupError as error:
+            raise ValidationError(str(error)) from None
+        country, _created = self.get_or_create(code=code, defaults={"name": name})
+        return country
+
+
+class Country(models.Model):
+    code = models.CharField(_("ISO 3166 code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    objects = CountryManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class OrganisationManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Organisation(models.Model):
+    """A publisher or republisher of source documents."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    url = models.URLField(_("web site"), blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+# --- Editorial base ----------------------------------------------------------
+
+
+class Editorial(models.Model):
+    """Status and who last changed it; shared by reports, groups and incidents."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated test data, never a real fact."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def set_status(self, status, user=None):
+        """Move to `status`, recording who did it and when."""
+        self.status = status
+        self.status_changed_at = timezone.now()
+        self.status_changed_by = user if user is not None and user.is_authenticated else None
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+# --- Reports -----------------------------------------------------------------
+
+
+class Report(Editorial):
+    """One source document, with its text and the provenance of its bytes."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    series = models.CharField(_("series"), max_length=200, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year covered"), db_index=True)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="reports"
+    )
+    publisher = models.ForeignKey(
+        Organisation,
+        verbose_name=_("author/publisher"),
+        on_delete=models.PROTECT,
+        related_name="published_reports",
+        null=True,
+        blank=True,
+        help_text=_("Blank when the document does not say."),
+    )
+    republisher = models.ForeignKey(
+        Organisation,
+        verbose_name=_("republisher"),
+        on_delete=models.PROTECT,
+        related_name="republished_reports",
+        null=True,
+        blank=True,
+    )
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    disclaimer = models.TextField(_("disclaimer"), blank=True)
+
+    # Provenance of the source bytes.
+    source_filename = models.CharField(_("original file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size_bytes = models.PositiveIntegerField(_("size in bytes"))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imported_reports",
+    )
+    import_method = models.CharField(
+        _("imported with"),
+        max_length=100,
+        help_text=_("The command or page that imported it."),
+    )
+
+    objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        get_latest_by = "imported_at"
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        permissions = [("publish_report", _("Can publish and unpublish reports"))]
+        indexes = [models.Index(fields=["status", "-year", "title"], name="report_pub_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("reports:report-detail", kwargs={"slug": self.slug})
+
+    @property
+    def text(self):
+        return "\n\n".join(p.text for p in self.paragraphs.all())
+
+
+class ParagraphManager(models.Manager):
+    def get_by_natural_key(self, report_slug, number):
+        return self.get(report__slug=report_slug, number=number)
+
+
+class Paragraph(models.Model):
+    """A numbered paragraph of a report's body; `#p<number>` is its stable anchor."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="paragraphs"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    text = models.TextField(_("text"))
+
+    objects = ParagraphManager()
+
+    class Meta:
+        ordering = ["report", "number"]
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="paragraph_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="paragraph_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.report.slug} ¶{self.number}"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.number)
+
+    natural_key.dependencies = ["reports.report"]
+
+    @property
+    def anchor(self):
+        return f"p{self.number}"
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#{self.anchor}"
+
+
+# --- Groups ------------------------------------------------------------------
+
+
+class Group(Editorial):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="groups",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    founded_year = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
+    activity = models.CharField(
+        _("activity status"),
+        max_length=10,
+        choices=GroupActivity.choices,
+        default=GroupActivity.UNKNOWN,
+    )
+
+    objects = NaturalKeyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        permissions = [("publish_group", _("Can publish and unpublish groups"))]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("reports:group-detail", kwargs={"slug": self.slug})
+
+
+class GroupAliasManager(models.Manager):
+    def get_by_natural_key(self, group_slug, name):
+        return self.get(group__slug=group_slug, name=name)
+
+
+class GroupAlias(models.Model):
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("alias"), max_length=200, db_index=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("ISO 639-1 code, e.g. en, es.")
+    )
+
+    objects = GroupAliasManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="alias_unique_per_group")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.group.natural_key(), self.name)
+
+    natural_key.dependencies = ["reports.group"]
+
+
+class LeaderManager(models.Manager):
+    def get_by_natural_key(self, group_slug, name):
+        return self.get(group__slug=group_slug, name=name)
+
+
+class Leader(models.Model):
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="leaders"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+
+    objects = LeaderManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "name"]
+        verbose_name = _("leader")
+        verbose_name_plural = _("leaders")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="leader_unique_per_group")
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+    def natural_key(self):
+        return (*self.group.natural_key(), self.name)
+
+    natural_key.dependencies = ["reports.group"]
+
+
+# --- Incidents ---------------------------------------------------------------
+
+
+class Incident(Editorial):
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    # A date is stored as the first day of its period; the precision says how
+    # much of it the source gives ("May 1997" is 1997-05-01 at month precision).
+    start_date = models.DateField(_("start date"), db_index=True)
+    start_precision = models.CharField(
+        _("start date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("end date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="incidents"
+    )
+    region = models.CharField(_("department/province"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    type = models.CharField(
+        _("type"), max_length=20, choices=IncidentType.choices, default=IncidentType.OTHER
+    )
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    perpetrators = models.ManyToManyField(
+        Group,
+        verbose_name=_("perpetrator groups"),
+        through="Perpetration",
+        related_name="incidents",
+        blank=True,
+    )
+    # Null means the source does not say; zero means it says none.
+    killed = models.PositiveIntegerField(_("killed"), null=True, blank=True)
+    injured = models.PositiveIntegerField(_("injured"), null=True, blank=True)
+    hostages = models.PositiveIntegerField(_("hostages/kidnapped"), null=True, blank=True)
+    # Stored so lists can sort and filter by casualties on an index.
+    casualties = models.GeneratedField(
+        expression=Coalesce(F("killed"), 0) + Coalesce(F("injured"), 0),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+        verbose_name=_("casualties"),
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    # Provenance of rows imported from a dataset such as the GTD.
+    external_id = models.CharField(
+        _("external id"), max_length=40, unique=True, null=True, blank=True
+    )
+    external_source = models.CharField(_("dataset"), max_length=100, blank=True)
+    source_row = models.JSONField(_("source row"), null=True, blank=True, editable=False)
+
+    objects = NaturalKeyQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["casualties"])
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        get_latest_by = "start_date"
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        permissions = [("publish_incident", _("Can publish and unpublish incidents"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="incident_end_not_before_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-start_date"], name="incident_pub_date_idx"),
+            models.Index(fields=["status", "country", "-start_date"], name="incident_country_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("reports:incident-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.city, self.region) if part)
+
+
+class PerpetrationManager(models.Manager):
+    def get_by_natural_key(self, incident_slug, group_slug):
+        return self.get(incident__slug=incident_slug, group__slug=group_slug)
+
+
+class Perpetration(models.Model):
+    """A group named as perpetrator of an incident, and whether that is certain."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT)
+    uncertain = models.BooleanField(
+        _("attribution uncertain"), default=False, help_text=_("The source suspects the group.")
+    )
+
+    objects = PerpetrationManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("perpetrator")
+        verbose_name_plural = _("perpetrators")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "group"], name="perpetration_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.group} — {self.incident}"
+
+    def natural_key(self):
+        return (*self.incident.natural_key(), *self.group.natural_key())
+
+    natural_key.dependencies = ["reports.incident", "reports.group"]
+
+
+# --- Citations ---------------------------------------------------------------
+
+
+class Citation(models.Model):
+    """A quoted passage of a report that supports an incident or a group."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="citations"
+    )
+    paragraph = models.ForeignKey(
+        Paragraph,
+        verbose_name=_("paragraph"),
+        on_delete=models.PROTECT,
+        related_name="citations",
+        null=True,
+        blank=True,
+        help_text=_("Left blank, it is found from the quote."),
+    )
+    quote = models.TextField(_("quoted passage"))
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="citations",
+        null=True,
+        blank=True,
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        related_name="citations",
+        null=True,
+        blank=True,
+    )
+    facts = models.JSONField(
+        _("facts supported"),
+        default=list,
+        blank=True,
+        help_text=_("Which facts this passage supports, e.g. killed, hostages."),
+    )
+    note = models.CharField(_("editor's note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = CitationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "paragraph__number", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(incident__isnull=False) & Q(group__isnull=True))
+                | (Q(incident__isnull=True) & Q(group__isnull=False)),
+                name="citation_supports_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"“{quote}” ({self.report})"
+
+    def natural_key(self):
+        return (
+            self.report.slug,
+            self.incident.slug if self.incident_id else "",
+            self.group.slug if self.group_id else "",
+            self.quote,
+        )
+
+    natural_key.dependencies = ["reports.report", "reports.incident", "reports.group"]
+
+    @property
+    def subject(self):
+        return self.incident or self.group
+
+    def clean(self):
+        errors = {}
+        if bool(self.incident_id) == bool(self.group_id):
+            errors["__all__"] = _("A citation supports exactly one incident or one group.")
+        unknown = set(self.facts or []) - set(Fact.values)
+        if unknown:
+            errors["facts"] = _("Unknown facts: %(facts)s") % {"facts": ", ".join(sorted(unknown))}
+        if self.report_id and self.quote:
+            try:
+                self.paragraph = find_quote(self.report, self.quote, self.paragraph)
+            except ValidationError as error:
+                errors["quote"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # The quote check is the archive's promise to readers; no save skips it.
+        self.full_clean(exclude=["report", "incident", "group"], validate_unique=False)
+        super().save(*args, **kwargs)
+
+
+def find_quote(report, quote, paragraph=None):
+    """Return the paragraph of `report` in which `quote` occurs, whitespace aside.
+
+    Raise ValidationError when it does not occur there (or in `paragraph`, if given).
+    """
+    needle = normalise_space(quote)
+    if not needle:
+        raise ValidationError(_("The quoted passage is empty."))
+    candidates = [paragraph] if paragraph is not None else report.paragraphs.all()
+    for candidate in candidates:
+        if candidate.report_id == report.pk and needle in normalise_space(candidate.text):
+            return candidate
+    if paragraph is not None:
+        raise ValidationError(
+            _("The quoted passage does not occur in paragraph %(number)s of “%(report)s”.")
+            % {"number": paragraph.number, "report": report}
+        )
+    raise ValidationError(
+        _("The quoted passage does not occur in “%(report)s”.") % {"report": report}
+    )

@@ -1,0 +1,34 @@
+"""The editorial roles: Editors curate, Publishers also publish.
+
+Kept in one place so the migration that creates the groups and the tests
+that check them read the same list.
+"""
+
+CURATED = [
+    "report",
+    "paragraph",
+    "group",
+    "groupalias",
+    "leader",
+    "incident",
+    "perpetration",
+    "citation",
+]
+# Parts of an entry an editor removes while curating it (inline rows).
+EDITOR_MAY_DELETE = ["paragraph", "groupalias", "leader", "perpetration", "citation"]
+REFERENCE = ["country", "organisation"]
+
+EDITOR_PERMISSIONS = (
+    [f"{action}_{model}" for model in CURATED for action in ("add", "change", "view")]
+    + [f"delete_{model}" for model in EDITOR_MAY_DELETE]
+    + [f"{action}_{model}" for model in REFERENCE for action in ("add", "change", "view")]
+)
+PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + [
+    "publish_report",
+    "publish_incident",
+    "publish_group",
+    "delete_incident",
+    "delete_group",
+]
+
+ROLES = {"Editors": EDITOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}

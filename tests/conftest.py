@@ -1,0 +1,39 @@
+"""Shared fixtures and small make_* helpers for the test suite."""
+
+from pathlib import Path
+
+import pytest
+
+from reports.importing import import_documents
+from reports.models import Country
+from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PATH = ROOT / "sample_data" / "patterns-of-global-terrorism-1997-peru.txt"
+
+
+@pytest.fixture
+def seed_bytes():
+    return SEED_PATH.read_bytes()
+
+
+@pytest.fixture
+def seed_report(db, seed_bytes):
+    """The seed document, imported and published."""
+    [outcome] = import_documents([(SEED_PATH.name, seed_bytes)], method="test", publish=True)
+    return outcome.report
+
+
+@pytest.fixture
+def peru(db):
+    return Country.objects.resolve("PE")
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("editor", role="Editors")
+
+
+@pytest.fixture
+def publisher(db):
+    return make_user("publisher", role="Publishers")

@@ -1,0 +1,51 @@
+"""Small make_* helpers: sensible defaults, overridden with keyword arguments."""
+
+from django.contrib.auth.models import Group as Role
+from django.contrib.auth.models import User
+
+from reports.importing import import_documents
+from reports.models import Citation, Country, Group, Incident, Status
+
+
+def make_user(username, role=None, **kwargs):
+    kwargs.setdefault("is_staff", role is not None)
+    user = User.objects.create_user(username=username, password="correct horse battery", **kwargs)
+    if role:
+        user.groups.add(Role.objects.get(name=role))
+    return user
+
+
+def make_group(**kwargs):
+    kwargs.setdefault("name", "Test Group")
+    kwargs.setdefault("slug", kwargs["name"].lower().replace(" ", "-"))
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Group.objects.create(**kwargs)
+
+
+def make_incident(**kwargs):
+    kwargs.setdefault("title", "Test incident")
+    kwargs.setdefault("slug", kwargs["title"].lower().replace(" ", "-"))
+    kwargs.setdefault("start_date", "1997-05-01")
+    kwargs.setdefault("status", Status.PUBLISHED)
+    if "country" not in kwargs:
+        kwargs["country"] = Country.objects.resolve("PE")
+    return Incident.objects.create(**kwargs)
+
+
+def make_citation(report, quote, **kwargs):
+    return Citation.objects.create(report=report, quote=quote, **kwargs)
+
+
+def make_report(**kwargs):
+    """A report made from a small synthetic document, through the real importer."""
+    title = kwargs.pop("title", "Patterns of Global Terrorism 1998 - Peru")
+    body = kwargs.pop("body", "A paragraph of text.")
+    status = kwargs.pop("status", Status.PUBLISHED)
+    data = f"{title}\n\n{body}\n".encode()
+    [outcome] = import_documents([(f"{title}.txt", data)], method="test")
+    report = outcome.report
+    report.status = status
+    for key, value in kwargs.items():
+        setattr(report, key, value)
+    report.save()
+    return report
