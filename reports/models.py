@@ -88,12 +88,62 @@ class ReportQuerySet(NaturalKeyQuerySet):
             "country", "publisher", "republisher", "imported_by", "status_changed_by"
         )
 
+    def for_list(self):
+        """Return published reports with what a list row shows, in one query."""
+        return self.published().select_related("country", "publisher", "republisher")
+
+
+class GroupQuerySet(NaturalKeyQuerySet):
+    def for_list(self):
+        """Return published groups with their country and aliases (two queries)."""
+        return self.published().select_related("country").prefetch_related("aliases")
+
+    def for_detail(self):
+        return self.for_list().select_related("status_changed_by").prefetch_related("leaders")
+
+
+class IncidentQuerySet(NaturalKeyQuerySet):
+    def with_published_perpetrators(self):
+        """Prefetch perpetrations of published groups only, as `published_perpetrations`.
+
+        A draft group named as perpetrator must not reach a reader, not even by name.
+        """
+        return self.prefetch_related(
+            models.Prefetch(
+                "perpetration_set",
+                queryset=Perpetration.objects.filter(group__status=Status.PUBLISHED)
+                .select_related("group")
+                .order_by("group__name"),
+                to_attr="published_perpetrations",
+            )
+        )
+
+    def for_list(self):
+        """Return published incidents with country and published perpetrators (two queries)."""
+        return self.published().select_related("country").with_published_perpetrators()
+
+    def for_detail(self):
+        return self.for_list().select_related("status_changed_by")
+
 
 class CitationQuerySet(models.QuerySet):
     def published(self):
         """Citations a reader may see: published report and published subject."""
         return self.filter(report__status=Status.PUBLISHED).filter(
             Q(incident__status=Status.PUBLISHED) | Q(group__status=Status.PUBLISHED)
+        )
+
+    def for_display(self):
+        """Published citations with their report's provenance and their subject, one query."""
+        return self.published().select_related(
+            "paragraph",
+            "incident",
+            "group",
+            "report__country",
+            "report__publisher",
+            "report__republisher",
+            "report__imported_by",
+            "report__status_changed_by",
         )
 
     def get_by_natural_key(self, report_slug, incident_slug, group_slug, quote):
@@ -351,7 +401,7 @@ class Group(Editorial):
         default=GroupActivity.UNKNOWN,
     )
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = GroupQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -501,7 +551,7 @@ class Incident(Editorial):
     external_source = models.CharField(_("dataset"), max_length=100, blank=True)
     source_row = models.JSONField(_("source row"), null=True, blank=True, editable=False)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["casualties"])
 
     class Meta:
