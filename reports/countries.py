@@ -7,6 +7,7 @@ states keep their ISO 3166-3 four-letter code so their rows are not merged
 into a successor state.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -68,7 +69,9 @@ ALIASES = {
     "east germany": "DDDE",
     "zaire": "ZRCD",
     "rhodesia": "RHZW",
-    "south vietnam": "VDVN",
+    # ISO's VD was North Vietnam; the Republic of (South) Viet Nam held VN.
+    "south vietnam": "VN",
+    "north vietnam": "VDVN",
     "south yemen": "YDYE",
     "north yemen": "YE",
     "people's republic of the congo": "CG",
@@ -78,23 +81,82 @@ ALIASES = {
 # Codes that are not in pycountry's ISO 3166-1 list.
 EXTRA_NAMES = {"XK": "Kosovo"}
 
+# Shorter names where ISO's reads like an index entry ("Congo, The Democratic
+# Republic of the"), so pages and lists show what readers expect.
+PREFERRED_NAMES = {
+    "CD": "Democratic Republic of the Congo",
+    "FM": "Micronesia",
+    "PS": "Palestine",
+    "VA": "Holy See",
+    "VG": "British Virgin Islands",
+    "VI": "US Virgin Islands",
+    "SUHH": "Soviet Union",
+    "CSHH": "Czechoslovakia",
+    "DDDE": "East Germany",
+    "RHZW": "Rhodesia",
+    "VDVN": "North Vietnam",
+    "YDYE": "South Yemen",
+    "YUCS": "Yugoslavia",
+    "ZRCD": "Zaire",
+}
+
+# Typographic apostrophes and quotes, as word processors write them.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
 
 def _key(name):
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    """Fold a name for lookup: no accents, straight apostrophes, one space, lower case."""
+    name = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
+    name = "".join(char for char in name if not unicodedata.combining(char))
+    name = re.sub(r"\s*-\s*", "-", name)
     return re.sub(r"\s+", " ", name).strip().lower()
 
 
+@functools.cache
+def _names():
+    """Return {folded name: code} for every ISO name and alias ("peru", "peru"...)."""
+    index = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                index.setdefault(_key(value), country.alpha_2)
+    for code, name in {**EXTRA_NAMES, **PREFERRED_NAMES}.items():
+        index.setdefault(_key(name), code)
+    index.update(ALIASES)
+    return index
+
+
+def _code(text):
+    """Return the country code for an ISO 3166 code (alpha-2, alpha-3, 3166-3 alpha-4)."""
+    if not text.isalpha() or not 2 <= len(text) <= 4:
+        return None
+    text = text.upper()
+    if text in EXTRA_NAMES:
+        return text
+    if len(text) == 4:
+        return text if pycountry.historic_countries.get(alpha_4=text) else None
+    found = pycountry.countries.get(**{"alpha_2" if len(text) == 2 else "alpha_3": text})
+    return found.alpha_2 if found else None
+
+
 def resolve_country(name_or_code):
-    """Return (code, name) for a country name or ISO code; raise LookupError if unknown."""
-    text = (name_or_code or "").strip()
+    """Return (code, name) for a country name or ISO code; raise LookupError if unknown.
+
+    Names match without regard to case, accents or apostrophe style, so
+    "Perú", "PERU" and "Peru" are all PE.
+    """
+    text = re.sub(r"\s+", " ", name_or_code or "").strip()
     if not text:
         raise LookupError("no country given")
-    code = ALIASES.get(_key(text))
+    key = _key(text)
+    code = _names().get(key)
+    if code is None and key.startswith("the "):
+        code = _names().get(key[4:])
     if code is None:
-        try:
-            code = pycountry.countries.lookup(text).alpha_2
-        except LookupError:
-            raise LookupError(f"unknown country: {text}") from None
+        code = _code(text)
+    if code is None:
+        raise LookupError(f"unknown country: {text}")
     return code, country_name(code)
 
 
@@ -103,6 +165,8 @@ def country_name(code):
     code = code.upper()
     if code in EXTRA_NAMES:
         return EXTRA_NAMES[code]
+    if code in PREFERRED_NAMES:
+        return PREFERRED_NAMES[code]
     if len(code) == 4:
         found = pycountry.historic_countries.get(alpha_4=code)
     else:

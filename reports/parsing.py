@@ -71,40 +71,49 @@ class ParsedDocument:
     size_bytes: int
 
 
+# Longest first line taken for a title (Report.title holds 300 characters).
+MAX_TITLE_LENGTH = 300
+
+# Control characters other than tab, line breaks and form feed mean binary data.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def decode(data, max_bytes=DEFAULT_MAX_BYTES):
     """Return the text of `data`, or raise DocumentError saying why it is not a text document."""
     if not data:
         raise DocumentError("the file is empty")
     if len(data) > max_bytes:
-        raise DocumentError(
-            f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes"
-        )
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                raise DocumentError("the file starts as UTF-16 but is not valid UTF-16") from None
-    if b"\x00" in data:
-        raise DocumentError("the file is binary, not a text document")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError(
-            f"the file is not UTF-8 text (invalid byte at position {error.start})"
-        ) from None
-    # Control characters other than tab and line breaks mean binary data.
-    if re.search(r"[\x01-\x08\x0b\x0e-\x1f\x7f]", text):
+        # Callers may read only max_bytes + 1 bytes of a huge file, so the
+        # message names the limit, not the size.
+        raise DocumentError(f"the file is larger than the limit of {max_bytes:,} bytes")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError("the file starts as UTF-16 but is not valid UTF-16") from None
+    elif b"\x00" in data:
+        raise DocumentError("the file is binary (it contains NUL bytes), not a text document")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DocumentError(
+                f"the file is not UTF-8 text (invalid byte 0x{data[error.start]:02x} at "
+                f"position {error.start}); save it as UTF-8 and try again"
+            ) from None
+    if CONTROL_RE.search(text):
         raise DocumentError("the file contains control characters: it is not a text document")
     return text
 
 
 def split_paragraphs(text):
-    """Split text on blank lines; join the hard-wrapped lines of each paragraph."""
-    blocks = re.split(r"\n[ \t\u00a0]*\n", text)
+    """Split text on blank lines; join the hard-wrapped lines of each paragraph.
+
+    Runs of whitespace become one space, as a browser would show them.
+    """
     paragraphs = []
-    for block in blocks:
-        joined = " ".join(line.strip() for line in block.split("\n") if line.strip())
+    for block in re.split(r"\n\s*\n", text):
+        joined = " ".join(block.split())
         if joined:
             paragraphs.append(joined)
     return paragraphs
@@ -112,6 +121,11 @@ def split_paragraphs(text):
 
 def parse_title(line):
     """Return (series, year, country_code, country_name) from a title line."""
+    if len(line) > MAX_TITLE_LENGTH:
+        raise DocumentError(
+            f"the first line is {len(line):,} characters long: too long for a title "
+            "of the form “<Series> <Year> - <Country>”"
+        )
     match = TITLE_RE.match(line)
     if not match:
         raise DocumentError(
@@ -124,7 +138,9 @@ def parse_title(line):
         raise DocumentError(
             f"the title names “{match['country'].strip()}”, which is not a known country"
         ) from None
-    return match["series"].strip(), int(match["year"]), code, name
+    # "Patterns of Global Terrorism, 1997 - Peru": the comma is not the series'.
+    series = match["series"].strip().rstrip(",:;").strip()
+    return series, int(match["year"]), code, name
 
 
 def parse_text(text):
@@ -137,7 +153,7 @@ def parse_text(text):
         lines.pop(0)
     if not lines:
         raise DocumentError("the file holds only blank lines")
-    title = re.sub(r"\s+", " ", lines[0]).strip()
+    title = " ".join(lines[0].split())
     series, year, code, name = parse_title(title)
     paragraphs = split_paragraphs("\n".join(lines[1:]))
 
