@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "sample_data" / "patterns-of-global-terrorism-1997-peru.txt"
 
 
+@pytest.fixture(autouse=True)
+def _axes_off(settings):
+    """Let client.login() work: it calls authenticate() without a request, which
+    django-axes refuses. tests/test_security.py turns axes back on to test throttling."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def seed_bytes():
     return SEED_PATH.read_bytes()
