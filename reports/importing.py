@@ -5,6 +5,7 @@ apply the same rules and say the same things.
 """
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
@@ -71,7 +72,9 @@ def _import_one(name, doc, *, method, user, publish):
             return Outcome(name, UPDATED, existing)
         return Outcome(name, UNCHANGED, existing)
 
-    slug = slugify(doc.title)[:200] or doc.sha256[:12]
+    # The slug comes from the title, so a corrected version of a document (same
+    # title, new bytes) updates its report instead of making a second one.
+    slug = slugify(doc.title)[:200].strip("-") or doc.sha256[:12]
     report = Report.objects.filter(slug=slug).first()
     action = UPDATED if report else CREATED
     if report is None:
@@ -83,7 +86,7 @@ def _import_one(name, doc, *, method, user, publish):
     report.publisher = _organisation(doc.publisher)
     report.republisher = _organisation(doc.republisher)
     report.disclaimer = doc.disclaimer
-    report.source_filename = name[-255:]
+    report.source_filename = PurePath(name).name[-255:]
     report.sha256 = doc.sha256
     report.size_bytes = doc.size_bytes
     report.imported_at = timezone.now()
@@ -103,7 +106,11 @@ def _organisation(name):
 
 
 def _replace_paragraphs(name, report, texts):
-    """Write the paragraphs in place, keeping anchors, and refuse to orphan a citation."""
+    """Write the paragraphs in place, keeping anchors, and refuse to orphan a citation.
+
+    A cited passage that moved to another paragraph takes its citation along;
+    one that is gone refuses the whole run.
+    """
     current = {p.number: p for p in report.paragraphs.all()}
     for number, text in enumerate(texts, start=1):
         paragraph = current.get(number)
@@ -112,21 +119,37 @@ def _replace_paragraphs(name, report, texts):
         elif paragraph.text != text:
             paragraph.text = text
             paragraph.save(update_fields=["text"])
-    report.paragraphs.filter(number__gt=len(texts), citations__isnull=True).delete()
-    broken = [
-        citation
-        for citation in report.citations.select_related("paragraph")
-        if citation.paragraph is None
-        or citation.paragraph.number > len(texts)
-        or normalise_space(citation.quote) not in normalise_space(citation.paragraph.text)
-    ]
+    kept = list(report.paragraphs.filter(number__lte=len(texts)))
+    broken = []
+    for citation in report.citations.select_related("paragraph"):
+        needle = normalise_space(citation.quote)
+        if (
+            citation.paragraph is not None
+            and citation.paragraph.number <= len(texts)
+            and needle in normalise_space(citation.paragraph.text)
+        ):
+            continue
+        moved_to = next((p for p in kept if needle in normalise_space(p.text)), None)
+        if moved_to is None:
+            broken.append(citation)
+        else:
+            citation.paragraph = moved_to
+            citation.save()
     if broken:
+        quotes = "; ".join(f"“{_shorten(c.quote)}”" for c in broken[:3])
         raise ImportRefused(
             [
                 (
                     name,
                     f"this new version of “{report.title}” no longer contains "
-                    f"{len(broken)} passage(s) cited by the archive; edit those citations first",
+                    f"{len(broken)} passage(s) cited by the archive ({quotes}); "
+                    "edit those citations first",
                 )
             ]
         )
+    report.paragraphs.filter(number__gt=len(texts)).delete()
+
+
+def _shorten(text, length=80):
+    text = normalise_space(text)
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,8 +1,7 @@
 """Country names as documents spell them, to ISO 3166 codes."""
 
-import pytest
-
 import pycountry
+import pytest
 
 from reports.countries import ALIASES, country_name, resolve_country
 

@@ -1,19 +1,39 @@
-"""Import source documents (files, or folders of .txt files) as reports."""
+"""Import source documents (files, or folders of .txt files) as reports.
+
+All or nothing: if any document of a run is refused, nothing is written and
+the command exits with an error naming each refused file and why.
+"""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.importing import ImportRefused, import_documents
 
 
-def collect(paths):
-    """Return [(name, bytes)] for the files named and the .txt files in folders named."""
-    sources = []
+def _documents_in(folder):
+    """Return the .txt files under `folder`, skipping hidden files and folders."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() == ".txt"
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def collect(paths, max_bytes):
+    """Return [(name, bytes)] for the files named and the .txt files in folders named.
+
+    Read at most max_bytes + 1 bytes of each file: enough for the parser to
+    refuse one that is too large without holding all of it in memory.
+    """
+    sources, seen = [], set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+            files = _documents_in(path)
             if not files:
                 raise CommandError(f"{path}: the folder holds no .txt documents")
         elif path.is_file():
@@ -21,8 +41,12 @@ def collect(paths):
         else:
             raise CommandError(f"{path}: no such file or folder")
         for file in files:
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
             try:
-                sources.append((file.name, file.read_bytes()))
+                with file.open("rb") as stream:
+                    sources.append((str(file), stream.read(max_bytes + 1)))
             except OSError as error:
                 raise CommandError(f"{file}: cannot be read ({error.strerror})") from None
     return sources
@@ -39,7 +63,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        sources = collect(options["paths"])
+        sources = collect(options["paths"], settings.ARCHIVE_MAX_DOCUMENT_BYTES)
         try:
             outcomes = import_documents(
                 sources,
@@ -48,16 +72,19 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except ImportRefused as refused:
-            for name, reason in refused.problems:
-                self.stderr.write(f"refused {name}: {reason}")
+            reasons = "\n".join(f"refused {name}: {reason}" for name, reason in refused.problems)
             raise CommandError(
-                f"{len(refused.problems)} document(s) refused; nothing was imported."
+                f"{reasons}\n{len(refused.problems)} document(s) refused; nothing was imported."
             ) from None
+
+        if options["verbosity"] < 1:
+            return
         counts = {}
         for outcome in outcomes:
             counts[outcome.action] = counts.get(outcome.action, 0) + 1
-            if options["verbosity"] >= 1:
-                self.stdout.write(f"{outcome.action:9} {outcome.name}: {outcome.report.title}")
+            self.stdout.write(f"{outcome.action:9} {outcome.name}: {outcome.report.title}")
         summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-        prefix = "Dry run, nothing written: would be " if options["dry_run"] else ""
-        self.stdout.write(self.style.SUCCESS(f"{prefix}{summary}."))
+        if options["dry_run"]:
+            self.stdout.write(self.style.WARNING(f"Dry run, nothing written. Would be: {summary}."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported: {summary}."))
