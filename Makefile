@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The PostgreSQL database `make test-postgres` uses (created if missing).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/archive_ci
 
-.PHONY: run test lint format migrations-check sample-data bench
+.PHONY: run test test-postgres lint format migrations-check sample-data bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +34,8 @@ migrations-check: $(VENV)/.installed
 
 test: lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL; starts the machine's local cluster if it is down.
+test-postgres: $(VENV)/.installed
+	.ci/postgres-up $(PG_URL)
+	DATABASE_URL=$(PG_URL) $(MAKE) test
