@@ -1,0 +1,462 @@
+"""The editors' admin: curate incidents and groups with quoted evidence, review, publish."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from reports.forms import (
+    CitationForm,
+    CitationInlineFormSet,
+    EditorialForm,
+    GroupCitationForm,
+    ImportDocumentsForm,
+    IncidentCitationForm,
+)
+from reports.importing import ImportRefused, import_documents
+from reports.models import (
+    Citation,
+    Country,
+    Group,
+    GroupAlias,
+    Incident,
+    Leader,
+    Organisation,
+    Paragraph,
+    Perpetration,
+    Report,
+    Status,
+)
+from reports.publishing import can_publish, change_statuses, import_problems
+
+RECORD_FIELDS = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
+
+
+def excerpt(text, length=80):
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# --- Editorial status: one rule for the form and the bulk actions -------------
+
+
+class EditorialAdmin(SimpleHistoryAdmin):
+    form = EditorialForm
+    actions = ("publish", "send_to_review", "return_to_draft")
+    list_per_page = 50
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        if not change or "status" in form.changed_data:
+            obj.set_status(obj.status, request.user)
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    def _move(self, request, queryset, status):
+        changed, refused = change_statuses(request.user, queryset, status)
+        for problem in dict.fromkeys(problem for _entry, problem in refused):
+            self.message_user(request, problem, messages.ERROR)
+        if changed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d %(name)s moved to “%(status)s”.",
+                    "%(count)d %(name)s moved to “%(status)s”.",
+                    len(changed),
+                )
+                % {
+                    "count": len(changed),
+                    "name": self.model._meta.verbose_name
+                    if len(changed) == 1
+                    else self.model._meta.verbose_name_plural,
+                    "status": Status(status).label,
+                },
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        self._move(request, queryset, Status.PUBLISHED)
+
+    @admin.action(description=_("Send selected %(verbose_name_plural)s to review"))
+    def send_to_review(self, request, queryset):
+        self._move(request, queryset, Status.REVIEW)
+
+    @admin.action(description=_("Return selected %(verbose_name_plural)s to draft"))
+    def return_to_draft(self, request, queryset):
+        self._move(request, queryset, Status.DRAFT)
+
+
+# --- Reports -------------------------------------------------------------------
+
+
+class ParagraphInline(admin.TabularInline):
+    """The body as imported: read-only, since it must stay the source's own words."""
+
+    model = Paragraph
+    fields = ("number", "text")
+    readonly_fields = ("number", "text")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(EditorialAdmin):
+    list_display = (
+        "title",
+        "country",
+        "year",
+        "series",
+        "status",
+        "paragraph_count",
+        "imported_at",
+    )
+    list_filter = ("status", "series", "year", "country")
+    search_fields = ("title", "slug", "sha256", "source_filename")
+    autocomplete_fields = ("country", "publisher", "republisher")
+    list_select_related = ("country",)
+    date_hierarchy = "imported_at"
+    readonly_fields = (
+        "disclaimer",
+        "source_filename",
+        "sha256",
+        "size_bytes",
+        "imported_at",
+        "imported_by",
+        "import_method",
+        *RECORD_FIELDS,
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "status",
+                    ("series", "year"),
+                    "country",
+                    ("publisher", "republisher"),
+                    "published_on",
+                )
+            },
+        ),
+        (_("Disclaimer that came with the document"), {"fields": ("disclaimer",)}),
+        (
+            _("Provenance"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "source_filename",
+                    ("sha256", "size_bytes"),
+                    ("imported_at", "imported_by", "import_method"),
+                    *RECORD_FIELDS,
+                ),
+            },
+        ),
+    )
+    inlines = (ParagraphInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(paragraph_total=Count("paragraphs"))
+
+    @admin.display(description=_("paragraphs"), ordering="paragraph_total")
+    def paragraph_count(self, obj):
+        return obj.paragraph_total
+
+    def get_urls(self):
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="reports_report_import",
+        )
+        return [import_url, *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A report is made from a document's bytes, never typed in.
+        return redirect("admin:reports_report_import")
+
+    def import_view(self, request):
+        """Upload source documents; the same parser and rules as import_documents."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportDocumentsForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            if form.is_valid() and self._import(request, form.sources()):
+                return redirect("admin:reports_report_changelist")
+            if form.errors.get("documents"):
+                for error in form.errors["documents"]:
+                    self.message_user(request, error, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import documents"),
+            "opts": self.model._meta,
+            "form": form,
+            "max_bytes": settings.ARCHIVE_MAX_DOCUMENT_BYTES,
+        }
+        return TemplateResponse(request, "admin/reports/report/import_documents.html", context)
+
+    def _import(self, request, sources):
+        """Import `sources` as drafts; report as the command does. Return True on success."""
+        try:
+            with transaction.atomic():
+                outcomes = import_documents(sources, method="admin upload", user=request.user)
+                problems = import_problems(request.user, outcomes)
+                if problems:
+                    raise ImportRefused(problems)
+        except ImportRefused as refused:
+            for name, reason in refused.problems:
+                self.message_user(request, f"refused {name}: {reason}", messages.ERROR)
+            self.message_user(
+                request,
+                f"{len(refused.problems)} document(s) refused; nothing was imported.",
+                messages.ERROR,
+            )
+            return False
+        counts = {}
+        for outcome in outcomes:
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+            self.message_user(
+                request, f"{outcome.action} {outcome.name}: {outcome.report.title}", messages.INFO
+            )
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+        self.message_user(request, f"Imported: {summary}.", messages.SUCCESS)
+        return True
+
+
+@admin.register(Paragraph)
+class ParagraphAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "report", "number", "excerpt")
+    list_filter = ("report",)
+    search_fields = ("text", "report__title", "report__slug")
+    list_select_related = ("report",)
+    readonly_fields = ("report", "number", "text")
+
+    @admin.display(description=_("text"))
+    def excerpt(self, obj):
+        return excerpt(obj.text)
+
+    def has_add_permission(self, request):
+        return False  # paragraphs come from importing a document
+
+
+# --- Incidents -----------------------------------------------------------------
+
+
+class PerpetrationInline(admin.TabularInline):
+    model = Perpetration
+    autocomplete_fields = ("group",)
+    extra = 0
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    formset = CitationInlineFormSet
+    fields = ("report", "quote", "paragraph", "facts", "note")
+    autocomplete_fields = ("report", "paragraph")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None and obj.citations.exists() else 1
+
+
+class IncidentCitationInline(CitationInline):
+    form = IncidentCitationForm
+    fk_name = "incident"
+
+
+class GroupCitationInline(CitationInline):
+    form = GroupCitationForm
+    fk_name = "group"
+
+
+@admin.register(Incident)
+class IncidentAdmin(EditorialAdmin):
+    list_display = (
+        "title",
+        "start_date",
+        "start_precision",
+        "country",
+        "type",
+        "killed",
+        "injured",
+        "hostages",
+        "status",
+        "citation_count",
+    )
+    list_filter = ("status", "type", "country", "start_precision", "perpetrators")
+    search_fields = ("title", "summary", "city", "region", "perpetrators__name")
+    autocomplete_fields = ("country",)
+    list_select_related = ("country",)
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "start_date"
+    readonly_fields = ("external_source", "external_id", "is_synthetic", *RECORD_FIELDS)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "status", "summary")}),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    ("start_date", "start_precision"),
+                    ("end_date", "end_precision"),
+                    "country",
+                    ("region", "city"),
+                    ("latitude", "longitude"),
+                )
+            },
+        ),
+        (
+            _("What happened"),
+            {
+                "fields": ("type", "target_type", ("killed", "injured", "hostages"), "outcome"),
+                "description": _("Leave a figure blank when the source does not give it."),
+            },
+        ),
+        (
+            _("Record"),
+            {
+                "classes": ("collapse",),
+                "fields": ("external_source", "external_id", "is_synthetic", *RECORD_FIELDS),
+            },
+        ),
+    )
+    inlines = (PerpetrationInline, IncidentCitationInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description=_("citations"), ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+
+@admin.register(Perpetration)
+class PerpetrationAdmin(SimpleHistoryAdmin):
+    list_display = ("incident", "group", "uncertain")
+    list_filter = ("uncertain", "group")
+    search_fields = ("incident__title", "group__name", "group__acronym")
+    autocomplete_fields = ("incident", "group")
+    list_select_related = ("incident", "group")
+
+
+# --- Groups --------------------------------------------------------------------
+
+
+class GroupAliasInline(admin.TabularInline):
+    model = GroupAlias
+    extra = 0
+
+
+class LeaderInline(admin.TabularInline):
+    model = Leader
+    extra = 0
+
+
+@admin.register(Group)
+class GroupAdmin(EditorialAdmin):
+    list_display = (
+        "name",
+        "acronym",
+        "country",
+        "activity",
+        "founded_year",
+        "status",
+        "citation_count",
+    )
+    list_filter = ("status", "activity", "country")
+    search_fields = ("name", "acronym", "aliases__name", "leaders__name")
+    autocomplete_fields = ("country",)
+    list_select_related = ("country",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("is_synthetic", *RECORD_FIELDS)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "acronym", "status", "country", "description")}),
+        (
+            _("History"),
+            {
+                "fields": ("founded_year", "activity"),
+                "description": _("Leave the year blank when the source does not give it."),
+            },
+        ),
+        (_("Record"), {"classes": ("collapse",), "fields": ("is_synthetic", *RECORD_FIELDS)}),
+    )
+    inlines = (GroupAliasInline, LeaderInline, GroupCitationInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description=_("citations"), ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+
+@admin.register(GroupAlias)
+class GroupAliasAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "language", "group")
+    list_filter = ("language", "group")
+    search_fields = ("name", "group__name")
+    autocomplete_fields = ("group",)
+    list_select_related = ("group",)
+
+
+@admin.register(Leader)
+class LeaderAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "role", "group")
+    list_filter = ("group",)
+    search_fields = ("name", "role", "group__name")
+    autocomplete_fields = ("group",)
+    list_select_related = ("group",)
+
+
+# --- Citations and reference tables ---------------------------------------------
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    form = CitationForm
+    list_display = ("short_quote", "report", "paragraph", "subject", "facts_list")
+    list_filter = ("report",)
+    search_fields = ("quote", "note", "incident__title", "group__name")
+    autocomplete_fields = ("report", "paragraph", "incident", "group")
+    list_select_related = ("report", "paragraph__report", "incident", "group")
+    fields = ("report", "quote", "paragraph", "incident", "group", "facts", "note")
+
+    @admin.display(description=_("quoted passage"), ordering="quote")
+    def short_quote(self, obj):
+        return excerpt(obj.quote)
+
+    @admin.display(description=_("facts supported"))
+    def facts_list(self, obj):
+        return ", ".join(obj.facts or [])
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "url")
+    search_fields = ("name", "short_name")
+
+
+admin.site.site_header = _("Archive administration")
+admin.site.site_title = _("Archive admin")

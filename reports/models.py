@@ -701,7 +701,8 @@ class Citation(models.Model):
 
     def clean(self):
         errors = {}
-        if bool(self.incident_id) == bool(self.group_id):
+        # The subject may be an unsaved instance (an admin inline on an add form).
+        if bool(self.incident_id or self.incident) == bool(self.group_id or self.group):
             errors["__all__"] = _("A citation supports exactly one incident or one group.")
         unknown = set(self.facts or []) - set(Fact.values)
         if unknown:

@@ -1,0 +1,161 @@
+"""Forms of the editors' admin: status rules, citations with their facts, uploads."""
+
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Citation, Fact, Status
+from reports.publishing import status_change_problem
+
+INCIDENT_FACTS = [
+    (value, label)
+    for value, label in Fact.choices
+    if value not in {"name", "aliases", "leaders", "founded", "activity"}
+]
+GROUP_FACTS = [
+    (value, label)
+    for value, label in Fact.choices
+    if value in {"name", "aliases", "leaders", "founded", "activity"}
+]
+
+
+class EditorialForm(forms.ModelForm):
+    """A report, incident or group form that refuses a status change the user may not make.
+
+    The admin sets `user` on the class it builds for each request (see EditorialAdmin.get_form).
+    """
+
+    user = None
+
+    def clean_status(self):
+        new = self.cleaned_data["status"]
+        # Compare with the stored status, not the form's initial: a history revert
+        # starts from an old version, and a forged POST can claim any initial value.
+        old = None
+        if self.instance.pk is not None:
+            old = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+        problem = status_change_problem(self.user, self._meta.model, old, new)
+        if problem:
+            raise ValidationError(problem, code="status_refused")
+        return new
+
+
+class CitationForm(forms.ModelForm):
+    facts = forms.MultipleChoiceField(
+        label=_("facts supported"),
+        choices=Fact.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which facts this passage supports, so a page can footnote each figure."),
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["report", "quote", "paragraph", "facts", "note", "incident", "group"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+
+class IncidentCitationForm(CitationForm):
+    facts = forms.MultipleChoiceField(
+        label=_("facts supported"),
+        choices=INCIDENT_FACTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class GroupCitationForm(CitationForm):
+    facts = forms.MultipleChoiceField(
+        label=_("facts supported"),
+        choices=GROUP_FACTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CitationInlineFormSet(forms.BaseInlineFormSet):
+    """Citations edited on their incident or group; a published entry keeps at least one."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Give Citation.clean the subject even before it is saved (on an add form).
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+    def clean(self):
+        super().clean()
+        if self.instance.status != Status.PUBLISHED:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        if not kept:
+            raise ValidationError(
+                _("A published entry needs at least one citation of the report that supports it.")
+            )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class ImportDocumentsForm(forms.Form):
+    """Source documents uploaded by an editor; only plain-text .txt files are read."""
+
+    documents = MultipleFileField(
+        label=_("Source documents"),
+        help_text=_(
+            "One or more .txt files in the Refworld text form. If any file is refused, "
+            "nothing is imported."
+        ),
+    )
+
+    def clean_documents(self):
+        problems = []
+        for upload in self.cleaned_data["documents"]:
+            name = PurePath(upload.name).name
+            content_type = (upload.content_type or "").split(";")[0].strip().lower()
+            if not name.lower().endswith(".txt") or content_type != "text/plain":
+                problems.append(
+                    _("refused %(name)s: only plain-text .txt documents are accepted")
+                    % {"name": name}
+                )
+        if problems:
+            raise ValidationError(problems)
+        return self.cleaned_data["documents"]
+
+    def sources(self):
+        """Return [(name, bytes)], reading at most one byte past the size limit of each.
+
+        That byte is enough for the parser to refuse an oversized file with its
+        usual message, without holding all of it in memory.
+        """
+        limit = settings.ARCHIVE_MAX_DOCUMENT_BYTES
+        sources = []
+        for upload in self.cleaned_data["documents"]:
+            upload.seek(0)
+            sources.append((PurePath(upload.name).name, upload.read(limit + 1)))
+        return sources
