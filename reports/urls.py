@@ -6,4 +6,11 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/<slug:slug>/", views.report_detail, name="report-detail"),
+    path("incidents/", views.incident_list, name="incident-list"),
+    path("incidents/<slug:slug>/", views.incident_detail, name="incident-detail"),
+    path("groups/", views.group_list, name="group-list"),
+    path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
+    path("search/", views.search, name="search"),
 ]

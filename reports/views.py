@@ -1,5 +1,139 @@
-from django.shortcuts import render
+"""The public reading room: published reports, incidents and groups, and search.
+
+Each page makes a fixed number of queries: querysets come from the managers
+(`for_list`, `for_detail`, `for_display`) with their related rows joined or prefetched.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from reports.filters import GroupFilter, IncidentFilter, ReportFilter, SearchForm
+from reports.models import Citation, Group, Incident, Perpetration, Report, Status
+from reports.search import search_archive
+from reports.templatetags.archive_tags import footnotes, marks_by_paragraph
+
+PAGE_SIZE = 25
 
 
 def home(request):
-    return render(request, "reports/home.html")
+    latest = list(Report.objects.for_list().order_by("-imported_at", "title")[:5])
+    context = {
+        "report_count": Report.objects.published().count(),
+        "incident_count": Incident.objects.published().count(),
+        "group_count": Group.objects.published().count(),
+        "latest_reports": latest,
+        "latest_incidents": Incident.objects.for_list()[:5],
+        "disclaimers": distinct_disclaimers(report.disclaimer for report in latest),
+        "search_form": SearchForm(),
+    }
+    return render(request, "reports/home.html", context)
+
+
+def filtered_page(request, filterset_class, queryset):
+    """Bind the filters to the query string and return (filterset, page, HTTP status).
+
+    A value that does not parse shows the form's errors and no rows, with a 400.
+    """
+    filterset = filterset_class(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        rows, status = queryset.none(), 400
+    else:
+        rows, status = filterset.qs, 200
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return filterset, page, status
+
+
+def distinct_disclaimers(texts):
+    return list(dict.fromkeys(text for text in texts if text))
+
+
+def disclaimers_behind(**citation_filter):
+    """Distinct disclaimers of the published reports cited by the given rows, one query."""
+    return distinct_disclaimers(
+        Report.objects.published()
+        .filter(**citation_filter)
+        .order_by("disclaimer")
+        .values_list("disclaimer", flat=True)
+        .distinct()
+    )
+
+
+def report_list(request):
+    filterset, page, status = filtered_page(request, ReportFilter, Report.objects.for_list())
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "disclaimers": distinct_disclaimers(report.disclaimer for report in page),
+    }
+    return render(request, "reports/report_list.html", context, status=status)
+
+
+def report_detail(request, slug):
+    report = get_object_or_404(Report.objects.published().with_provenance(), slug=slug)
+    paragraphs = list(report.paragraphs.all())
+    citations = list(Citation.objects.for_display().filter(report=report))
+    context = {
+        "report": report,
+        "paragraphs": paragraphs,
+        "marks": marks_by_paragraph(paragraphs, citations),
+        "incidents": list(dict.fromkeys(c.incident for c in citations if c.incident_id)),
+        "groups": list(dict.fromkeys(c.group for c in citations if c.group_id)),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+def incident_list(request):
+    filterset, page, status = filtered_page(request, IncidentFilter, Incident.objects.for_list())
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "disclaimers": disclaimers_behind(citations__incident__in=[i.pk for i in page]),
+    }
+    return render(request, "reports/incident_list.html", context, status=status)
+
+
+def incident_detail(request, slug):
+    incident = get_object_or_404(Incident.objects.for_detail(), slug=slug)
+    citations = list(Citation.objects.for_display().filter(incident=incident))
+    context = {
+        "incident": incident,
+        "citations": citations,
+        "notes": footnotes(citations),
+        "sources": list(dict.fromkeys(c.report for c in citations)),
+    }
+    return render(request, "reports/incident_detail.html", context)
+
+
+def group_list(request):
+    filterset, page, status = filtered_page(request, GroupFilter, Group.objects.for_list())
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "disclaimers": disclaimers_behind(citations__group__in=[g.pk for g in page]),
+    }
+    return render(request, "reports/group_list.html", context, status=status)
+
+
+def group_detail(request, slug):
+    group = get_object_or_404(Group.objects.for_detail(), slug=slug)
+    citations = list(Citation.objects.for_display().filter(group=group))
+    timeline = (
+        Perpetration.objects.filter(group=group, incident__status=Status.PUBLISHED)
+        .select_related("incident__country")
+        .order_by("incident__start_date", "incident__title")
+    )
+    context = {
+        "group": group,
+        "timeline": timeline,
+        "citations": citations,
+        "notes": footnotes(citations),
+        "sources": list(dict.fromkeys(c.report for c in citations)),
+    }
+    return render(request, "reports/group_detail.html", context)
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = search_archive(form.cleaned_data["q"]) if form.is_valid() else None
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "reports/search.html", {"form": form, "results": results}, status=status)
