@@ -36,11 +36,26 @@ class Outcome:
 def parse_all(sources):
     """Parse every (name, bytes) source; raise ImportRefused listing each bad one."""
     parsed, problems = [], []
+    first_by_slug = {}  # slug -> (name, sha256) of the first document with that title
     for name, data in sources:
         try:
-            parsed.append((name, parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES)))
+            doc = parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES)
         except DocumentError as error:
             problems.append((name, str(error)))
+            continue
+        # Two versions of one document in a run: which one should win is not
+        # ours to guess (the same bytes twice are harmless).
+        first_name, first_sha = first_by_slug.setdefault(_slug(doc), (name, doc.sha256))
+        if first_sha != doc.sha256:
+            problems.append(
+                (
+                    name,
+                    f"{first_name} in this run is another version of the same document "
+                    "(same title, different bytes); import one version at a time",
+                )
+            )
+            continue
+        parsed.append((name, doc))
     if problems:
         raise ImportRefused(problems)
     return parsed
@@ -72,9 +87,7 @@ def _import_one(name, doc, *, method, user, publish):
             return Outcome(name, UPDATED, existing)
         return Outcome(name, UNCHANGED, existing)
 
-    # The slug comes from the title, so a corrected version of a document (same
-    # title, new bytes) updates its report instead of making a second one.
-    slug = slugify(doc.title)[:200].strip("-") or doc.sha256[:12]
+    slug = _slug(doc)
     report = Report.objects.filter(slug=slug).first()
     action = UPDATED if report else CREATED
     if report is None:
@@ -97,6 +110,12 @@ def _import_one(name, doc, *, method, user, publish):
     report.save()
     _replace_paragraphs(name, report, doc.paragraphs)
     return Outcome(name, action, report)
+
+
+def _slug(doc):
+    # The slug comes from the title, so a corrected version of a document (same
+    # title, new bytes) updates its report instead of making a second one.
+    return slugify(doc.title)[:200].strip("-") or doc.sha256[:12]
 
 
 def _organisation(name):

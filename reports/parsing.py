@@ -132,12 +132,11 @@ def parse_title(line):
             f"the first line “{line[:120]}” is not a title of the form "
             "“<Series> <Year> - <Country>”"
         )
+    country = match["country"].strip().rstrip(".,:;").strip()
     try:
-        code, name = resolve_country(match["country"])
+        code, name = resolve_country(country)
     except LookupError:
-        raise DocumentError(
-            f"the title names “{match['country'].strip()}”, which is not a known country"
-        ) from None
+        raise DocumentError(f"the title names “{country}”, which is not a known country") from None
     # "Patterns of Global Terrorism, 1997 - Peru": the comma is not the series'.
     series = match["series"].strip().rstrip(",:;").strip()
     return series, int(match["year"]), code, name

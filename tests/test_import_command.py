@@ -287,6 +287,19 @@ def test_every_refused_file_is_named_with_its_reason(tmp_path):
 
 
 @pytest.mark.django_db
+def test_two_versions_of_one_document_in_a_run_are_refused(tmp_path):
+    write(tmp_path / "a.txt", seed_text())
+    write(tmp_path / "b.txt", seed_text().replace("In February", "In early February"))
+
+    with pytest.raises(CommandError) as error:
+        run(tmp_path)
+
+    assert "b.txt: " in str(error.value)
+    assert "a.txt in this run is another version of the same document" in str(error.value)
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_file_over_the_size_limit_is_refused(settings):
     settings.ARCHIVE_MAX_DOCUMENT_BYTES = 1000
     with pytest.raises(CommandError, match="larger than the limit of 1,000 bytes"):

@@ -151,6 +151,13 @@ def test_multiple_spaces_in_the_title_are_collapsed():
             "",
         ),
         (
+            "Patterns of Global Terrorism 1997 - Peru.",
+            "Patterns of Global Terrorism",
+            1997,
+            "PE",
+            "United States Department of State",
+        ),
+        (
             "Patterns of Global Terrorism, 1997 - Peru",
             "Patterns of Global Terrorism",
             1997,
