@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -456,6 +456,7 @@ class CountryAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "short_name", "url")
     search_fields = ("name", "short_name")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 admin.site.site_header = _("Archive administration")
