@@ -133,7 +133,8 @@ def group_detail(request, slug):
 
 
 def search(request):
-    form = SearchForm(request.GET or None)
+    # An empty box is an unbound form (the search page), not an error.
+    form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)
     results = search_archive(form.cleaned_data["q"]) if form.is_valid() else None
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "reports/search.html", {"form": form, "results": results}, status=status)

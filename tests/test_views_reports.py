@@ -1,0 +1,300 @@
+"""The report list and report page: filters, pagination, marked passages, provenance."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import Country, Organisation, Status
+from reports.templatetags.archive_tags import Mark, find_spans, mark_passages
+from tests.factories import make_citation, make_group, make_incident, make_report, make_user
+
+LIST_QUERIES = 6
+DETAIL_QUERIES = 3
+
+
+def make_reports(count, country="PE", **kwargs):
+    """`count` published reports with distinct titles (one per year from 1960)."""
+    name = Country.objects.resolve(country).name
+    return [
+        make_report(title=f"Patterns of Global Terrorism {1960 + i} - {name}", **kwargs)
+        for i in range(count)
+    ]
+
+
+# --- mark_passages: the only code that puts document text next to markup -------------
+
+
+def test_mark_passages_escapes_text_around_and_inside_the_mark():
+    html = mark_passages("<b>x</b> said <i>hi</i>", [Mark("said <i>hi</i>", [("/i/1/", "A&B")])])
+    assert html == (
+        '&lt;b&gt;x&lt;/b&gt; <mark class="cited">said &lt;i&gt;hi&lt;/i&gt;</mark>'
+        '<a class="cited-by" href="/i/1/">[A&amp;B]</a>'
+    )
+
+
+def test_mark_passages_matches_a_quote_across_a_line_break():
+    html = mark_passages("seized the\n  residence on 17 December", [Mark("the residence on", [])])
+    assert '<mark class="cited">the\n  residence on</mark>' in html
+
+
+def test_mark_passages_merges_overlapping_quotes_and_keeps_both_links():
+    marks = [Mark("one two three", [("/a/", "A")]), Mark("three four", [("/b/", "B")])]
+    html = mark_passages("zero one two three four five", marks)
+    assert html.count("<mark") == 1
+    assert '<mark class="cited">one two three four</mark>' in html
+    assert 'href="/a/"' in html and 'href="/b/"' in html
+
+
+def test_mark_passages_leaves_a_quote_that_does_not_occur_unmarked():
+    assert mark_passages("plain <text>", [Mark("absent", [("/x/", "X")])]) == "plain &lt;text&gt;"
+
+
+def test_find_spans_ignores_empty_quotes():
+    assert find_spans("some text", ["  ", "text"]) == [[5, 9, [1]]]
+
+
+# --- list ------------------------------------------------------------------------
+
+
+def test_report_list_shows_published_reports_only(client, db):
+    make_report(title="Patterns of Global Terrorism 1998 - Peru")
+    make_report(title="Patterns of Global Terrorism 1999 - Peru", status=Status.DRAFT)
+    make_report(title="Patterns of Global Terrorism 2000 - Peru", status=Status.REVIEW)
+    response = client.get(reverse("reports:report-list"))
+    assert response.status_code == 200
+    assert [r.title for r in response.context["page_obj"]] == [
+        "Patterns of Global Terrorism 1998 - Peru"
+    ]
+    assert "1999" not in response.content.decode()
+    assert "2000" not in response.content.decode()
+
+
+def test_report_list_filters_by_country_year_series_and_publisher(client, db):
+    make_reports(2)
+    chile = make_report(title="Country Reports 1999 - Chile")
+    state = Organisation.objects.get(name="United States Department of State")
+    url = reverse("reports:report-list")
+
+    by_country = client.get(url, {"country": "CL"}).context["page_obj"]
+    assert [r.pk for r in by_country] == [chile.pk]
+    by_year = client.get(url, {"year": "1961"}).context["page_obj"]
+    assert [r.year for r in by_year] == [1961]
+    by_series = client.get(url, {"series": "Country Reports"}).context["page_obj"]
+    assert [r.pk for r in by_series] == [chile.pk]
+    by_publisher = client.get(url, {"publisher": state.name}).context["page_obj"]
+    assert {r.year for r in by_publisher} == {1960, 1961}
+
+
+def test_report_list_text_filter_matches_title_and_body(client, db):
+    make_report(title="Patterns of Global Terrorism 1998 - Peru", body="Bombs in Ayacucho.")
+    make_report(title="Patterns of Global Terrorism 1999 - Peru", body="Quiet year.")
+    url = reverse("reports:report-list")
+    assert [r.year for r in client.get(url, {"q": "ayacucho"}).context["page_obj"]] == [1998]
+    assert [r.year for r in client.get(url, {"q": "1999"}).context["page_obj"]] == [1999]
+
+
+def test_report_list_sorts_by_title_or_oldest_year(client, db):
+    make_report(title="Patterns of Global Terrorism 1998 - Peru")
+    make_report(title="Country Reports 1999 - Chile")
+    url = reverse("reports:report-list")
+    default = [r.year for r in client.get(url).context["page_obj"]]
+    oldest = [r.year for r in client.get(url, {"sort": "year"}).context["page_obj"]]
+    by_title = [r.title[:7] for r in client.get(url, {"sort": "title"}).context["page_obj"]]
+    assert default == [1999, 1998]
+    assert oldest == [1998, 1999]
+    assert by_title == ["Country", "Pattern"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "Enter a number."),
+        ({"country": "ZZ"}, "Select a valid choice."),
+        ({"series": "<script>"}, "Select a valid choice."),
+        ({"sort": "password"}, "Select a valid choice."),
+    ],
+)
+def test_report_list_bad_filter_value_shows_the_form_error(client, db, params, message):
+    make_report()
+    response = client.get(reverse("reports:report-list"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert list(response.context["page_obj"]) == []
+    assert "<script>" not in response.content.decode()
+
+
+def test_report_list_country_choices_are_countries_with_published_reports(client, db):
+    make_report(title="Country Reports 1999 - Chile", status=Status.DRAFT)
+    make_report(title="Patterns of Global Terrorism 1998 - Peru")
+    field = client.get(reverse("reports:report-list")).context["filter"].form.fields["country"]
+    assert [c.code for c in field.queryset] == ["PE"]
+
+
+def test_report_list_pagination_keeps_the_filters(client, db):
+    make_reports(30)
+    make_report(title="Country Reports 1999 - Chile")
+    response = client.get(reverse("reports:report-list"), {"country": "PE", "sort": "year"})
+    page = response.context["page_obj"]
+    assert len(page) == 25 and page.paginator.count == 30
+    assert 'href="?country=PE&amp;sort=year&amp;page=2"' in response.content.decode()
+
+    second = client.get(
+        reverse("reports:report-list"), {"country": "PE", "sort": "year", "page": 2}
+    )
+    assert [r.year for r in second.context["page_obj"]] == list(range(1985, 1990))
+    assert 'href="?country=PE&amp;sort=year&amp;page=1"' in second.content.decode()
+
+
+def test_report_list_out_of_range_page_shows_the_last_page(client, db):
+    make_reports(2)
+    response = client.get(reverse("reports:report-list"), {"page": "999"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+
+
+def test_report_list_footer_carries_the_disclaimers_of_listed_reports(client, seed_report):
+    make_report(title="Patterns of Global Terrorism 1998 - Peru", disclaimer="Draft caveat.")
+    make_report(
+        title="Patterns of Global Terrorism 1999 - Peru",
+        disclaimer="Hidden caveat.",
+        status=Status.DRAFT,
+    )
+    html = client.get(reverse("reports:report-list")).content.decode()
+    footer = html[html.index("<footer") :]
+    assert "This is not a UNHCR publication." in footer
+    assert "Draft caveat." in footer
+    assert "Hidden caveat." not in html
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_report_list_makes_a_fixed_number_of_queries(
+    client, db, django_assert_max_num_queries, rows
+):
+    make_reports(rows)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("reports:report-list"), {"country": "PE"})
+    assert len(response.context["page_obj"]) == min(rows, 25)
+
+
+# --- detail ----------------------------------------------------------------------
+
+
+def test_report_page_shows_metadata_and_numbered_paragraphs(client, seed_report):
+    response = client.get(seed_report.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Patterns of Global Terrorism 1997 - Peru</h1>" in html
+    assert "United States Department of State" in html
+    assert "UNHCR Refworld" in html
+    assert "Patterns of Global Terrorism</dd>" in html
+    for number in (1, 2, 3):
+        assert f'id="p{number}"' in html
+        assert f'href="#p{number}"' in html
+    assert "¶2" in html
+    assert "<title>Patterns of Global Terrorism 1997 - Peru ·" in html
+    assert '<meta name="description" content="Patterns of Global Terrorism 1997 - Peru, by' in html
+
+
+def test_report_page_marks_cited_passages_and_links_them(client, seed_report):
+    incident = make_incident(title="Hostage crisis")
+    group = make_group(name="Tupac Amaru", acronym="MRTA")
+    quote = "Two Peruvian soldiers and all 14 of the MRTA terrorists died in the assault."
+    make_citation(seed_report, quote, incident=incident)
+    make_citation(seed_report, "Nestor Cerpa Cartolini", group=group)
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert (
+        f'<mark class="cited">{quote}</mark><a class="cited-by" href="/incidents/hostage-crisis/">'
+        in html
+    )
+    assert (
+        '<mark class="cited">Nestor Cerpa Cartolini</mark>'
+        '<a class="cited-by" href="/groups/tupac-amaru/">[MRTA]</a>' in html
+    )
+    # ...and lists what was drawn from it
+    assert html.count('href="/incidents/hostage-crisis/"') == 2
+    assert 'href="/groups/tupac-amaru/">Tupac Amaru (MRTA)</a>' in html
+
+
+def test_report_page_neither_marks_nor_lists_draft_incidents_or_groups(client, seed_report):
+    incident = make_incident(title="Secret draft incident", status=Status.DRAFT)
+    group = make_group(name="Draft group", status=Status.REVIEW)
+    make_citation(seed_report, "Nestor Cerpa Cartolini", incident=incident)
+    make_citation(seed_report, "Sendero Luminoso", group=group)
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert "<mark" not in html
+    assert "secret-draft-incident" not in html and "Secret draft" not in html
+    assert "draft-group" not in html
+
+
+def test_draft_report_page_is_not_found(client, db):
+    draft = make_report(status=Status.DRAFT)
+    in_review = make_report(title="Patterns of Global Terrorism 1999 - Peru", status=Status.REVIEW)
+    for report in (draft, in_review):
+        response = client.get(report.get_absolute_url())
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_report_page_shows_provenance_with_the_reviewer(client, seed_report):
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert seed_report.sha256 in html
+    assert "patterns-of-global-terrorism-1997-peru.txt" in html
+    assert "with test" in html  # the import method
+    assert "by archive staff" in html  # published by no particular user
+
+    seed_report.set_status(Status.PUBLISHED, make_user("ana", role="Publishers"))
+    seed_report.save()
+    assert "by ana" in client.get(seed_report.get_absolute_url()).content.decode()
+
+
+def test_report_page_shows_the_labelled_disclaimer(client, seed_report):
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert "Disclaimer of the source document" in html
+    assert "This is not a UNHCR publication." in html
+
+
+def test_report_page_cite_this_follows_refworld(client, seed_report):
+    today = timezone.localdate().strftime("%-d %B %Y")
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert (
+        "United States Department of State, <i>Patterns of Global Terrorism 1997 - Peru</i>, 1997, "
+        "available at: http://testserver/reports/patterns-of-global-terrorism-1997-peru/ "
+        f"[accessed {today}]"
+    ) in html
+
+    seed_report.published_on = datetime.date(1998, 1, 1)
+    seed_report.save()
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert "<i>Patterns of Global Terrorism 1997 - Peru</i>, 1 January 1998, available at:" in html
+
+
+def test_report_text_is_escaped(client, db):
+    report = make_report(body="Before <script>alert(1)</script> after & more.")
+    incident = make_incident()
+    make_citation(report, "<script>alert(1)</script>", incident=incident)
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert '<mark class="cited">&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in html
+    assert "after &amp; more." in html
+
+
+def test_pages_have_no_inline_script_or_style(client, seed_report):
+    html = client.get(seed_report.get_absolute_url()).content.decode()
+    assert "<script" not in html and "<style" not in html and "style=" not in html
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_report_page_makes_a_fixed_number_of_queries(
+    client, db, django_assert_max_num_queries, rows
+):
+    body = "\n\n".join(f"Paragraph {n} names the Group {n}." for n in range(rows))
+    report = make_report(body=body)
+    for n in range(rows):
+        make_citation(report, f"the Group {n}.", incident=make_incident(title=f"Incident {n}"))
+        make_citation(report, f"Paragraph {n}", group=make_group(name=f"Group {n}"))
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(report.get_absolute_url())
+    assert len(response.context["paragraphs"]) == rows
+    assert len(response.context["incidents"]) == rows
