@@ -1,0 +1,293 @@
+"""The incident list and incident page: filters, precision of dates, footnotes, sources."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import Country, Perpetration, Status
+from reports.templatetags.archive_tags import count_or_unknown, footnotes, precise_date
+from tests.factories import make_citation, make_group, make_incident, make_report
+
+LIST_QUERIES = 8
+DETAIL_QUERIES = 3
+
+
+def titles(response):
+    return [incident.title for incident in response.context["page_obj"]]
+
+
+@pytest.fixture
+def hostage_crisis(seed_report):
+    mrta = make_group(name="Tupac Amaru Revolutionary Movement", slug="mrta", acronym="MRTA")
+    incident = make_incident(
+        title="Hostage crisis at the Japanese Ambassador's residence",
+        slug="hostage-crisis",
+        start_date="1996-12-17",
+        end_date="1997-04-22",
+        type="hostage_taking",
+        city="Lima",
+        killed=16,
+        hostages=72,
+    )
+    Perpetration.objects.create(incident=incident, group=mrta)
+    make_citation(
+        seed_report,
+        "Two Peruvian soldiers and all 14 of the MRTA terrorists died in the assault.",
+        incident=incident,
+        facts=["killed"],
+    )
+    make_citation(
+        seed_report,
+        "seized the residence on 17 December 1996",
+        incident=incident,
+        facts=["start_date", "perpetrators"],
+    )
+    return incident
+
+
+# --- template filters ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("precision", "shown"),
+    [("day", "17 December 1996"), ("month", "December 1996"), ("year", "1996")],
+)
+def test_precise_date_shows_only_the_known_part(precision, shown):
+    assert precise_date(datetime.date(1996, 12, 17), precision) == shown
+
+
+def test_count_or_unknown_keeps_zero_and_says_unknown_for_none():
+    assert count_or_unknown(None) == "unknown"
+    assert count_or_unknown(0) == 0
+
+
+def test_footnotes_number_citations_from_one_per_fact():
+    class Cited:
+        def __init__(self, facts):
+            self.facts = facts
+
+    assert footnotes([Cited(["killed"]), Cited([]), Cited(["killed", "place"])]) == {
+        "killed": [1, 3],
+        "place": [3],
+    }
+
+
+# --- list ----------------------------------------------------------------------------
+
+
+def test_incident_list_shows_published_incidents_only(client, db):
+    make_incident(title="Shown")
+    make_incident(title="Drafted", status=Status.DRAFT)
+    make_incident(title="Reviewed", status=Status.REVIEW)
+    response = client.get(reverse("reports:incident-list"))
+    assert response.status_code == 200
+    assert titles(response) == ["Shown"]
+    assert "Drafted" not in response.content.decode()
+
+
+def test_incident_list_does_not_name_a_draft_perpetrator(client, db):
+    incident = make_incident(title="Bombing")
+    Perpetration.objects.create(incident=incident, group=make_group(name="Public Front"))
+    Perpetration.objects.create(
+        incident=incident, group=make_group(name="Hidden Cell", status=Status.DRAFT)
+    )
+    html = client.get(reverse("reports:incident-list")).content.decode()
+    assert "Public Front" in html
+    assert "Hidden Cell" not in html and "hidden-cell" not in html
+
+
+def test_incident_list_year_filter_includes_incidents_spanning_the_year(client, hostage_crisis):
+    make_incident(title="Later", start_date="1998-03-01")
+    url = reverse("reports:incident-list")
+    assert titles(client.get(url, {"year": "1997"})) == [hostage_crisis.title]
+    assert titles(client.get(url, {"year": "1996"})) == [hostage_crisis.title]
+    assert titles(client.get(url, {"year": "1998"})) == ["Later"]
+
+
+def test_incident_list_date_range_filter(client, db):
+    make_incident(title="January", start_date="1997-01-10")
+    make_incident(title="June", start_date="1997-06-10")
+    make_incident(title="Long", start_date="1996-01-01", end_date="1997-02-01")
+    url = reverse("reports:incident-list")
+    assert titles(client.get(url, {"start": "1997-01-15", "end": "1997-12-31"})) == ["June", "Long"]
+    assert titles(client.get(url, {"end": "1997-01-31"})) == ["January", "Long"]
+
+
+def test_incident_list_filters_by_country_type_and_group(client, hostage_crisis):
+    make_incident(title="Chilean bombing", type="bombing", country=Country.objects.resolve("CL"))
+    url = reverse("reports:incident-list")
+    assert titles(client.get(url, {"country": "CL"})) == ["Chilean bombing"]
+    assert titles(client.get(url, {"type": "hostage_taking"})) == [hostage_crisis.title]
+    assert titles(client.get(url, {"group": "mrta"})) == [hostage_crisis.title]
+
+
+def test_incident_list_casualties_filter_and_sort(client, db):
+    make_incident(title="Deadly", killed=5, start_date="1997-01-01")
+    make_incident(title="Injuring", injured=12, start_date="1997-02-01")
+    make_incident(title="Unknown toll", start_date="1997-03-01")
+    url = reverse("reports:incident-list")
+    assert titles(client.get(url, {"casualties": "yes", "sort": "-casualties"})) == [
+        "Injuring",
+        "Deadly",
+    ]
+    assert titles(client.get(url, {"casualties": "no"})) == ["Unknown toll"]
+    assert titles(client.get(url, {"sort": "date"})) == ["Deadly", "Injuring", "Unknown toll"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "Enter a number."),
+        ({"country": "XX"}, "Select a valid choice."),
+        ({"start": "1997-13-45"}, "Enter a valid date."),
+        ({"start": "1997-06-01", "end": "1997-01-01"}, "cannot be before its start"),
+        ({"type": "picnic"}, "Select a valid choice."),
+        ({"group": "no-such-group"}, "Select a valid choice."),
+        ({"casualties": "maybe"}, "Select a valid choice."),
+    ],
+)
+def test_incident_list_bad_filter_value_shows_the_form_error(client, db, params, message):
+    make_incident()
+    response = client.get(reverse("reports:incident-list"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert titles(response) == []
+
+
+def test_incident_list_cannot_filter_by_a_draft_group(client, db):
+    draft = make_group(name="Draft Group", status=Status.DRAFT)
+    Perpetration.objects.create(incident=make_incident(), group=draft)
+    response = client.get(reverse("reports:incident-list"), {"group": draft.slug})
+    assert response.status_code == 400
+    assert "Draft Group" not in response.content.decode()
+
+
+def test_incident_list_pagination_keeps_the_filters(client, db):
+    for n in range(30):
+        make_incident(title=f"Bombing {n:02}", type="bombing")
+    make_incident(title="Kidnapping", type="kidnapping")
+    url = reverse("reports:incident-list")
+    response = client.get(url, {"type": "bombing", "sort": "date"})
+    assert response.context["page_obj"].paginator.count == 30
+    assert 'href="?type=bombing&amp;sort=date&amp;page=2"' in response.content.decode()
+    second = client.get(url, {"type": "bombing", "sort": "date", "page": "2"})
+    assert len(second.context["page_obj"]) == 5
+
+
+def test_incident_list_footer_carries_the_disclaimers_of_cited_reports(client, hostage_crisis):
+    html = client.get(reverse("reports:incident-list")).content.decode()
+    footer = html[html.index("<footer") :]
+    assert "This is not a UNHCR publication." in footer
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_incident_list_makes_a_fixed_number_of_queries(
+    client, seed_report, django_assert_max_num_queries, rows
+):
+    group = make_group(name="MRTA")
+    for n in range(rows):
+        incident = make_incident(title=f"Incident {n}")
+        Perpetration.objects.create(incident=incident, group=group)
+        make_citation(seed_report, "Nestor Cerpa Cartolini", incident=incident)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("reports:incident-list"), {"group": "mrta", "country": "PE"})
+    assert len(response.context["page_obj"]) == min(rows, 25)
+
+
+# --- detail --------------------------------------------------------------------------
+
+
+def test_incident_page_shows_facts_at_their_precision(client, hostage_crisis):
+    hostage_crisis.end_precision = "month"
+    hostage_crisis.save()
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert "17 December 1996" in html
+    assert "April 1997" in html and "22 April 1997" not in html
+    assert "<dt>Injured</dt><dd>unknown" in html
+    assert "<dt>Killed</dt><dd>16" in html
+    assert 'href="/groups/mrta/">Tupac Amaru Revolutionary Movement (MRTA)</a>' in html
+
+
+def test_incident_page_footnotes_link_figures_to_their_citation(client, hostage_crisis):
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    # Citations are numbered in paragraph order: the 17 December quote (¶1) is 1.
+    assert '<dt>Killed</dt><dd>16<sup class="footnote-ref"><a href="#c2"' in html
+    assert 'id="c1"' in html and 'id="c2"' in html
+
+
+def test_incident_page_quotes_each_citation_with_a_link_to_its_paragraph(client, hostage_crisis):
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert "<blockquote" in html
+    assert "Two Peruvian soldiers and all 14 of the MRTA terrorists died in the assault." in html
+    assert 'href="/reports/patterns-of-global-terrorism-1997-peru/#p2"' in html
+    assert 'href="/reports/patterns-of-global-terrorism-1997-peru/#p1"' in html
+
+
+def test_incident_page_has_one_provenance_entry_and_disclaimer_per_source(client, hostage_crisis):
+    other = make_report(body="The crisis ended in April.", disclaimer="Second caveat.")
+    make_citation(other, "The crisis ended in April.", incident=hostage_crisis)
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert html.count('<dl class="provenance__source">') == 2
+    assert other.sha256 in html
+    assert html.count("Disclaimer of the source document") == 2
+    assert "This is not a UNHCR publication." in html and "Second caveat." in html
+
+
+def test_incident_page_ignores_citations_of_draft_reports(client, hostage_crisis):
+    draft = make_report(body="A draft account.", disclaimer="Draft caveat.", status=Status.DRAFT)
+    make_citation(draft, "A draft account.", incident=hostage_crisis)
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert "A draft account." not in html
+    assert "Draft caveat." not in html and draft.sha256 not in html
+
+
+def test_incident_page_does_not_show_a_draft_perpetrator(client, hostage_crisis):
+    Perpetration.objects.create(
+        incident=hostage_crisis, group=make_group(name="Secret Cell", status=Status.REVIEW)
+    )
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert "Secret Cell" not in html and "secret-cell" not in html
+
+
+def test_incident_page_cites_the_archive_entry(client, hostage_crisis):
+    hostage_crisis.status_changed_at = datetime.datetime(2026, 3, 5, tzinfo=datetime.UTC)
+    hostage_crisis.save()
+    today = timezone.localdate().strftime("%-d %B %Y")
+    html = client.get(hostage_crisis.get_absolute_url()).content.decode()
+    assert (
+        "Political Violence Report Archive, <i>Hostage crisis at the Japanese Ambassador&#x27;s "
+        "residence</i>, 5 March 2026, available at: http://testserver/incidents/hostage-crisis/ "
+        f"[accessed {today}]"
+    ) in html
+    assert "This entry: published" in html
+
+
+def test_draft_incident_page_is_not_found(client, db):
+    for status in (Status.DRAFT, Status.REVIEW):
+        incident = make_incident(title=f"Incident {status}", status=status)
+        assert client.get(incident.get_absolute_url()).status_code == 404
+
+
+def test_incident_text_is_escaped(client, db):
+    incident = make_incident(title="<script>alert(1)</script>", slug="x", summary="<b>bold</b>")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_incident_page_makes_a_fixed_number_of_queries(
+    client, db, django_assert_max_num_queries, rows
+):
+    incident = make_incident()
+    for n in range(rows):
+        report = make_report(
+            title=f"Patterns of Global Terrorism {1960 + n} - Peru", body=f"Passage {n}."
+        )
+        make_citation(report, f"Passage {n}.", incident=incident, facts=["killed"])
+        Perpetration.objects.create(incident=incident, group=make_group(name=f"Group {n}"))
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(incident.get_absolute_url())
+    assert len(response.context["sources"]) == rows
