@@ -1,0 +1,223 @@
+"""Back up the whole archive to one JSON file, and restore it into an empty database.
+
+The file is {"format", "version", "exported_at", "counts", "sha256", "payload"}:
+`payload` maps "app_label.model" to that model's rows (Django's serialized form,
+primary keys kept, so history rows and citations still point at the right rows);
+`sha256` is the checksum of every other key, in canonical JSON. A restore checks
+format, version, checksum and counts before it writes anything, and writes in one
+transaction.
+"""
+
+import hashlib
+import json
+
+from django.apps import apps
+from django.contrib.auth.models import Group as Role
+from django.contrib.auth.models import Permission
+from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
+
+FORMAT = "political-violence-archive"
+VERSION = 1
+
+# Models outside the reports app whose rows belong to the archive, and whether
+# their foreign keys travel as natural keys (content types and roles differ
+# between databases; the archive's own rows keep their primary keys).
+EXTRA_MODELS = (("auth.user", True), ("admin.logentry", True))
+
+
+class BackupError(Exception):
+    """A backup file that cannot be restored, or a database it cannot go into."""
+
+
+def archive_models():
+    """Return [(label, model, natural_keys)] in the order they are written and restored.
+
+    Every model of the reports app, historical ones included, so a model added
+    later is backed up without anyone remembering to list it here.
+    """
+    models = [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[:1]]
+    models += [
+        (model._meta.label_lower, model, False)
+        for model in apps.get_app_config("reports").get_models()
+    ]
+    models += [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[1:]]
+    return models
+
+
+def checksum(document):
+    """Return the SHA-256 of `document` without its own "sha256" key, in canonical JSON."""
+    body = {key: value for key, value in document.items() if key != "sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _roles():
+    """Return {role name: [permission natural keys]} for every auth group."""
+    return {
+        role.name: sorted(p.natural_key() for p in role.permissions.all())
+        for role in Role.objects.prefetch_related("permissions__content_type").order_by("name")
+    }
+
+
+def build_document(using="default"):
+    """Return the backup of database `using` as a JSON-ready dict."""
+    payload = {
+        "auth.group": [{"name": name, "permissions": perms} for name, perms in _roles().items()]
+    }
+    for label, model, natural in archive_models():
+        rows = model._default_manager.using(using).order_by("pk")
+        serialized = serializers.serialize(
+            "json", rows, use_natural_foreign_keys=natural, cls=DjangoJSONEncoder
+        )
+        payload[label] = json.loads(serialized)
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "counts": {label: len(rows) for label, rows in payload.items()},
+        "payload": payload,
+    }
+    # Round-trip through JSON so the checksum is over exactly what a reader will load.
+    document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+    document["sha256"] = checksum(document)
+    return document
+
+
+def export_archive(path, using="default"):
+    """Write the backup of database `using` to `path`; return the counts."""
+    document = build_document(using)
+    with open(path, "w", encoding="utf-8") as stream:
+        json.dump(document, stream, ensure_ascii=False, indent=1, sort_keys=True)
+        stream.write("\n")
+    return document["counts"]
+
+
+def read_document(path):
+    """Return the checked document in `path`; raise BackupError for anything amiss."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        raise BackupError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BackupError(f"{path}: not a backup (not UTF-8 text)") from None
+    except json.JSONDecodeError as error:
+        raise BackupError(
+            f"{path}: not valid JSON at line {error.lineno}, column {error.colno} "
+            f"({error.msg}); the file is truncated or damaged"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError(f"{path}: not an archive backup (no format {FORMAT!r})")
+    if document.get("version") != VERSION:
+        raise BackupError(
+            f"{path}: backup format version {document.get('version')!r}; "
+            f"this archive reads version {VERSION}"
+        )
+    missing = {"counts", "payload", "sha256"} - document.keys()
+    if missing:
+        raise BackupError(f"{path}: incomplete backup, missing {', '.join(sorted(missing))}")
+    if document["sha256"] != checksum(document):
+        raise BackupError(f"{path}: checksum mismatch; the file was changed after it was exported")
+    payload, counts = document["payload"], document["counts"]
+    if not isinstance(payload, dict) or not isinstance(counts, dict):
+        raise BackupError(f"{path}: payload and counts must be objects")
+    wrong = sorted(
+        label
+        for label in payload.keys() | counts.keys()
+        if not isinstance(payload.get(label), list) or len(payload[label]) != counts.get(label)
+    )
+    if wrong:
+        raise BackupError(f"{path}: row counts do not match the payload for {', '.join(wrong)}")
+    known = {label for label, _model, _natural in archive_models()} | {"auth.group"}
+    unknown = sorted(payload.keys() - known)
+    if unknown:
+        raise BackupError(
+            f"{path}: rows for models this archive does not have: {', '.join(unknown)}"
+        )
+    return document
+
+
+def _nonempty_tables(using):
+    return [
+        label
+        for label, model, _natural in archive_models()
+        if model._default_manager.using(using).exists()
+    ]
+
+
+def _restore_roles(roles, using):
+    for entry in roles:
+        role, _created = Role.objects.using(using).get_or_create(name=entry["name"])
+        permissions = []
+        for codename, app_label, model in entry["permissions"]:
+            try:
+                permissions.append(
+                    Permission.objects.db_manager(using).get_by_natural_key(
+                        codename, app_label, model
+                    )
+                )
+            except Permission.DoesNotExist:
+                raise BackupError(
+                    f"role {entry['name']!r}: permission {app_label}.{codename} does not "
+                    "exist here; run `manage.py migrate` first"
+                ) from None
+        role.permissions.set(permissions)
+
+
+def import_archive(path, using="default"):
+    """Restore the backup in `path` into the empty database `using`; return the counts.
+
+    All or nothing: any problem raises BackupError and leaves the database as it was.
+    """
+    document = read_document(path)
+    nonempty = _nonempty_tables(using)
+    if nonempty:
+        raise BackupError(
+            "the database is not empty (rows in " + ", ".join(nonempty) + "); "
+            "restore only into a freshly migrated database with no users"
+        )
+    payload = document["payload"]
+    try:
+        with transaction.atomic(using=using):
+            _restore_roles(payload.get("auth.group", []), using)
+            restored = []
+            for label, model, _natural in archive_models():
+                rows = payload.get(label, [])
+                objects = serializers.deserialize(
+                    "python", rows, using=using, handle_forward_references=True
+                )
+                for obj in objects:
+                    # Raw save: no model save() logic and no new history rows; the
+                    # rows go back exactly as they were exported.
+                    obj.save(using=using)
+                restored.append(model)
+            _reset_sequences(restored, using)
+            connections[using].check_constraints()
+    except (
+        DeserializationError,
+        DatabaseError,
+        ObjectDoesNotExist,
+        ValueError,
+        LookupError,
+        TypeError,
+    ) as error:
+        raise BackupError(f"{path}: cannot be restored, nothing was written ({error})") from None
+    return document["counts"]
+
+
+def _reset_sequences(models, using):
+    """Move PostgreSQL's id sequences past the restored ids (SQLite needs nothing)."""
+    connection = connections[using]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)

@@ -1,0 +1,361 @@
+"""export_archive / import_archive: a whole-archive round trip, and refusals that write nothing."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group as Role
+from django.contrib.auth.models import Permission, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from reports import backup
+from reports.models import Group as ArmedGroup
+from reports.models import (
+    GroupAlias,
+    Leader,
+    Organisation,
+    Paragraph,
+    Perpetration,
+    Report,
+    Status,
+)
+from tests.factories import make_citation, make_incident, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "ARCHIVE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def build_archive():
+    """The curated seed plus users, roles, edits, a deletion and an admin log entry,
+    so every exported table has rows and the history has who/when/what."""
+    editor = make_user("editor", role="Editors", first_name="Ada", email="ada@example.org")
+    publisher = make_user("publisher", role="Publishers")
+    reviewer_role = Role.objects.create(name="Reviewers")
+    reviewer_role.permissions.add(Permission.objects.get(codename="view_report"))
+    publisher.user_permissions.add(Permission.objects.get(codename="change_citation"))
+    call_command("loaddata", "peru_1997", verbosity=0)
+
+    report = Report.objects.get()
+    for status, user in ((Status.REVIEW, editor), (Status.PUBLISHED, publisher)):
+        report.set_status(status, user)
+        report._history_user = user
+        report.save()
+    group = ArmedGroup.objects.order_by("pk").first()
+    group.description += " (revised by an editor)"
+    group._history_user = editor
+    group.save()
+    GroupAlias.objects.order_by("pk").first().delete()
+    leader = Leader.objects.order_by("pk").first()
+    leader.role = "founder (revised)"
+    leader.save()
+
+    incident = make_incident(
+        title="Synthetic test incident",
+        is_synthetic=True,
+        killed=0,
+        injured=None,
+        hostages=30,
+        latitude=Decimal("-12.046374"),
+        longitude=Decimal("-77.042793"),
+        source_row={"eventid": "199708010001", "nkill": [0, None]},
+    )
+    Perpetration.objects.create(incident=incident, group=group, uncertain=True)
+    paragraph = Paragraph.objects.get(report=report, number=2)
+    make_citation(report, paragraph.text[:60], incident=incident, facts=["hostages"])
+    LogEntry.objects.create(
+        user=editor,
+        content_type=ContentType.objects.get_for_model(Report),
+        object_id=str(report.pk),
+        object_repr=str(report),
+        action_flag=ADDITION,
+        change_message="[]",
+    )
+
+
+def snapshot():
+    """Every field of every row of every backed-up model, plus roles and memberships,
+    read with values() (not through the backup code) and made JSON-comparable."""
+    data = {
+        label: list(model._default_manager.order_by("pk").values())
+        for label, model, _natural in backup.archive_models()
+    }
+    data["roles"] = {
+        role.name: sorted(role.permissions.values_list("codename", flat=True))
+        for role in Role.objects.all()
+    }
+    data["memberships"] = {
+        user.username: [
+            sorted(user.groups.values_list("name", flat=True)),
+            sorted(user.user_permissions.values_list("codename", flat=True)),
+        ]
+        for user in User.objects.all()
+    }
+    for rows in data.values():
+        for row in rows if isinstance(rows, list) else ():
+            # Content types are numbered per database; compare them by name.
+            if "content_type_id" in row:
+                row["content_type_id"] = ContentType.objects.get_for_id(
+                    row["content_type_id"]
+                ).natural_key()
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def archive_rows():
+    return sum(model._default_manager.count() for _l, model, _n in backup.archive_models())
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def exported(db, tmp_path):
+    """(path, snapshot): the archive exported to a file, then rolled back out of the
+    database, which is left empty for an import."""
+    path = tmp_path / "archive.json"
+    try:
+        with transaction.atomic():
+            build_archive()
+            before = snapshot()
+            call_command("export_archive", str(path), verbosity=0)
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert archive_rows() == 0
+    return path, before
+
+
+def restore(path):
+    call_command("import_archive", str(path), verbosity=0)
+
+
+# --- The file ------------------------------------------------------------------
+
+
+def test_export_writes_format_version_counts_and_checksum(exported):
+    path, before = exported
+    document = json.loads(path.read_text())
+
+    assert document["format"] == backup.FORMAT
+    assert document["version"] == backup.VERSION
+    assert document["sha256"] == backup.checksum(document)
+    assert document["counts"]["reports.report"] == 1
+    assert document["counts"]["reports.historicalreport"] == 2
+    assert document["counts"]["reports.historicalgroupalias"] == 1
+    assert document["counts"]["auth.user"] == 2
+    for label, rows in document["payload"].items():
+        assert document["counts"][label] == len(rows)
+    for label in before:
+        if label.startswith("reports."):
+            assert document["counts"][label] > 0, f"{label} has no rows to test with"
+
+
+def test_export_reports_rows_written(db, tmp_path):
+    out = StringIO()
+    call_command("export_archive", str(tmp_path / "a.json"), stdout=out)
+
+    assert "Wrote" in out.getvalue()
+
+
+def test_export_to_an_unwritable_place_is_a_clear_error(db, tmp_path):
+    with pytest.raises(CommandError, match="cannot be written"):
+        call_command("export_archive", str(tmp_path / "no" / "such" / "dir.json"))
+
+
+# --- Round trips -----------------------------------------------------------------
+
+
+def test_round_trip_restores_every_field_of_every_row(exported):
+    path, before = exported
+
+    restore(path)
+
+    assert snapshot() == before
+
+
+def test_restored_ids_continue_after_the_restored_ones(exported):
+    path, _before = exported
+    restore(path)
+    highest = Organisation.objects.order_by("-pk").first().pk
+
+    created = Organisation.objects.create(name="A new publisher")
+
+    assert created.pk > highest
+
+
+def test_restore_writes_no_history_of_its_own(exported):
+    path, before = exported
+
+    restore(path)
+
+    assert Report.history.count() == len(before["reports.historicalreport"])
+
+
+def _postgres_or_skip():
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error}); CI starts it")
+    return psycopg
+
+
+def _manage(database_url, *args):
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1"}
+    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_round_trip_from_this_database_into_a_fresh_postgresql(exported, tmp_path):
+    """Export here (SQLite in CI's first pass), import into a scratch PostgreSQL
+    database in another process, and compare every field of every row."""
+    psycopg = _postgres_or_skip()
+    path, before = exported
+    name = f"archive_restore_{uuid.uuid4().hex[:12]}"
+    scratch_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrated = _manage(scratch_url, "migrate", "--noinput", "-v0")
+        assert migrated.returncode == 0, migrated.stderr
+        restored = _manage(scratch_url, "import_archive", str(path))
+        assert restored.returncode == 0, restored.stderr
+        assert "Restored" in restored.stdout
+        after_path = tmp_path / "after.json"
+        dumped = _manage(
+            scratch_url,
+            "shell",
+            "-c",
+            "import json, sys; from tests.test_backup import snapshot; "
+            f"open({str(after_path)!r}, 'w').write(json.dumps(snapshot()))",
+        )
+        assert dumped.returncode == 0, dumped.stderr
+        after = json.loads(after_path.read_text())
+        again = _manage(scratch_url, "import_archive", str(path))
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    assert after == before
+    assert again.returncode != 0
+    assert "not empty" in again.stderr
+
+
+# --- Refusals: nothing written ---------------------------------------------------
+
+
+def assert_refused(path, message):
+    with pytest.raises(CommandError, match=message):
+        restore(path)
+    assert archive_rows() == 0
+    assert not User.objects.exists()
+    assert not Role.objects.filter(name="Reviewers").exists()
+
+
+def test_truncated_file_is_refused_with_nothing_written(exported):
+    path, _before = exported
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+    assert_refused(path, "truncated or damaged")
+
+
+def test_tampered_file_is_refused_with_nothing_written(exported):
+    path, _before = exported
+    document = json.loads(path.read_text())
+    [report] = document["payload"]["reports.report"]
+    report["fields"]["title"] = "Patterns of Global Terrorism 1997 - Chile"
+    path.write_text(json.dumps(document))
+
+    assert_refused(path, "checksum mismatch")
+
+
+def test_other_format_version_is_refused(exported):
+    path, _before = exported
+    document = json.loads(path.read_text())
+    document["version"] = 99
+    document["sha256"] = backup.checksum(document)
+    path.write_text(json.dumps(document))
+
+    assert_refused(path, "version 99")
+
+
+def test_a_file_that_is_not_a_backup_is_refused(db, tmp_path):
+    path = tmp_path / "fixture.json"
+    path.write_text('[{"model": "reports.country", "pk": "PE", "fields": {"name": "Peru"}}]')
+
+    assert_refused(path, "not an archive backup")
+
+
+def test_binary_file_is_refused(db, tmp_path):
+    path = tmp_path / "backup.json"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+
+    assert_refused(path, "not UTF-8")
+
+
+def test_counts_that_do_not_match_the_payload_are_refused(exported):
+    path, _before = exported
+    document = json.loads(path.read_text())
+    document["payload"]["reports.paragraph"].pop()
+    document["sha256"] = backup.checksum(document)
+    path.write_text(json.dumps(document))
+
+    assert_refused(path, "row counts do not match the payload for reports.paragraph")
+
+
+def test_restore_failing_half_way_writes_nothing(exported):
+    """A well-formed, correctly sealed file whose rows do not fit together: the
+    paragraphs are restored before the failure shows, and are rolled back."""
+    path, _before = exported
+    document = json.loads(path.read_text())
+    for paragraph in document["payload"]["reports.paragraph"]:
+        paragraph["fields"]["report"] = 999_999
+    document["sha256"] = backup.checksum(document)
+    path.write_text(json.dumps(document))
+
+    assert_refused(path, "cannot be restored, nothing was written")
+
+
+def test_missing_file_is_a_clear_error(db, tmp_path):
+    assert_refused(tmp_path / "nowhere.json", "cannot be read")
+
+
+def test_restore_into_a_database_with_content_is_refused(exported):
+    path, _before = exported
+    make_user("someone")
+
+    with pytest.raises(CommandError, match=r"not empty \(rows in auth.user\)"):
+        restore(path)
+    assert User.objects.count() == 1
+    assert not Report.objects.exists()
+
+
+def test_backup_keeps_password_hashes_but_not_the_secret_key(exported):
+    """Password hashes travel (a restore must let editors log in); the secret key does not."""
+    path, _before = exported
+    text = path.read_text()
+
+    assert settings.SECRET_KEY not in text
+    assert "pbkdf2_sha256$" in text
