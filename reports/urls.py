@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import country_views, views
 
 app_name = "reports"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("groups/", views.group_list, name="group-list"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("search/", views.search, name="search"),
+    path("countries/<str:code>/", country_views.country_detail, name="country-detail"),
 ]

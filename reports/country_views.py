@@ -1,0 +1,56 @@
+"""A page per country: its published reports, incidents and groups, and a chart."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from reports.charts import incidents_per_year_by_type
+from reports.models import Country, Group, Incident, Report
+
+# The country page lists the latest incidents; the incident list has them all.
+LATEST_INCIDENTS = 10
+
+
+def country_detail(request, code):
+    country = get_object_or_404(Country, code=code.upper())
+    if code != country.code:
+        return redirect("reports:country-detail", code=country.code, permanent=True)
+    reports = list(Report.objects.for_list().filter(country=country))
+    incidents = Incident.objects.for_list().filter(country=country)
+    incident_count = incidents.count()
+    groups = list(Group.objects.for_list().filter(country=country))
+    # A country with nothing published is not a page readers can reach.
+    if not (reports or incident_count or groups):
+        raise Http404(_("Nothing about this country is published."))
+    latest = list(incidents[:LATEST_INCIDENTS])
+    context = {
+        "country": country,
+        "reports": reports,
+        "groups": groups,
+        "incidents": latest,
+        "incident_count": incident_count,
+        "chart": incidents_per_year_by_type(
+            Incident.objects.filter(country=country),
+            title=_("Incidents in %(country)s per year, by type") % {"country": country.name},
+        ),
+        "sources": sources_behind(country, latest, groups),
+    }
+    context["disclaimers"] = list(
+        dict.fromkeys(r.disclaimer for r in context["sources"] if r.disclaimer)
+    )
+    return render(request, "reports/country_detail.html", context)
+
+
+def sources_behind(country, incidents, groups):
+    """Published reports about `country` or cited by the shown entries, one query."""
+    cited = Q(citations__incident__in=[i.pk for i in incidents]) | Q(
+        citations__group__in=[g.pk for g in groups]
+    )
+    return list(
+        Report.objects.published()
+        .with_provenance()
+        .filter(Q(country=country) | cited)
+        .distinct()
+        .order_by("-year", "title")
+    )
