@@ -729,15 +729,29 @@ def find_quote(report, quote, paragraph=None):
     needle = normalise_space(quote)
     if not needle:
         raise ValidationError(_("The quoted passage is empty."))
-    candidates = [paragraph] if paragraph is not None else report.paragraphs.all()
-    for candidate in candidates:
-        if candidate.report_id == report.pk and needle in normalise_space(candidate.text):
-            return candidate
-    if paragraph is not None:
+    if paragraph is not None and paragraph.report_id != report.pk:
         raise ValidationError(
-            _("The quoted passage does not occur in paragraph %(number)s of “%(report)s”.")
-            % {"number": paragraph.number, "report": report}
+            _("The paragraph chosen is not a paragraph of “%(report)s”.") % {"report": report}
         )
+    if paragraph is not None and needle in normalise_space(paragraph.text):
+        return paragraph
+    found = next((p for p in report.paragraphs.all() if needle in normalise_space(p.text)), None)
+    if paragraph is None and found is not None:
+        return found
+    if paragraph is not None:
+        # Say where the passage is, so the editor can fix the paragraph in one go.
+        values = {"number": paragraph.number, "report": report}
+        if found is not None:
+            values["found"] = found.number
+            message = _(
+                "The quoted passage does not occur in paragraph %(number)s of “%(report)s”; "
+                "it occurs in paragraph %(found)s."
+            )
+        else:
+            message = _(
+                "The quoted passage does not occur in paragraph %(number)s of “%(report)s”."
+            )
+        raise ValidationError(message % values)
     raise ValidationError(
         _("The quoted passage does not occur in “%(report)s”.") % {"report": report}
     )

@@ -141,19 +141,38 @@ def test_citation_quote_in_the_wrong_paragraph_is_refused(seed_report):
             paragraph=seed_report.paragraphs.get(number=1),
             incident=make_incident(),
         )
-    assert "does not occur in paragraph 1 of" in error.value.message_dict["quote"][0]
+    assert error.value.message_dict["quote"] == [
+        "The quoted passage does not occur in paragraph 1 of "
+        "“Patterns of Global Terrorism 1997 - Peru”; it occurs in paragraph 2."
+    ]
+
+
+@pytest.mark.django_db
+def test_citation_quote_absent_from_the_given_paragraph_and_the_report_is_refused(seed_report):
+    with pytest.raises(ValidationError) as error:
+        make_citation(
+            seed_report,
+            "The MRTA surrendered peacefully.",
+            paragraph=seed_report.paragraphs.get(number=1),
+            incident=make_incident(),
+        )
+    assert error.value.message_dict["quote"] == [
+        "The quoted passage does not occur in paragraph 1 of "
+        "“Patterns of Global Terrorism 1997 - Peru”."
+    ]
 
 
 @pytest.mark.django_db
 def test_citation_paragraph_of_another_report_is_refused(seed_report):
     other = make_report(body="successfully rescued all but one of the 72 remaining hostages")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         make_citation(
             seed_report,
             HOSTAGE_QUOTE,
             paragraph=other.paragraphs.get(),
             incident=make_incident(),
         )
+    assert "The paragraph chosen is not a paragraph of" in error.value.message_dict["quote"][0]
 
 
 @pytest.mark.django_db
