@@ -7,7 +7,7 @@ PORT ?= 8000
 # The PostgreSQL database `make test-postgres` uses (created if missing).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archive_ci
 
-.PHONY: run test test-postgres lint format migrations-check sample-data bench
+.PHONY: run test test-browser test-postgres lint format migrations-check sample-data bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ migrations-check: $(VENV)/.installed
 
 test: lint migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the browser tests (Playwright driving /usr/bin/chromium; `make test` runs them too).
+test-browser: $(VENV)/.installed
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL; starts the machine's local cluster if it is down.
 test-postgres: $(VENV)/.installed
