@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.curation import CitationFromPassageInline
 from reports.forms import (
     CitationForm,
     CitationInlineFormSet,
@@ -111,6 +112,8 @@ class ParagraphInline(admin.TabularInline):
     fields = ("number", "text")
     readonly_fields = ("number", "text")
     extra = 0
+    # Collapsed: the change page shows the text above, for curating from a selection.
+    classes = ("collapse",)
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -197,13 +200,20 @@ class ReportAdmin(EditorialAdmin):
         """Upload source documents; the same parser and rules as import_documents."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportDocumentsForm(request.POST or None, request.FILES or None)
+        form = ImportDocumentsForm()
         if request.method == "POST":
+            form = ImportDocumentsForm(request.POST, request.FILES)
             if form.is_valid() and self._import(request, form.sources()):
                 return redirect("admin:reports_report_changelist")
-            if form.errors.get("documents"):
-                for error in form.errors["documents"]:
-                    self.message_user(request, error, messages.ERROR)
+            refusals = form.refusals()
+            for refusal in refusals:
+                self.message_user(request, refusal, messages.ERROR)
+            if refusals:
+                self.message_user(
+                    request,
+                    f"{len(refusals)} document(s) refused; nothing was imported.",
+                    messages.ERROR,
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import documents"),
@@ -266,7 +276,7 @@ class PerpetrationInline(admin.TabularInline):
     extra = 0
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(CitationFromPassageInline, admin.StackedInline):
     model = Citation
     formset = CitationInlineFormSet
     fields = ("report", "quote", "paragraph", "facts", "note")

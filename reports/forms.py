@@ -117,9 +117,9 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)]
+        return [super().clean(data or None, initial)]  # None: "This field is required."
 
 
 class ImportDocumentsForm(forms.Form):
@@ -140,12 +140,22 @@ class ImportDocumentsForm(forms.Form):
             content_type = (upload.content_type or "").split(";")[0].strip().lower()
             if not name.lower().endswith(".txt") or content_type != "text/plain":
                 problems.append(
-                    _("refused %(name)s: only plain-text .txt documents are accepted")
-                    % {"name": name}
+                    ValidationError(
+                        _("refused %(name)s: only plain-text .txt documents are accepted")
+                        % {"name": name},
+                        code="refused",
+                    )
                 )
         if problems:
             raise ValidationError(problems)
         return self.cleaned_data["documents"]
+
+    def refusals(self):
+        """Return the messages of the files refused before parsing (wrong type)."""
+        errors = self.errors.as_data().get("documents", [])
+        return [
+            message for error in errors if error.code == "refused" for message in error.messages
+        ]
 
     def sources(self):
         """Return [(name, bytes)], reading at most one byte past the size limit of each.

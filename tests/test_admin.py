@@ -8,11 +8,13 @@ from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.models import Citation, Group, Incident, Paragraph, Report, Status
-from tests.factories import make_incident, make_report, make_user
+from tests.factories import make_citation, make_group, make_incident, make_report, make_user
 
 SEED_QUOTE = "In August, Sendero kidnapped 30 employees of a French oil company in Junin Department"
 
@@ -287,7 +289,17 @@ def test_upload_refuses_anything_but_plain_text(client, editor, seed_bytes, name
     client.force_login(editor)
     response = upload(client, SimpleUploadedFile(name, seed_bytes, content_type))
     assert response.status_code == 200
-    assert f"refused {name}: only plain-text .txt documents are accepted" in messages_of(response)
+    messages = messages_of(response)
+    assert f"refused {name}: only plain-text .txt documents are accepted" in messages
+    assert "1 document(s) refused; nothing was imported." in messages
+    assert not Report.objects.exists()
+
+
+def test_upload_with_no_file_asks_for_one(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:reports_report_import"), {})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
     assert not Report.objects.exists()
 
 
@@ -362,3 +374,28 @@ def test_history_page_shows_a_change_and_revert_restores_it(client, publisher, f
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.title == original_title
+
+
+def add_rows(report):
+    """Five more of everything the changelists show, each with its related rows."""
+    for number in range(5):
+        group = make_group(name=f"Extra group {number}", status=Status.DRAFT)
+        incident = make_incident(title=f"Extra incident {number}", status=Status.DRAFT)
+        incident.perpetrators.add(group)
+        make_citation(report, "Sendero kidnapped 30 employees", incident=incident)
+        make_citation(report, "Sendero still has not recovered", group=group)
+        make_report(title=f"Patterns of Global Terrorism {1990 + number} - Peru")
+
+
+@pytest.mark.parametrize("model", [Report, Incident, Group, Citation])
+def test_changelist_queries_do_not_grow_with_rows(
+    client, superuser, fixture_loaded, model, django_assert_max_num_queries
+):
+    client.force_login(superuser)
+    url = admin_url(model, "changelist")
+    client.get(url)  # warm the session and content-type caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_rows(Report.objects.get())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
