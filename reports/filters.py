@@ -66,7 +66,9 @@ def text_field(label):
 class ReportFilter(django_filters.FilterSet):
     q = text_field(_("Title or text contains"))
     country = CountryFilter("reports")
-    year = django_filters.NumberFilter(label=_("Year covered"), min_value=1000, max_value=9999)
+    year = django_filters.NumberFilter(
+        label=_("Year covered"), min_value=1000, max_value=9999, decimal_places=0
+    )
     series = django_filters.ChoiceFilter(label=_("Series"), empty_label=_("Any series"))
     publisher = django_filters.ChoiceFilter(
         label=_("Publisher"), field_name="publisher__name", empty_label=_("Any publisher")
@@ -114,15 +116,15 @@ class IncidentFilterForm(forms.Form):
 class IncidentFilter(django_filters.FilterSet):
     country = CountryFilter("incidents")
     year = django_filters.NumberFilter(
-        label=_("Year"), method="filter_year", min_value=1000, max_value=9999
+        label=_("Year"), method="filter_year", min_value=1000, max_value=9999, decimal_places=0
     )
     start = django_filters.DateFilter(
-        label=_("From (YYYY-MM-DD)"),
+        label=_("From date"),
         method="filter_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = django_filters.DateFilter(
-        label=_("To (YYYY-MM-DD)"),
+        label=_("To date"),
         method="filter_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -140,6 +140,7 @@ def test_incident_list_casualties_filter_and_sort(client, db):
     ("params", "message"),
     [
         ({"year": "abc"}, "Enter a number."),
+        ({"year": "1997.5"}, "no more than 0 decimal places"),
         ({"country": "XX"}, "Select a valid choice."),
         ({"start": "1997-13-45"}, "Enter a valid date."),
         ({"start": "1997-06-01", "end": "1997-01-01"}, "cannot be before its start"),
