@@ -1,0 +1,70 @@
+"""Curation from the document: a citation form opened with a selected passage filled in.
+
+The report's admin page links to an incident's or group's form with
+`?cite_report=<pk>&cite_paragraph=<pk>&cite_quote=<text>`; the citation inline
+reads them as the initial data of one extra citation. They only fill a form:
+the quote is checked against the report when the form is saved, as always.
+"""
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+
+from reports.models import Paragraph, Report
+
+PARAMETERS = ("cite_report", "cite_paragraph", "cite_quote")
+# A citation quotes a passage, not a document; longer input is cut, then checked on save.
+MAX_QUOTE_LENGTH = 5000
+
+
+def passage_from_query(query):
+    """Return the initial data of a citation named by `query` (a QueryDict), or None.
+
+    Raise ValueError with a message for the editor when the parameters do not
+    name a report and, if given, one of its paragraphs.
+    """
+    if not any(query.get(name) for name in PARAMETERS):
+        return None
+    try:
+        report = Report.objects.only("pk").get(pk=int(query.get("cite_report", "")))
+    except (ValueError, Report.DoesNotExist):
+        raise ValueError(_("The passage link names no report; cite the passage by hand.")) from None
+    initial = {"report": report.pk, "quote": query.get("cite_quote", "")[:MAX_QUOTE_LENGTH]}
+    if query.get("cite_paragraph"):
+        try:
+            initial["paragraph"] = Paragraph.objects.values_list("pk", flat=True).get(
+                pk=int(query["cite_paragraph"]), report=report
+            )
+        except (ValueError, Paragraph.DoesNotExist):
+            raise ValueError(
+                _("The passage link names no paragraph of that report; cite it by hand.")
+            ) from None
+    return initial
+
+
+class CitationFromPassageInline:
+    """Mixin for a citation inline: prefill one extra citation from the passage in the URL."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        initial = None
+        if request.method == "GET":
+            try:
+                initial = passage_from_query(request.GET)
+            except ValueError as error:
+                messages.warning(request, str(error))
+        if initial is None:
+            return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **{**kwargs, "extra": 1})
+        return prefilled(formset, initial)
+
+
+def prefilled(formset_class, initial):
+    """Return `formset_class` whose unbound formsets start with `initial` in the extra form."""
+
+    class PrefilledFormSet(formset_class):
+        def __init__(self, *args, **kwargs):
+            if not args and kwargs.get("data") is None:
+                kwargs.setdefault("initial", [initial])
+            super().__init__(*args, **kwargs)
+
+    PrefilledFormSet.__name__ = formset_class.__name__
+    return PrefilledFormSet
