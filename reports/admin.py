@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.curation import CitationFromPassageInline
@@ -70,21 +69,11 @@ class EditorialAdmin(SimpleHistoryAdmin):
         for problem in dict.fromkeys(problem for _entry, problem in refused):
             self.message_user(request, problem, messages.ERROR)
         if changed:
+            opts = self.model._meta
+            name = opts.verbose_name if len(changed) == 1 else opts.verbose_name_plural
+            label = Status(status).label
             self.message_user(
-                request,
-                ngettext(
-                    "%(count)d %(name)s moved to “%(status)s”.",
-                    "%(count)d %(name)s moved to “%(status)s”.",
-                    len(changed),
-                )
-                % {
-                    "count": len(changed),
-                    "name": self.model._meta.verbose_name
-                    if len(changed) == 1
-                    else self.model._meta.verbose_name_plural,
-                    "status": Status(status).label,
-                },
-                messages.SUCCESS,
+                request, f"{len(changed)} {name} moved to “{label}”.", messages.SUCCESS
             )
 
     @admin.action(
@@ -93,11 +82,15 @@ class EditorialAdmin(SimpleHistoryAdmin):
     def publish(self, request, queryset):
         self._move(request, queryset, Status.PUBLISHED)
 
-    @admin.action(description=_("Send selected %(verbose_name_plural)s to review"))
+    @admin.action(
+        description=_("Send selected %(verbose_name_plural)s to review"), permissions=["change"]
+    )
     def send_to_review(self, request, queryset):
         self._move(request, queryset, Status.REVIEW)
 
-    @admin.action(description=_("Return selected %(verbose_name_plural)s to draft"))
+    @admin.action(
+        description=_("Return selected %(verbose_name_plural)s to draft"), permissions=["change"]
+    )
     def return_to_draft(self, request, queryset):
         self._move(request, queryset, Status.DRAFT)
 

@@ -399,3 +399,10 @@ def test_changelist_queries_do_not_grow_with_rows(
     add_rows(Report.objects.get())
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_change_pages_offer_view_on_site(client, editor, fixture_loaded):
+    client.force_login(editor)
+    for model in (Report, Incident, Group):
+        html = client.get(admin_url(model, "change", model.objects.first().pk)).content.decode()
+        assert 'class="viewsitelink"' in html, model
