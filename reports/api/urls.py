@@ -1,0 +1,29 @@
+"""/api/: the read-only JSON API, its OpenAPI 3 schema and its docs (served from static/)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from reports.api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_root_view = True
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("incidents", views.IncidentViewSet, basename="incident")
+router.register("groups", views.GroupViewSet, basename="group")
+router.register("citations", views.CitationViewSet, basename="citation")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        # The split view serves its start-up script as a file, so the CSP needs no inline script.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="open_data/swagger_ui.html"
+        ),
+        name="docs",
+    ),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,296 @@
+"""Streamed CSV and JSON exports of what a list's filters select, every page of it.
+
+Rows are read with `QuerySet.iterator(chunk_size=...)`: one cursor, and the related
+rows (perpetrators, aliases, citations) prefetched per chunk, so memory holds one
+chunk whatever the number of rows.
+
+Provenance of an export:
+- every row has a `source_reports` column/field: the permanent URLs of the
+  published reports that row rests on (for a report, its own URL);
+- HTTP headers `X-Archive-URL`, `X-Archive-Filter` and `X-Exported-At` say where
+  it came from, which filter selected it and when;
+- a JSON export opens with a `meta` object saying the same (plus the columns);
+- a CSV export has no comment lines, which would break CSV readers and the
+  `import_incidents` command; its provenance is the headers, the
+  `source_reports` column and the file name (kind and time of export).
+
+The incidents CSV uses the GTD codebook's column names that `import_incidents`
+reads, so an export imported into an empty archive gives back the same incidents.
+"""
+
+import csv
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from reports.filters import GroupFilter, IncidentFilter, ReportFilter
+from reports.models import (
+    Citation,
+    DatePrecision,
+    Group,
+    Incident,
+    IncidentType,
+    Report,
+    Status,
+)
+
+CHUNK_SIZE = 2000
+SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
+
+# IncidentType to the GTD's attacktype1_txt (the reverse of reports.gtd.ATTACK_TYPES).
+GTD_ATTACK_TYPES = {
+    IncidentType.HOSTAGE_TAKING: "Hostage Taking (Barricade Incident)",
+    IncidentType.KIDNAPPING: "Hostage Taking (Kidnapping)",
+    IncidentType.BOMBING: "Bombing/Explosion",
+    IncidentType.ARMED_ASSAULT: "Armed Assault",
+    IncidentType.ASSASSINATION: "Assassination",
+}
+# An incident the archive curated (not imported) gets an eventid of its own.
+ARCHIVE_EVENTID_PREFIX = "archive-"
+
+
+def published_citations():
+    """Citations from published reports, with their report, as `published_citations`."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.filter(report__status=Status.PUBLISHED)
+        .select_related("report", "paragraph")
+        .order_by("report__title", "paragraph__number", "pk"),
+        to_attr="published_citations",
+    )
+
+
+def source_report_urls(citations, absolute):
+    return list(dict.fromkeys(absolute(c.report.get_absolute_url()) for c in citations))
+
+
+def decimal_text(value):
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def count_text(value):
+    return "" if value is None else str(value)
+
+
+# --- Row builders: (object, absolute) -> dict ---------------------------------
+
+
+def report_row(report, absolute):
+    url = absolute(report.get_absolute_url())
+    return {
+        "slug": report.slug,
+        "title": report.title,
+        "series": report.series,
+        "year": report.year,
+        "country_code": report.country_id,
+        "country": report.country.name,
+        "publisher": report.publisher.name if report.publisher else "",
+        "republisher": report.republisher.name if report.republisher else "",
+        "published_on": report.published_on.isoformat() if report.published_on else "",
+        "disclaimer": report.disclaimer,
+        "source_filename": report.source_filename,
+        "sha256": report.sha256,
+        "size_bytes": report.size_bytes,
+        "imported_at": report.imported_at.isoformat(),
+        "updated_at": report.updated_at.isoformat(),
+        "url": url,
+        "source_reports": [url],
+    }
+
+
+def group_row(group, absolute):
+    return {
+        "slug": group.slug,
+        "name": group.name,
+        "acronym": group.acronym,
+        "aliases": [alias.name for alias in group.aliases.all()],
+        "country_code": group.country_id or "",
+        "country": group.country.name if group.country else "",
+        "founded_year": group.founded_year,
+        "activity": group.activity,
+        "leaders": [str(leader) for leader in group.leaders.all()],
+        "description": group.description,
+        "updated_at": group.updated_at.isoformat(),
+        "url": absolute(group.get_absolute_url()),
+        "source_reports": source_report_urls(group.published_citations, absolute),
+    }
+
+
+def gtd_name(group):
+    """ "Name (ACRONYM)", the GTD's way, which import_incidents splits back."""
+    return f"{group.name} ({group.acronym})" if group.acronym else group.name
+
+
+def scite(citation, absolute):
+    link = absolute(citation.report.get_absolute_url())
+    number = ""
+    if citation.paragraph_id:
+        number = f", ¶{citation.paragraph.number}"
+        link += f"#{citation.paragraph.anchor}"
+    return f"{citation.report.title}{number}: “{citation.quote}” {link}"
+
+
+def incident_row(incident, absolute):
+    """One incident in the GTD codebook's columns, plus the archive's own."""
+    start, precision = incident.start_date, incident.start_precision
+    original = incident.source_row or {}
+    attack = GTD_ATTACK_TYPES.get(incident.type) or original.get("attacktype1_txt") or "Unknown"
+    row = {
+        "eventid": incident.external_id or f"{ARCHIVE_EVENTID_PREFIX}{incident.pk}",
+        "iyear": start.year,
+        "imonth": 0 if precision == DatePrecision.YEAR else start.month,
+        "iday": start.day if precision == DatePrecision.DAY else 0,
+        "approxdate": ""
+        if precision == DatePrecision.DAY
+        else format_date(start, "F Y" if precision == DatePrecision.MONTH else "Y"),
+        "extended": 1 if incident.end_date and incident.end_date > start else 0,
+        "resolution": incident.end_date.isoformat() if incident.end_date else "",
+        "country_txt": incident.country.name,
+        "provstate": incident.region,
+        "city": incident.city,
+        "latitude": decimal_text(incident.latitude),
+        "longitude": decimal_text(incident.longitude),
+        "attacktype1_txt": attack,
+        "targtype1_txt": incident.target_type,
+    }
+    perpetrations = incident.published_perpetrations[:3]
+    for n in range(3):
+        suffix = "" if n == 0 else str(n + 1)
+        p = perpetrations[n] if n < len(perpetrations) else None
+        row[f"gname{suffix}"] = gtd_name(p.group) if p else ("Unknown" if n == 0 else "")
+        row[f"guncertain{n + 1}"] = (1 if p.uncertain else 0) if p else ""
+    citations = incident.published_citations
+    row.update(
+        {
+            "nkill": count_text(incident.killed),
+            "nwound": count_text(incident.injured),
+            "nhostkid": count_text(incident.hostages),
+            "summary": incident.summary,
+            "scite1": scite(citations[0], absolute) if len(citations) > 0 else "",
+            "scite2": scite(citations[1], absolute) if len(citations) > 1 else "",
+            "scite3": scite(citations[2], absolute) if len(citations) > 2 else "",
+            "dbsource": incident.external_source or settings.ARCHIVE_NAME,
+            "slug": incident.slug,
+            "title": incident.title,
+            "outcome": incident.outcome,
+            "url": absolute(incident.get_absolute_url()),
+            "source_reports": source_report_urls(citations, absolute),
+        }
+    )
+    return row
+
+
+# --- What each list exports ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str
+    filterset: type
+    queryset: callable
+    row: callable
+
+
+def report_queryset():
+    return Report.objects.for_list()
+
+
+def incident_queryset():
+    return Incident.objects.for_list().prefetch_related(published_citations())
+
+
+def group_queryset():
+    return Group.objects.for_list().prefetch_related("leaders", published_citations())
+
+
+KINDS = {
+    "reports": ExportKind("reports", ReportFilter, report_queryset, report_row),
+    "incidents": ExportKind("incidents", IncidentFilter, incident_queryset, incident_row),
+    "groups": ExportKind("groups", GroupFilter, group_queryset, group_row),
+}
+
+
+class FilterInvalid(ValueError):
+    def __init__(self, errors):
+        self.errors = errors  # {field: [message]}
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+def select(kind, params):
+    """Return the queryset the list page shows for these query parameters, all pages.
+
+    Raise FilterInvalid with the form's errors when a value does not parse.
+    """
+    export = KINDS[kind]
+    params = params.copy()
+    params.pop("page", None)
+    filterset = export.filterset(params or None, queryset=export.queryset())
+    if filterset.is_bound and not filterset.is_valid():
+        raise FilterInvalid({k: list(v) for k, v in filterset.errors.items()})
+    return filterset.qs
+
+
+def rows(kind, queryset, absolute, chunk_size=None):
+    """Yield one dict per object, reading the queryset chunk by chunk."""
+    build = KINDS[kind].row
+    for obj in queryset.iterator(chunk_size=chunk_size or CHUNK_SIZE):
+        yield build(obj, absolute)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value):
+        return value
+
+
+def csv_cell(value):
+    if isinstance(value, list):
+        return SEPARATOR.join(str(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    return value
+
+
+def stream_csv(row_iter):
+    """Yield CSV text: the header from the first row, then one line per row."""
+    writer = csv.writer(_Echo())
+    header = None
+    for row in row_iter:
+        if header is None:
+            header = list(row)
+            yield writer.writerow(header)
+        yield writer.writerow([csv_cell(row[column]) for column in header])
+
+
+def stream_json(meta, row_iter):
+    """Yield a JSON document {"meta": {...}, "results": [...]} piece by piece."""
+    yield '{"meta": ' + json.dumps(meta, cls=DjangoJSONEncoder, ensure_ascii=False)
+    yield ', "results": ['
+    for n, row in enumerate(row_iter):
+        yield ("," if n else "") + "\n" + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def provenance(kind, params, archive_url):
+    """What the export says about itself: archive, filter, time."""
+    params = params.copy()
+    params.pop("page", None)
+    return {
+        "archive": settings.ARCHIVE_NAME,
+        "archive_url": archive_url,
+        "kind": kind,
+        "filter": params.urlencode(),
+        "exported_at": timezone.now().replace(microsecond=0).isoformat(),
+        "published_only": True,
+        "source_reports": "Each row's source_reports lists the permanent URLs of the "
+        "published reports it rests on.",
+    }

@@ -1,0 +1,64 @@
+"""Views of the open-data surfaces: list exports, citation downloads, robots.txt.
+
+Thin: what to export lives in reports/exports.py, what a citation says in
+reports/citing.py.
+"""
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from reports import citing, exports
+from reports.models import Group, Incident, Report
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+@require_GET
+def export_list(request, kind, fmt):
+    """Stream every row the list page's filters select, as CSV or JSON."""
+    try:
+        queryset = exports.select(kind, request.GET)
+    except exports.FilterInvalid as error:
+        return JsonResponse(
+            {"error": "A filter value is not valid.", "filters": error.errors}, status=400
+        )
+    archive_url = request.build_absolute_uri(reverse("reports:home"))
+    meta = exports.provenance(kind, request.GET, archive_url)
+    rows = exports.rows(kind, queryset, request.build_absolute_uri)
+    body = exports.stream_csv(rows) if fmt == "csv" else exports.stream_json(meta, rows)
+    response = StreamingHttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+    response["X-Archive-URL"] = archive_url
+    response["X-Archive-Filter"] = meta["filter"]
+    response["X-Exported-At"] = meta["exported_at"]
+    return response
+
+
+CITATION_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", citing.to_bibtex),
+    "ris": ("application/x-research-info-systems; charset=utf-8", citing.to_ris),
+    "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", citing.to_csl_json),
+}
+CITABLE = {"report": Report, "incident": Incident, "group": Group}
+
+
+@require_GET
+def cite(request, kind, slug, fmt):
+    """A published report, incident or group as BibTeX, RIS or CSL-JSON."""
+    obj = get_object_or_404(CITABLE[kind].objects.published(), slug=slug)
+    content_type, build = CITATION_FORMATS[fmt]
+    text = build(obj, request.build_absolute_uri(obj.get_absolute_url()))
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{kind}-{slug}.{fmt}"'
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("open_data:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,191 @@
+"""CSV and JSON exports of the filtered lists: content, provenance, drafts, round trip."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from reports import exports
+from reports.gtd import import_incidents
+from reports.models import Citation, Group, Incident, Perpetration, Status
+from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
+
+
+@pytest.fixture
+def archive(db):
+    return archive_with_drafts()
+
+
+def body(response):
+    return b"".join(response.streaming_content).decode()
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(body(response))))
+
+
+def test_incident_csv_is_streamed_with_gtd_columns_and_provenance(client, archive):
+    response = client.get("/incidents/export.csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["X-Archive-URL"] == "http://testserver/"
+    assert response["X-Exported-At"]
+    assert "attachment" in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert len(rows) == 4
+    for column in (
+        "eventid",
+        "iyear",
+        "imonth",
+        "iday",
+        "approxdate",
+        "extended",
+        "resolution",
+        "country_txt",
+        "provstate",
+        "city",
+        "latitude",
+        "longitude",
+        "attacktype1_txt",
+        "targtype1_txt",
+        "gname",
+        "guncertain1",
+        "nkill",
+        "nwound",
+        "nhostkid",
+        "summary",
+        "scite1",
+        "scite2",
+        "scite3",
+        "dbsource",
+        "source_reports",
+    ):
+        assert column in rows[0]
+    crisis = next(r for r in rows if r["slug"] == archive.hostage_crisis.slug)
+    assert (crisis["iyear"], crisis["imonth"], crisis["iday"]) == ("1996", "12", "17")
+    assert crisis["resolution"] == "1997-04-22"
+    assert crisis["extended"] == "1"
+    assert crisis["attacktype1_txt"] == "Hostage Taking (Barricade Incident)"
+    assert crisis["gname"] == "Movimiento Revolucionario Tupac Amaru (MRTA)"
+    assert crisis["nkill"] == "16"
+    assert crisis["nwound"] == ""  # unknown stays unknown, not zero
+    assert crisis["source_reports"] == "http://testserver" + archive.report.get_absolute_url()
+    assert "“" in crisis["scite1"] and "¶" in crisis["scite1"]
+    junin = next(r for r in rows if r["slug"] == "junin-oil-company-kidnapping-1997")
+    assert (junin["imonth"], junin["iday"], junin["approxdate"]) == ("8", "0", "August 1997")
+
+
+def test_exports_never_show_a_draft(client, archive):
+    for kind in ("reports", "incidents", "groups"):
+        for fmt in ("csv", "json"):
+            text = body(client.get(f"/{kind}/export.{fmt}"))
+            assert DRAFT_MARK not in text, (kind, fmt)
+            assert archive.draft_report.slug not in text
+
+
+def test_incident_export_selects_exactly_what_the_list_filters_select(client, archive):
+    response = client.get("/incidents/export.csv?country=PE&year=1996&page=2")
+    rows = csv_rows(response)
+    assert [r["slug"] for r in rows] == [archive.hostage_crisis.slug]
+    assert response["X-Archive-Filter"] == "country=PE&year=1996"
+    rows = csv_rows(client.get("/incidents/export.csv?group=mrta"))
+    assert [r["slug"] for r in rows] == [archive.hostage_crisis.slug]
+
+
+def test_json_export_carries_meta_and_each_rows_sources(client, archive):
+    response = client.get("/groups/export.json?country=PE")
+    data = json.loads(body(response))
+    meta = data["meta"]
+    assert meta["archive_url"] == "http://testserver/"
+    assert meta["filter"] == "country=PE"
+    assert meta["kind"] == "groups" and meta["exported_at"]
+    names = {row["slug"]: row for row in data["results"]}
+    assert set(names) == {"mrta", "sendero-luminoso"}
+    assert names["mrta"]["source_reports"] == [
+        "http://testserver" + archive.report.get_absolute_url()
+    ]
+    assert "Tupac Amaru Revolutionary Movement" in names["mrta"]["aliases"]
+
+
+def test_report_exports_list_published_reports_with_their_checksum(client, archive):
+    rows = csv_rows(client.get("/reports/export.csv"))
+    assert [r["slug"] for r in rows] == [archive.report.slug]
+    assert rows[0]["sha256"] == archive.report.sha256
+    data = json.loads(body(client.get("/reports/export.json?year=1997")))
+    assert [r["title"] for r in data["results"]] == [archive.report.title]
+
+
+def test_empty_selection_gives_valid_empty_json(client, archive):
+    data = json.loads(body(client.get("/incidents/export.json?year=1950")))
+    assert data["results"] == []
+    assert body(client.get("/incidents/export.csv?year=1950")) == ""
+
+
+@pytest.mark.parametrize(
+    "query", ["year=abc", "country=XX", "start=1997-13-01", "start=1997-05-01&end=1997-01-01"]
+)
+def test_bad_filter_value_is_a_400_with_the_error(client, archive, query):
+    response = client.get(f"/incidents/export.csv?{query}")
+    assert response.status_code == 400
+    assert response.json()["filters"]
+
+
+def test_export_reads_rows_in_chunks_with_a_fixed_number_of_queries_per_chunk(
+    client, archive, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    response = client.get("/incidents/export.csv")
+    # 4 incidents in 2 chunks: the incidents, then per chunk perpetrators and citations,
+    # plus the filter's choice lists; never one query per row.
+    with django_assert_max_num_queries(8):
+        rows = csv_rows(response)
+    assert len(rows) == 4
+
+
+def test_incident_csv_round_trips_through_import_incidents(client, archive):
+    archive.draft_incident.delete()
+    before = {
+        incident.pk: incident for incident in Incident.objects.published().select_related("country")
+    }
+    perpetrators = {
+        pk: sorted(
+            (p.group.name, p.group.acronym, p.uncertain)
+            for p in Perpetration.objects.filter(incident_id=pk, group__status=Status.PUBLISHED)
+        )
+        for pk in before
+    }
+    data = body(client.get("/incidents/export.csv")).encode()
+
+    # An empty archive: no incidents, no groups.
+    Citation.objects.all().delete()
+    Perpetration.objects.all().delete()
+    Incident.objects.all().delete()
+    Group.objects.all().delete()
+    summary = import_incidents(io.BytesIO(data), strict=True, publish=True)
+    assert summary.created == len(before)
+
+    for pk, old in before.items():
+        new = Incident.objects.get(external_id=f"{exports.ARCHIVE_EVENTID_PREFIX}{pk}")
+        for field in (
+            "start_date",
+            "start_precision",
+            "end_date",
+            "country_id",
+            "region",
+            "city",
+            "latitude",
+            "longitude",
+            "type",
+            "target_type",
+            "killed",
+            "injured",
+            "hostages",
+            "summary",
+        ):
+            assert getattr(new, field) == getattr(old, field), (old.slug, field)
+        assert (
+            sorted((p.group.name, p.group.acronym, p.uncertain) for p in new.perpetration_set.all())
+            == perpetrators[pk]
+        )
