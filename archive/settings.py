@@ -209,7 +209,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ARCHIVE_MAX_DOCUMENT_BYTES + 1024 * 1024
 # --- Open data: the read-only JSON API and its OpenAPI schema (reports/api/) ---
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "reports.api.views.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Anonymous and read-only: no session, so no CSRF and no login state in the API.
     "DEFAULT_AUTHENTICATION_CLASSES": [],
