@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Min, Prefetch
+from django.db.models import Exists, Min, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -401,11 +401,10 @@ def all_sets():
         ("country", "By country"),
         ("series", "Reports by series"),
     ]
-    countries = (
-        Country.objects.filter(reports__status=Status.PUBLISHED)
-        .union(Country.objects.filter(incidents__status=Status.PUBLISHED))
-        .order_by("code")
-    )
+    countries = Country.objects.filter(
+        Exists(Report.objects.published().filter(country=OuterRef("pk")))
+        | Exists(Incident.objects.published().filter(country=OuterRef("pk")))
+    ).order_by("code")
     sets += [(f"country:{c.code}", c.name) for c in countries]
     specs = {}
     for series in published_series():

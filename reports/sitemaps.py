@@ -5,9 +5,10 @@ incidents alone can pass the 50,000 URLs a sitemap file may hold.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
-from reports.models import Country, Group, Incident, Report, Status
+from reports.models import Country, Group, Incident, Report
 
 
 class PagesSitemap(Sitemap):
@@ -62,15 +63,11 @@ class CountrySitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        published = Status.PUBLISHED
-        return (
-            Country.objects.filter(reports__status=published)
-            .union(
-                Country.objects.filter(incidents__status=published),
-                Country.objects.filter(groups__status=published),
-            )
-            .order_by("code")
-        )
+        return Country.objects.filter(
+            Exists(Report.objects.published().filter(country=OuterRef("pk")))
+            | Exists(Incident.objects.published().filter(country=OuterRef("pk")))
+            | Exists(Group.objects.published().filter(country=OuterRef("pk")))
+        ).order_by("code")
 
     def location(self, item):
         return reverse("reports:country-detail", kwargs={"code": item.code})
