@@ -122,12 +122,20 @@ def publisher(roles):
     return make_user("publisher", role="Publishers")
 
 
-def screenshot(page, name):
-    """Save full-page screenshots at phone and desktop widths into test-artifacts/."""
+def screenshot(page, name, selector=None):
+    """Save screenshots at phone and desktop widths into test-artifacts/.
+
+    The whole page, or only the first element matching `selector` (e.g. a chart).
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     for width in (PHONE, DESKTOP):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+        path = ARTIFACTS / f"{name}-{width}.png"
+        if selector:
+            page.locator(selector).first.screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=True)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
 
 
 def serious_axe_violations(page):
