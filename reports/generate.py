@@ -1,0 +1,483 @@
+"""Synthetic archive data of realistic shape, for tests of speed.
+
+Every row is marked: `is_synthetic=True` and "[SYNTHETIC]" in its title or
+name, so it can never be mistaken for a real fact. Everything is drawn from
+one `random.Random(seed)`, so the same seed gives the same archive.
+
+Shapes follow the real data: countries and groups are Zipf-distributed (the
+GTD's top country holds a fifth of its incidents, a few groups most of the
+attributions) and recent years are busier, so list pages have deep tails.
+
+Rows are written with bulk_create in one transaction: no per-row save(), so
+no per-row history or Citation quote query; the quotes are instead taken
+verbatim from the generated paragraphs, so they hold by construction.
+"""
+
+import csv
+import hashlib
+import itertools
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import accumulate
+
+from django.db import transaction
+from django.utils import timezone
+
+from reports.bulk import RowInserter, reset_sequences, tune_for_bulk_writes
+from reports.countries import country_name
+from reports.models import (
+    Citation,
+    Country,
+    DatePrecision,
+    Group,
+    GroupActivity,
+    GroupAlias,
+    Incident,
+    IncidentType,
+    Organisation,
+    Paragraph,
+    Perpetration,
+    Report,
+    Status,
+)
+
+MARK = "[SYNTHETIC]"
+COUNTRY_CODES = (  # noqa: SIM905
+    "IQ AF PK IN CO PH SO NG TR GB PE YE SY TH LY EG DZ IL PS ES "
+    "LK FR US RU NP CD SD BD ML KE CM DE MZ GR SV GT LB MX CF IR "
+    "UA SA IT NI ET UG BI TN ZA BR VE CL AR KH ID MM CN JP NO BE"
+).split()
+FIRST_YEAR, YEARS = 1990, 30
+# Searched for by the benchmark: one word in every report, one in about one in a thousand.
+COMMON_WORD = "violence"
+RARE_WORD = "quillwort"
+RARE_EVERY = 997
+BATCH = 2000
+
+_WORDS = (  # noqa: SIM905
+    "the of and to in a was were by on for with that armed group police government forces "
+    "attack attacks bomb bombing killed wounded kidnapped hostages security army military "
+    "village town province capital district region members leaders militants insurgents "
+    "authorities officials civilians soldiers officers reported claimed responsibility "
+    "during year years month against near between after before since under several "
+    "two three four five dozens hundreds many some most few other which who their its "
+    "campaign offensive ceasefire talks negotiations peace agreement elections political "
+    "party opposition parliament president minister ministry embassy ambassador residence "
+    "station checkpoint market bus train road bridge pipeline power oil company workers "
+    "employees journalists students teachers priests judges mayors candidates activists "
+    "arrested detained sentenced released freed rescued captured surrendered escaped "
+    "explosive device car truck grenade rifle ambush raid assault siege occupation "
+    "continued increased decreased remained reduced expanded declined persisted "
+    "international regional national local rural urban northern southern eastern western "
+    "central border coastal mountain jungle highland lowland valley river"
+).split()
+_SYLLABLES = "ka ri mo ta ne lu sa vi do pe ra zu ho mi ga te no bi ya ke".split()  # noqa: SIM905
+_ADJECTIVES = ("Popular", "Revolutionary", "National", "Patriotic", "Liberation", "United")
+_NOUNS = ("Front", "Movement", "Army", "Brigade", "Council", "Alliance", "Vanguard", "Union")
+_CITIES = ("Capital", "Port", "North", "South", "Upper", "Lower", "New", "Old", "East", "West")
+_GTD_ATTACKS = (
+    ("Bombing/Explosion", 0.48),
+    ("Armed Assault", 0.24),
+    ("Assassination", 0.10),
+    ("Hostage Taking (Kidnapping)", 0.06),
+    ("Facility/Infrastructure Attack", 0.06),
+    ("Unknown", 0.04),
+    ("Unarmed Assault", 0.006),
+    ("Hostage Taking (Barricade Incident)", 0.006),
+    ("Hijacking", 0.008),
+)
+_TYPE_OF = {
+    "Bombing/Explosion": IncidentType.BOMBING,
+    "Armed Assault": IncidentType.ARMED_ASSAULT,
+    "Assassination": IncidentType.ASSASSINATION,
+    "Hostage Taking (Kidnapping)": IncidentType.KIDNAPPING,
+    "Hostage Taking (Barricade Incident)": IncidentType.HOSTAGE_TAKING,
+}
+_TARGETS = (
+    "Private Citizens & Property",
+    "Military",
+    "Police",
+    "Government (General)",
+    "Business",
+    "Transportation",
+    "Educational Institution",
+    "Religious Figures/Institutions",
+    "Utilities",
+    "Journalists & Media",
+)
+# The 135 columns of the GTD export, in its order; the importer reads about 30.
+GTD_COLUMNS = (  # noqa: SIM905
+    "eventid iyear imonth iday approxdate extended resolution country country_txt region "
+    "region_txt provstate city latitude longitude specificity vicinity location summary crit1 "
+    "crit2 crit3 doubtterr alternative alternative_txt multiple success suicide attacktype1 "
+    "attacktype1_txt attacktype2 attacktype2_txt attacktype3 attacktype3_txt targtype1 "
+    "targtype1_txt targsubtype1 targsubtype1_txt corp1 target1 natlty1 natlty1_txt targtype2 "
+    "targtype2_txt targsubtype2 targsubtype2_txt corp2 target2 natlty2 natlty2_txt targtype3 "
+    "targtype3_txt targsubtype3 targsubtype3_txt corp3 target3 natlty3 natlty3_txt gname "
+    "gsubname gname2 gsubname2 gname3 gsubname3 motive guncertain1 guncertain2 guncertain3 "
+    "individual nperps nperpcap claimed claimmode claimmode_txt claim2 claimmode2 "
+    "claimmode2_txt claim3 claimmode3 claimmode3_txt compclaim weaptype1 weaptype1_txt "
+    "weapsubtype1 weapsubtype1_txt weaptype2 weaptype2_txt weapsubtype2 weapsubtype2_txt "
+    "weaptype3 weaptype3_txt weapsubtype3 weapsubtype3_txt weaptype4 weaptype4_txt "
+    "weapsubtype4 weapsubtype4_txt weapdetail nkill nkillus nkillter nwound nwoundus nwoundte "
+    "property propextent propextent_txt propvalue propcomment ishostkid nhostkid nhostkidus "
+    "nhours ndays divert kidhijcountry ransom ransomamt ransomamtus ransompaid ransompaidus "
+    "ransomnote hostkidoutcome hostkidoutcome_txt nreleased addnotes scite1 scite2 scite3 "
+    "dbsource INT_LOG INT_IDEO INT_MISC INT_ANY related"
+).split()
+
+
+class ArchiveNotEmpty(Exception):
+    """The database already holds reports, incidents or groups."""
+
+
+@dataclass
+class Counts:
+    reports: int = 0
+    paragraphs: int = 0
+    groups: int = 0
+    incidents: int = 0
+    perpetrations: int = 0
+    citations: int = 0
+
+
+def _zipf(n, s=1.0):
+    return list(accumulate(1 / (rank**s) for rank in range(1, n + 1)))
+
+
+class Text:
+    """Sentences of a Zipf-distributed vocabulary: real words and made-up ones."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        made_up = {
+            "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(3000)
+        }
+        self.words = _WORDS + sorted(made_up)
+        self.weights = _zipf(len(self.words), 0.9)
+
+    def sentence(self, extra=()):
+        words = self.rng.choices(self.words, cum_weights=self.weights, k=self.rng.randint(8, 22))
+        for word in extra:
+            words.insert(self.rng.randrange(len(words) + 1), word)
+        return " ".join(words).capitalize() + "."
+
+    def paragraph(self, extra=()):
+        sentences = [self.sentence() for _ in range(self.rng.randint(2, 6))]
+        if extra:
+            sentences[0] = self.sentence(extra)
+        return " ".join(sentences)
+
+
+def _sentences(text):
+    return [part if part.endswith(".") else part + "." for part in text.split(". ") if part]
+
+
+def ensure_empty():
+    for model in (Report, Incident, Group, Paragraph, Citation):
+        if model.objects.exists():
+            raise ArchiveNotEmpty(
+                f"the database already holds {model._meta.verbose_name_plural}; "
+                "generate_archive fills only an empty archive (use a new DATABASE_URL)"
+            )
+
+
+def generate_archive(*, reports, incidents, groups, seed, log=None):
+    """Fill an empty archive with published synthetic data; return Counts.
+
+    Raise ArchiveNotEmpty, writing nothing, if the archive holds any content.
+    """
+    log = log or (lambda message: None)
+    rng = random.Random(seed)
+    text = Text(rng)
+    counts = Counts()
+    now = timezone.now()
+    published = {
+        "status": Status.PUBLISHED,
+        "status_changed_at": now,
+        "is_synthetic": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    with transaction.atomic():
+        ensure_empty()
+        tune_for_bulk_writes()
+        Country.objects.bulk_create(
+            [Country(code=code, name=country_name(code)) for code in COUNTRY_CODES],
+            ignore_conflicts=True,
+        )
+        names = dict(Country.objects.filter(code__in=COUNTRY_CODES).values_list("code", "name"))
+        country_weights = _zipf(len(COUNTRY_CODES))
+        year_weights = list(accumulate(range(1, YEARS + 1)))  # later years are busier
+        publisher, _ = Organisation.objects.get_or_create(name=f"{MARK} Ministry of Reports")
+        republisher, _ = Organisation.objects.get_or_create(name=f"{MARK} Report Archive")
+
+        # Reports and their paragraphs.
+        by_country = {}
+        paragraphs_of = []  # per report: its paragraphs' texts, then [(id, text)]
+        report_rows = []
+        for n in range(1, reports + 1):
+            code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
+            year = FIRST_YEAR + rng.choices(range(YEARS), cum_weights=year_weights)[0]
+            target, body = rng.randint(2000, 6000), []
+            extra = (COMMON_WORD, RARE_WORD) if n % RARE_EVERY == 0 else (COMMON_WORD,)
+            body.append(
+                f"{MARK} This synthetic report on {names[code]} in {year} is test data. "
+                + text.paragraph(extra)
+            )
+            size = len(body[0])
+            while size < target:
+                body.append(text.paragraph())
+                size += len(body[-1]) + 2
+            data = "\n\n".join(body).encode()
+            report = Report(
+                title=f"{MARK} Country Report on Political Violence {year} - {names[code]} #{n}",
+                slug=f"synthetic-report-{n:05}",
+                series=f"{MARK} Country Reports on Political Violence",
+                year=year,
+                country_id=code,
+                publisher=publisher,
+                republisher=republisher,
+                published_on=date(year + 1, rng.randint(1, 12), rng.randint(1, 28)),
+                disclaimer=f"{MARK} Generated test data; not a real document.",
+                source_filename=f"synthetic-report-{n:05}.txt",
+                sha256=hashlib.sha256(data + str(n).encode()).hexdigest(),
+                size_bytes=len(data),
+                imported_at=now,
+                import_method="generate_archive",
+                **published,
+            )
+            report_rows.append(report)
+            paragraphs_of.append(body)
+            by_country.setdefault(code, []).append(n - 1)
+        Report.objects.bulk_create(report_rows, batch_size=BATCH)
+        # Explicit ids (the tables are empty) spare a query for them per batch.
+        paragraph_rows, pid = [], 0
+        for n, (report, body) in enumerate(zip(report_rows, paragraphs_of, strict=True)):
+            ids = []
+            for number, paragraph in enumerate(body, start=1):
+                pid += 1
+                paragraph_rows.append((pid, report.pk, number, paragraph))
+                ids.append(pid)
+            paragraphs_of[n] = list(zip(ids, body, strict=True))
+        RowInserter(Paragraph, ("id", "report", "number", "text")).insert(paragraph_rows)
+        counts.reports, counts.paragraphs = len(report_rows), len(paragraph_rows)
+        log(f"{counts.reports} reports, {counts.paragraphs} paragraphs")
+
+        def citation_for(code, incident=None, group=None):
+            """A citation quoting one sentence of a report on `code` (any report if none)."""
+            candidates = by_country.get(code) or range(len(report_rows))
+            index = rng.choice(candidates)
+            paragraph_id, paragraph = rng.choice(paragraphs_of[index])
+            quote = rng.choice(_sentences(paragraph))
+            return (report_rows[index].pk, paragraph_id, quote, incident, group)
+
+        # Groups, their aliases and one citation each.
+        group_rows, alias_rows, citations = [], [], []
+        for n in range(1, groups + 1):
+            code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
+            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} of {names[code]}"
+            group_rows.append(
+                Group(
+                    name=f"{MARK} {name} {n}",
+                    slug=f"synthetic-group-{n:04}",
+                    acronym="".join(word[0] for word in name.split() if word[0].isupper()) + str(n),
+                    country_id=code,
+                    description=f"{MARK} " + text.sentence(),
+                    founded_year=rng.randint(1950, FIRST_YEAR + YEARS - 1),
+                    activity=rng.choice(GroupActivity.values),
+                    **published,
+                )
+            )
+        Group.objects.bulk_create(group_rows, batch_size=BATCH)
+        for n, group in enumerate(group_rows, start=1):
+            for k in range(rng.choice((0, 1, 1, 2))):
+                alias_rows.append(GroupAlias(group=group, name=f"{MARK} alias {k + 1} of {n}"))
+            citations.append(citation_for(group.country_id, group=group.pk))
+        GroupAlias.objects.bulk_create(alias_rows, batch_size=BATCH)
+        counts.groups = len(group_rows)
+        log(f"{counts.groups} groups, {len(alias_rows)} aliases")
+
+        # Incidents in batches, each with perpetrators and a citation.
+        incident_rows = RowInserter(
+            Incident,
+            ("id", "title", "slug", "summary", "start_date", "end_date", "country", "region")
+            + ("city", "type", "target_type", "killed", "injured", "hostages"),
+            constants={**published, "start_precision": DatePrecision.DAY},
+        )
+        perpetration_rows = RowInserter(Perpetration, ("incident", "group", "uncertain"))
+        citation_rows = RowInserter(
+            Citation, ("report", "paragraph", "quote", "incident", "group"), {"created_at": now}
+        )
+        group_weights = _zipf(len(group_rows), 1.1) if group_rows else None
+        group_ids = [group.pk for group in group_rows]
+        attacks, attack_weights = zip(*_GTD_ATTACKS, strict=True)
+        attack_weights = list(accumulate(attack_weights))
+        for start in range(0, incidents, BATCH):
+            batch, perpetrations = [], []
+            for n in range(start + 1, min(start + BATCH, incidents) + 1):
+                row = _incident_fields(
+                    rng, names, country_weights, year_weights, attacks, attack_weights
+                )
+                batch.append(
+                    (
+                        n,
+                        f"{MARK} {row['kind']} in {row['city']}, {names[row['code']]} "
+                        f"({row['date']:%Y-%m-%d})",
+                        f"synthetic-incident-{n:06}",
+                        f"{MARK} " + text.sentence(),
+                        row["date"],
+                        row["end"],
+                        row["code"],
+                        row["region"],
+                        row["city"],
+                        row["type"],
+                        row["target"],
+                        row["killed"],
+                        row["injured"],
+                        row["hostages"],
+                    )
+                )
+                if group_ids:
+                    k = rng.choices((0, 1, 2, 3), cum_weights=(20, 85, 97, 100))[0]
+                    chosen = {
+                        rng.choices(group_ids, cum_weights=group_weights)[0] for _ in range(k)
+                    }
+                    perpetrations += [(n, g, rng.random() < 0.1) for g in sorted(chosen)]
+                citations.append(citation_for(row["code"], incident=n))
+            incident_rows.insert(batch)
+            perpetration_rows.insert(perpetrations)
+            citation_rows.insert(citations)
+            counts.incidents += len(batch)
+            counts.perpetrations += len(perpetrations)
+            counts.citations += len(citations)
+            citations = []
+            if counts.incidents % 50000 < BATCH:
+                log(f"{counts.incidents} incidents")
+        if citations:  # groups but no incidents
+            citation_rows.insert(citations)
+            counts.citations += len(citations)
+        reset_sequences(Paragraph, Incident)
+    return counts
+
+
+def _incident_fields(rng, names, country_weights, year_weights, attacks, attack_weights):
+    code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
+    year = FIRST_YEAR + rng.choices(range(YEARS), cum_weights=year_weights)[0]
+    day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
+    attack = rng.choices(attacks, cum_weights=attack_weights)[0]
+    kind = _TYPE_OF.get(attack, IncidentType.OTHER)
+    hostage = kind in (IncidentType.KIDNAPPING, IncidentType.HOSTAGE_TAKING)
+
+    def count(mean):
+        # GTD-like: about one count in ten unknown, most small, a long tail.
+        return None if rng.random() < 0.1 else int(rng.expovariate(1 / mean))
+
+    return {
+        "code": code,
+        "date": day,
+        "end": day + timedelta(days=rng.randint(1, 120))
+        if hostage and rng.random() < 0.3
+        else None,
+        "attack": attack,
+        "type": kind,
+        "kind": IncidentType(kind).label if kind != IncidentType.OTHER else "Incident",
+        "city": f"{rng.choice(_CITIES)} {rng.choice(_SYLLABLES).capitalize()}"
+        f"{rng.choice(_SYLLABLES)}",
+        "region": f"Province {rng.randint(1, 25)}",
+        "target": rng.choice(_TARGETS),
+        "killed": count(2.5),
+        "injured": count(4.0),
+        "hostages": count(6.0) if hostage else None,
+    }
+
+
+def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
+    """Write `rows` synthetic incidents in the GTD export's 135 columns to a text stream."""
+    rng = random.Random(seed)
+    text = Text(rng)
+    country_weights = _zipf(len(COUNTRY_CODES))
+    year_weights = list(accumulate(range(1, YEARS + 1)))
+    attacks, attack_weights = zip(*_GTD_ATTACKS, strict=True)
+    attack_weights = list(accumulate(attack_weights))
+    names = {code: country_name(code) for code in COUNTRY_CODES}
+    gnames = [
+        f"{MARK} {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {n} (SYN{n})"
+        for n in range(1, groups + 1)
+    ]
+    group_weights = _zipf(len(gnames), 1.1)
+    writer = csv.DictWriter(stream, fieldnames=GTD_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    counter = itertools.count(1)
+    for _ in range(rows):
+        row = _incident_fields(rng, names, country_weights, year_weights, attacks, attack_weights)
+        day = row["date"]
+        unknown_day = rng.random() < 0.02
+        gname = (
+            "Unknown" if rng.random() < 0.4 else rng.choices(gnames, cum_weights=group_weights)[0]
+        )
+        writer.writerow(
+            {
+                "eventid": f"{day:%Y%m%d}{next(counter):06}",
+                "iyear": day.year,
+                "imonth": day.month,
+                "iday": 0 if unknown_day else day.day,
+                "extended": 1 if row["end"] else 0,
+                "resolution": f"{row['end']:%m/%d/%Y}" if row["end"] else "",
+                "country": COUNTRY_CODES.index(row["code"]) + 1,
+                "country_txt": names[row["code"]],
+                "region": 1,
+                "region_txt": "Synthetic Region",
+                "provstate": row["region"],
+                "city": row["city"],
+                "latitude": f"{rng.uniform(-60, 60):.6f}",
+                "longitude": f"{rng.uniform(-170, 170):.6f}",
+                "specificity": 1,
+                "vicinity": 0,
+                "summary": f"{MARK} " + text.sentence(),
+                "crit1": 1,
+                "crit2": 1,
+                "crit3": 1,
+                "doubtterr": 0,
+                "multiple": 0,
+                "success": 1,
+                "suicide": 0,
+                "attacktype1": attacks.index(row["attack"]) + 1,
+                "attacktype1_txt": row["attack"],
+                "targtype1": _TARGETS.index(row["target"]) + 1,
+                "targtype1_txt": row["target"],
+                "target1": text.sentence()[:40],
+                "natlty1_txt": names[row["code"]],
+                "gname": gname,
+                "guncertain1": int(rng.random() < 0.1),
+                "individual": 0,
+                "nperps": -99,
+                "nperpcap": -99,
+                "claimed": 0,
+                "weaptype1": 6,
+                "weaptype1_txt": "Explosives",
+                "nkill": _gtd_count(row["killed"], rng),
+                "nkillus": 0,
+                "nkillter": 0,
+                "nwound": _gtd_count(row["injured"], rng),
+                "nwoundus": 0,
+                "nwoundte": 0,
+                "property": -9,
+                "ishostkid": int(row["hostages"] is not None),
+                "nhostkid": "" if row["hostages"] is None else row["hostages"],
+                "scite1": f"{MARK} Synthetic source {rng.randint(1, 9999)}",
+                "dbsource": "SYNTHETIC",
+                "INT_LOG": -9,
+                "INT_IDEO": -9,
+                "INT_MISC": 0,
+                "INT_ANY": -9,
+            }
+        )
+
+
+def _gtd_count(value, rng):
+    """The GTD writes unknown counts as -99 or blank, and some counts as floats."""
+    if value is None:
+        return rng.choice(("", "-99"))
+    return f"{value}.0" if rng.random() < 0.5 else value
