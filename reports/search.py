@@ -20,16 +20,41 @@ Only published rows are ever returned (for incidents and groups matched through 
 cited passage, only citations of published reports count). An empty or blank query
 returns empty results without touching the database.
 
-This first version is portable (icontains, every word must match somewhere);
-a later version may use PostgreSQL full-text search or SQLite FTS5 behind the same
-signature and result shape.
+Reports (the bulk of the text) are found with the database's own full-text
+search: PostgreSQL's (english configuration, GIN indexes) or SQLite's FTS5 (porter
+stemming, accents folded), both set up by migration 0003. Every word must occur in
+the title or in one paragraph; a title match ranks above any body match, then the
+best-ranked paragraph (ts_rank / bm25), then newest year. Where FTS5 is missing,
+or on another engine, reports fall back to the portable icontains search, which
+incidents and groups (short fields) always use.
 """
 
+import logging
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_
 
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import OperationalError, connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 
 from reports.models import (
     Citation,
@@ -44,6 +69,12 @@ from reports.models import (
 
 MAX_TERMS = 8
 SNIPPET_CHARS = 240
+# The engines mark matched words with these; they never occur in document text.
+MARK_START, MARK_STOP = "\x02", "\x03"
+HIGHLIGHTED = re.compile("\x02(.*?)\x03", re.DOTALL)
+PG_CONFIG = "english"  # as the GIN indexes of migration 0003
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,7 +102,8 @@ class SearchResults:
 
 def search_archive(query, limit=20):
     """Return the published reports, incidents and groups matching every word of `query`."""
-    terms = (query or "").split()[:MAX_TERMS]
+    # NUL cannot travel to PostgreSQL and means nothing in a search anyway.
+    terms = (query or "").replace("\x00", " ").split()[:MAX_TERMS]
     if not terms:
         return SearchResults(query=query or "")
     return SearchResults(
@@ -94,6 +126,147 @@ def _ranked(queryset, best, *order_by):
 
 
 def _reports(terms, limit):
+    """Report hits from the engine's full-text search, else the portable search."""
+    if connection.vendor == "postgresql":
+        return _reports_postgresql(terms, limit)
+    if connection.vendor == "sqlite":
+        hits = _reports_sqlite_fts5(terms, limit)
+        if hits is not None:
+            return hits
+    return _reports_portable(terms, limit)
+
+
+def _without_angle_brackets(expression):
+    # PostgreSQL's parser reads "<script>alert(1)</script>" as XML tags and drops
+    # the words in them; as plain text they are words like any other.
+    return Func(
+        expression, Value("<>"), Value("  "), function="translate", output_field=TextField()
+    )
+
+
+def pg_vector(field_name):
+    """The tsvector of a text column, exactly as migration 0003 indexes it."""
+    return SearchVector(_without_angle_brackets(F(field_name)), config=PG_CONFIG)
+
+
+def _reports_postgresql(terms, limit):
+    words = " ".join(terms).translate({ord("<"): " ", ord(">"): " "})
+    query = SearchQuery(words, search_type="websearch", config=PG_CONFIG)
+    # The same expressions as the GIN indexes, so the planner can use them.
+    text_vector = pg_vector("text")
+    title_vector = pg_vector("title")
+    matching = (
+        Paragraph.objects.annotate(document=text_vector)
+        .filter(document=query)
+        .annotate(rank=SearchRank(text_vector, query))
+    )
+    best = matching.filter(report=OuterRef("pk")).order_by("-rank", "number")
+    reports = list(
+        Report.objects.for_list()
+        .annotate(title_document=title_vector)
+        .filter(Q(title_document=query) | Q(pk__in=matching.values("report_id")))
+        .annotate(
+            title_match=Case(
+                When(title_document=query, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            best_paragraph=Subquery(best.values("pk")[:1]),
+            best_rank=Subquery(best.values("rank")[:1]),
+        )
+        .order_by("-title_match", F("best_rank").desc(nulls_last=True), "-year", "title")[:limit]
+    )
+    paragraph_ids = [r.best_paragraph for r in reports if r.best_paragraph]
+    paragraphs = (
+        Paragraph.objects.filter(pk__in=paragraph_ids).annotate(
+            headline=SearchHeadline(
+                _without_angle_brackets(F("text")),
+                query,
+                config=PG_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                highlight_all=True,
+            )
+        )
+        if paragraph_ids
+        else []
+    )
+    by_id = {paragraph.pk: paragraph for paragraph in paragraphs}
+    hits = []
+    for report in reports:
+        paragraph = by_id.get(report.best_paragraph)
+        snippet = _snippet(paragraph.text, paragraph.headline) if paragraph else ""
+        hits.append(ReportHit(report, paragraph, snippet, report.title_match))
+    return hits
+
+
+def _snippet(text, highlighted):
+    """Cut the snippet around the first word the engine matched (stemmed, accent-folded)."""
+    first = HIGHLIGHTED.search(highlighted or "")
+    return snippet_of(text, [first.group(1)] if first else [])
+
+
+def fts5_query(terms):
+    """Return an FTS5 MATCH expression requiring every word, or "" if there is none.
+
+    Terms are cut into words as PostgreSQL's parser does ("NEAR(river" is "near" and
+    "river"), and each word is quoted, so FTS5 syntax in user input (quotes, `*`,
+    `NEAR(`, `AND`/`OR`/`NOT`, column filters) is searched for as words, never obeyed.
+    """
+    words = [word for term in terms for word in re.findall(r"\w+", term)]
+    return " ".join(f'"{word}"' for word in words)
+
+
+FTS5_SQL = """
+WITH m AS MATERIALIZED (
+    SELECT rowid AS rid, report_id, bm25(reports_search_fts) AS score,
+           highlight(reports_search_fts, 1, %s, %s) AS marked
+    FROM reports_search_fts WHERE reports_search_fts MATCH %s
+),
+best AS (
+    SELECT m.report_id, m.rid, m.score, m.marked, p.number, p.text,
+           ROW_NUMBER() OVER (PARTITION BY m.report_id ORDER BY m.score, p.number) AS n
+    FROM m JOIN reports_paragraph p ON p.id = m.rid
+    WHERE m.rid > 0
+)
+SELECT r.id,
+       EXISTS (SELECT 1 FROM m WHERE m.report_id = r.id AND m.rid < 0) AS title_match,
+       b.rid, b.number, b.text, b.marked
+FROM reports_report r
+LEFT JOIN best b ON b.report_id = r.id AND b.n = 1
+WHERE r.status = %s AND r.id IN (SELECT report_id FROM m)
+ORDER BY title_match DESC, b.score IS NULL, b.score, r.year DESC, r.title
+LIMIT %s
+"""
+
+
+def _reports_sqlite_fts5(terms, limit):
+    """Report hits from the FTS5 table, or None when this SQLite has none."""
+    match = fts5_query(terms)
+    if not match:
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(FTS5_SQL, [MARK_START, MARK_STOP, match, Status.PUBLISHED, limit])
+            rows = cursor.fetchall()
+    except OperationalError as error:
+        # No FTS5 table (SQLite built without FTS5): substring search still works.
+        logger.warning("Full-text search unavailable, using substring search: %s", error)
+        return None
+    reports = Report.objects.for_list().in_bulk([row[0] for row in rows])
+    hits = []
+    for report_id, title_match, paragraph_id, number, text, marked in rows:
+        paragraph = (
+            Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
+            if paragraph_id
+            else None
+        )
+        snippet = _snippet(text, marked) if paragraph else ""
+        hits.append(ReportHit(reports[report_id], paragraph, snippet, bool(title_match)))
+    return hits
+
+
+def _reports_portable(terms, limit):
     in_text = _all(Q(text__icontains=term) for term in terms)
     matching_paragraphs = Paragraph.objects.filter(in_text, report=OuterRef("pk")).order_by(
         "number"
