@@ -1,0 +1,146 @@
+"""Accessibility in Chromium: axe-core on every page type, and keyboard-only use."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import Group, Incident, Report
+from tests.browser.conftest import log_in, serious_axe_violations
+
+PUBLIC_PAGES = [
+    "/",
+    "/reports/",
+    "/reports/{report}/",
+    "/incidents/",
+    "/incidents/?group=mrta&year=1997&page=2",
+    "/incidents/?year=abc",  # the filter form showing its errors
+    "/incidents/{incident}/",
+    "/groups/",
+    "/groups/{group}/",
+    "/countries/PE/",
+    "/search/?q=Cerpa",
+    "/search/?q=no+such+words+anywhere",
+    "/no-such-page/",
+]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/reports/report/",
+    "/admin/reports/report/import/",
+    "/admin/reports/report/{report_pk}/change/",
+    "/admin/reports/incident/",
+    "/admin/reports/incident/add/?cite_report={report_pk}&cite_quote=Cerpa",
+    "/admin/reports/incident/{incident_pk}/change/",
+    "/admin/reports/group/{group_pk}/change/",
+    "/admin/reports/citation/add/?report={report_pk}",
+    "/admin/reports/incident/{incident_pk}/history/",
+]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # axe is injected as a script tag, which the site's strict CSP (rightly) refuses.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def names(archive):
+    report = Report.objects.published().first()
+    incident = Incident.objects.get(slug="japanese-ambassadors-residence-hostage-crisis-lima")
+    group = Group.objects.get(slug="mrta")
+    return {
+        "report": report.slug,
+        "report_pk": report.pk,
+        "incident": incident.slug,
+        "incident_pk": incident.pk,
+        "group": group.slug,
+        "group_pk": group.pk,
+    }
+
+
+def violations_on(page, urls, names):
+    found = {}
+    for url in urls:
+        page.goto(url.format(**names))
+        page.wait_for_load_state("load")
+        problems = serious_axe_violations(page)
+        if problems:
+            found[url] = problems
+    return found
+
+
+def test_no_serious_axe_violation_on_any_public_page_type(page, names):
+    assert violations_on(page, PUBLIC_PAGES, names) == {}
+
+
+def test_no_serious_axe_violation_on_the_admin_pages_editors_use(page, names, editor):
+    page.goto("/admin/login/")
+    assert serious_axe_violations(page) == []
+    log_in(page, "editor")
+    found = violations_on(page, ADMIN_PAGES, names)
+    assert found == {}, "\n".join(
+        f"{url}: {problem}" for url, ps in found.items() for problem in ps
+    )
+
+
+def focused(page):
+    return page.evaluate(
+        "() => { const el = document.activeElement;"
+        " return {id: el.id, tag: el.tagName, text: el.textContent.trim(),"
+        " outline: getComputedStyle(el).outlineStyle, width: getComputedStyle(el).outlineWidth,"
+        " shadow: getComputedStyle(el).boxShadow}; }"
+    )
+
+
+def tab_to(page, predicate, limit=60):
+    for _step in range(limit):
+        page.keyboard.press("Tab")
+        if predicate(focused(page)):
+            return focused(page)
+    raise AssertionError("not reachable with the Tab key")
+
+
+def test_keyboard_only_skip_link_visible_focus_and_forms(page, archive, editor):
+    page.goto("/")
+
+    # The first Tab reaches the skip link, which then shows, with a visible focus ring.
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert first["text"] == "Skip to content"
+    skip = page.get_by_role("link", name="Skip to content")
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0, "the focused skip link is off screen"
+    assert first["outline"] != "none" or first["shadow"] != "none"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+    assert focused(page)["id"] == "main"
+
+    # The search form works from the keyboard.
+    field = tab_to(page, lambda el: el["tag"] == "INPUT")
+    assert field["outline"] != "none" or field["shadow"] != "none"
+    page.keyboard.type("Cerpa")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=Cerpa"))
+
+    # Every link and control on the way shows where the focus is.
+    page.goto("/incidents/")
+    for _step in range(25):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        assert element["outline"] != "none" or element["shadow"] != "none", element
+    # The filters are reachable and usable without a mouse.
+    page.goto("/incidents/")
+    tab_to(page, lambda el: el["id"] == "id_group")
+    page.keyboard.press("End")  # the last group in the list
+    tab_to(page, lambda el: el["text"] == "Apply filters")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"group="))
+
+    # The admin login form too.
+    page.goto("/admin/login/")
+    tab_to(page, lambda el: el["id"] == "id_username")
+    page.keyboard.type("editor")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/admin/$"))
