@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 HOSTAGE_CRISIS = re.compile("Hostage crisis at the Japanese Ambassador")
 
@@ -15,14 +15,32 @@ def expect_disclaimer_and_provenance(page):
 
 
 def use_every_download_link(page):
-    """Follow each download link on the page; each must give a non-empty file."""
-    links = page.locator("a[download], .downloads a, nav[aria-label='Downloads'] a")
-    hrefs = list(dict.fromkeys(links.nth(i).get_attribute("href") for i in range(links.count())))
-    for href in hrefs:
+    """Use each download link on the page as a reader would; each must give a non-empty file.
+
+    Links marked `download` are clicked (opening their "Download" menu first) and the
+    file saved under test-artifacts/downloads/; other links of the menu are fetched.
+    """
+    used = []
+    for summary in page.locator("details.download-menu > summary").all():
+        if summary.is_visible():
+            summary.click()
+    for link in page.locator("a[download]").all():
+        if not link.is_visible():
+            continue
+        with page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.failure() is None, download.failure()
+        saved = ARTIFACTS / "downloads" / download.suggested_filename
+        download.save_as(saved)
+        assert saved.stat().st_size > 0, f"{download.url} is empty"
+        used.append(download.url)
+    for link in page.locator(".download-menu a:not([download])").all():
+        href = link.get_attribute("href")
         response = page.request.get(href)
-        assert response.ok, f"{href}: {response.status}"
-        assert response.body(), f"{href} is empty"
-    return hrefs
+        assert response.ok and response.body(), f"{href}: {response.status}"
+        used.append(href)
+    return used
 
 
 def test_reader_searches_reads_follows_a_citation_filters_and_pages(page, archive):
