@@ -1,0 +1,561 @@
+# ruff: noqa: S603 (the script runs fixed commands of its own: manage.py, gunicorn, wrk)
+"""The archive's benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
+
+1. Builds the databases (bench/data/, gitignored) with generate_archive:
+   200,000 incidents, and 1,000 for the "cost stays flat" comparison.
+2. Counts SQL queries per page with Django's test client (first and second request).
+3. Serves each database with gunicorn on 127.0.0.1 with the production settings
+   (DJANGO_DEBUG=0; bench/settings.py adds only the bare view) and drives every
+   page with wrk: "cold" with no page cache (DummyCache), "warm" with the
+   project's cache after a warm-up. 4 connections, a few seconds a page.
+4. Times import_incidents on a 200,000-row generated CSV (seconds, peak RSS).
+5. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+BIG = {"reports": 10000, "incidents": 200000, "groups": 2000}
+SMALL = {"reports": 50, "incidents": 1000, "groups": 20}
+CONNECTIONS, THREADS, SECONDS, WARMUP = 4, 2, 4, 1
+PAGE_TIMEOUT = 20  # seconds; a slower page is an error row
+NOTES_MARKER = "<!-- notes: everything below this line is kept by bench/run.py -->"
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def env_for(database, no_cache=False):
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # No TLS on the loopback; in production the proxy in front terminates it.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "BENCH_NO_CACHE": "1" if no_cache else "0",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+SECRET = secrets.token_urlsafe(50)
+
+
+def manage(database, *args, capture=False):
+    return subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env_for(database),
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+# --- Setup -------------------------------------------------------------------
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    log("wrk is missing: installing it from Debian's packages")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
+
+
+def build(database, sizes, rebuild):
+    """Build a generated database unless one of the same sizes exists; return its build time."""
+    stamp = database.with_suffix(".json")
+    if not rebuild and database.exists() and stamp.exists():
+        saved = json.loads(stamp.read_text())
+        if saved["sizes"] == sizes:
+            log(f"reusing {database.name} (built in {saved['seconds']:.1f} s; --rebuild to redo)")
+            return saved["seconds"]
+    database.unlink(missing_ok=True)
+    manage(database, "migrate", "--noinput", "-v0")
+    log(f"generating {database.name}: {sizes}")
+    started = time.monotonic()
+    manage(
+        database,
+        "generate_archive",
+        *[f"--{key}={value}" for key, value in sizes.items()],
+        "--seed=1",
+    )
+    seconds = time.monotonic() - started
+    stamp.write_text(json.dumps({"sizes": sizes, "seconds": seconds}))
+    return seconds
+
+
+def time_import(rows):
+    """Import a generated CSV twice into an empty database; return [(label, s, MB, output)]."""
+    csv_path = DATA / f"gtd-{rows // 1000}k.csv"
+    if not csv_path.exists():
+        log(f"writing {csv_path.name}")
+        manage(
+            DATA / "unused.sqlite3",
+            "generate_archive",
+            "--csv",
+            str(csv_path),
+            f"--incidents={rows}",
+            "--seed=1",
+        )
+    database = DATA / "import.sqlite3"
+    database.unlink(missing_ok=True)
+    manage(database, "migrate", "--noinput", "-v0")
+    # A wrapper process whose only child is the import, so RUSAGE_CHILDREN's
+    # peak is the import's own.
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.monotonic()\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps({'seconds': time.monotonic() - t, 'returncode': r.returncode,\n"
+        "  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+        "  'out': r.stdout.strip()[-300:], 'err': r.stderr.strip()[-300:]}))\n"
+    )
+    results = []
+    for label in ("first run (creates)", "second run (unchanged)"):
+        log(f"import_incidents {csv_path.name}: {label}")
+        done = subprocess.run(
+            [PY, "-c", wrapper, PY, "manage.py", "import_incidents", str(csv_path)],
+            cwd=ROOT,
+            env=env_for(database),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout)
+        results.append((label, result))
+    return results
+
+
+# --- Pages and query counts (runs inside Django, in a subprocess) --------------
+
+
+def discover():
+    """Print the benchmarked pages (name, path) and their query counts, as JSON."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.generate import COMMON_WORD, RARE_WORD
+    from reports.models import Group, Incident, Report
+
+    incidents = Incident.objects.published()
+    country = incidents.values("country").annotate(n=Count("id")).order_by("-n").first()["country"]
+    year = (
+        incidents.filter(country=country)
+        .annotate(y=ExtractYear("start_date"))
+        .values("y")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["y"]
+    )
+    report = Report.objects.published().filter(country=country).order_by("pk").first()
+    incident = incidents.filter(country=country).order_by("pk").first()
+    # The group with the longest timeline: the worst case of its page.
+    group = Group.objects.published().annotate(n=Count("incidents")).order_by("-n").first()
+    client = Client()
+    listing = f"/incidents/?country={country}&year={year}"
+    deep = None
+    try:
+        signal.signal(signal.SIGALRM, _too_slow)
+        signal.alarm(PAGE_TIMEOUT)
+        response = client.get(listing)
+        signal.alarm(0)
+        page_obj = response.context and response.context.get("page_obj")
+        if page_obj is not None and getattr(page_obj, "paginator", None) is not None:
+            deep = page_obj.paginator.num_pages
+    except Exception:  # noqa: BLE001, S110 (the page is reported as an error below)
+        pass
+    if not deep:
+        deep = max(incidents.filter(country=country, start_date__year=year).count() // 25, 2)
+    pages = [
+        ("home", "/"),
+        ("report list ?country", f"/reports/?country={country}"),
+        ("report detail", report.get_absolute_url() if report else "/reports/none/"),
+        ("incident list ?country&year p1", listing),
+        (f"incident list ?country&year p{deep}", f"{listing}&page={deep}"),
+        ("incident detail", incident.get_absolute_url() if incident else "/incidents/none/"),
+        ("group detail (largest)", group.get_absolute_url() if group else "/groups/none/"),
+        (f"search common ({COMMON_WORD})", f"/search/?q={COMMON_WORD}"),
+        (f"search rare ({RARE_WORD})", f"/search/?q={RARE_WORD}"),
+        ("bare Django view", "/bench/bare/"),
+    ]
+    result = []
+    signal.signal(signal.SIGALRM, _too_slow)
+    for name, url in pages:
+        row = {"name": name, "path": url}
+        log(f"  counting queries: {name}")
+        try:
+            counts = []
+            for _ in range(2):
+                signal.alarm(PAGE_TIMEOUT)  # a page that takes longer is reported, not waited for
+                try:
+                    with CaptureQueriesContext(connection) as queries:
+                        response = client.get(url)
+                finally:
+                    signal.alarm(0)
+                counts.append(len(queries))
+            row.update(
+                status=response.status_code, queries_first=counts[0], queries_second=counts[1]
+            )
+        except Exception as error:  # noqa: BLE001 (a broken page is a row, not a crash)
+            row.update(status=f"{type(error).__name__}: {error}"[:120])
+        result.append(row)
+    print(json.dumps({"pages": result, "incidents": incidents.count()}))
+
+
+class TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum, frame):
+    raise TooSlow(f"no answer within {PAGE_TIMEOUT} s")
+
+
+def pages_of(database):
+    done = subprocess.run(
+        [PY, str(ROOT / "bench" / "run.py"), "--discover"],
+        cwd=ROOT,
+        env=env_for(database),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit("page discovery failed (see above)")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- Serving and load --------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database, no_cache):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "archive.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(CONNECTIONS),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env_for(database, no_cache),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/bench/bare/", timeout=2).read()  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("gunicorn did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def fetch(url, headers=None, timeout=PAGE_TIMEOUT):
+    """Return (status, headers) of a GET; HTTP errors and 304 are answers, not exceptions."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def load(url, seconds=SECONDS):
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "report.lua"),
+        url,
+    ]
+    subprocess.run([*command[:3], f"-d{WARMUP}s", *command[4:]], capture_output=True, check=True)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    values = dict(item.split("=") for item in line.split()[1:])
+    values = {key: int(value) for key, value in values.items()}
+    return {
+        "rps": values["requests"] / (values["duration_us"] / 1e6),
+        "p50": values["p50"] / 1000,
+        "p95": values["p95"] / 1000,
+        "p99": values["p99"] / 1000,
+        "errors": values["status_errors"] + values["socket_errors"],
+    }
+
+
+def measure(database, pages, no_cache, label):
+    log(f"serving {database.name} ({label})")
+    server = Server(database, no_cache)
+    results = {}
+    try:
+        for page in pages:
+            url = server.base + page["path"]
+            try:
+                status, headers = fetch(url)
+            except OSError as error:  # a timeout or a dropped connection
+                status, headers = f"{type(error).__name__}: {error}", {}
+            if status != 200:
+                results[page["name"]] = {"error": f"HTTP {status}"}
+                continue
+            result = load(url)
+            result["headers"] = conditional_get(url, headers)
+            results[page["name"]] = result
+            log(
+                f"  {page['name']}: {result['rps']:.0f} req/s p50 {result['p50']:.1f} ms "
+                f"p99 {result['p99']:.1f} ms"
+            )
+    finally:
+        server.stop()
+    return results
+
+
+def conditional_get(url, headers):
+    """Describe the caching headers and whether a conditional GET answers 304."""
+    present = [name for name in ("ETag", "Last-Modified", "Cache-Control") if headers.get(name)]
+    conditions = {}
+    if headers.get("ETag"):
+        conditions["If-None-Match"] = headers["ETag"]
+    if headers.get("Last-Modified"):
+        conditions["If-Modified-Since"] = headers["Last-Modified"]
+    answer = fetch(url, conditions)[0] if conditions else None
+    return {"present": present, "conditional": answer}
+
+
+# --- Report ------------------------------------------------------------------
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, TypeError):
+        pass
+    return (
+        f"{platform.node()}: {cpu}, {os.cpu_count()} cores{memory}; {platform.platform()}; "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def ms(value):
+    return f"{value:.1f}" if value is not None else "–"
+
+
+def render(context):
+    pages, cold, warm, small = context["pages"], context["cold"], context["warm"], context["small"]
+    bare_warm = warm.get("bare Django view", {}).get("rps")
+    small_by_position = list(small.values())
+    lines = [
+        "| page | queries (1st/2nd) | cold req/s | cold p50 ms | cold p99 ms | warm req/s "
+        "| warm p50 ms | warm p99 ms | warm ÷ bare | cold p50 at 1k | 200k ÷ 1k | headers, 304 |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    budgets = []
+    for index, page in enumerate(pages):
+        name = page["name"]
+        c, w = cold.get(name, {}), warm.get(name, {})
+        s = small_by_position[index] if index < len(small_by_position) else {}
+        if "error" in c or "rps" not in c:
+            status = page.get("status")
+            lines.append(f"| {name} | error: {c.get('error') or status} |" + " |" * 10)
+            budgets.append((f"{name}: page answered", False, str(c.get("error") or status)))
+            continue
+        queries = f"{page.get('queries_first', '?')}/{page.get('queries_second', '?')}"
+        ratio = w["rps"] / bare_warm if bare_warm and "rps" in w else None
+        growth = c["p50"] / s["p50"] if s.get("p50") else None
+        header = c.get("headers", {})
+        header_text = (", ".join(header.get("present", [])) or "none") + (
+            f"; {header['conditional']}" if header.get("conditional") else ""
+        )
+        lines.append(
+            f"| {name} | {queries} | {c['rps']:.0f} | {ms(c['p50'])} | {ms(c['p99'])} "
+            f"| {w.get('rps', 0):.0f} | {ms(w.get('p50'))} | {ms(w.get('p99'))} "
+            f"| {ratio:.2f} | {ms(s.get('p50'))} | {growth:.2f} | {header_text} |"
+            if ratio is not None and growth is not None
+            else f"| {name} | {queries} | {c['rps']:.0f} | {ms(c['p50'])} | {ms(c['p99'])} "
+            f"| {w.get('rps', 0):.0f} | {ms(w.get('p50'))} | {ms(w.get('p99'))} | – "
+            f"| {ms(s.get('p50'))} | – | {header_text} |"
+        )
+        if name == "bare Django view":
+            continue
+        budgets.append((f"{name}: cold p99 < 50 ms", c["p99"] < 50, f"{c['p99']:.1f} ms"))
+        if ratio is not None:
+            budgets.append((f"{name}: warm ≥ ½ bare", ratio >= 0.5, f"{ratio:.2f}"))
+        if growth is not None:
+            budgets.append((f"{name}: 200k within 1.5× of 1k", growth <= 1.5, f"{growth:.2f}×"))
+        if name.startswith("search"):
+            budgets.append((f"{name}: p95 < 50 ms", c["p95"] < 50, f"{c['p95']:.1f} ms"))
+        budgets.append(
+            (
+                f"{name}: ETag/Last-Modified, Cache-Control, 304",
+                len(header.get("present", [])) >= 2 and header.get("conditional") == 304,
+                header_text,
+            )
+        )
+    first = next((p["name"] for p in pages if p["name"].endswith(" p1")), None)
+    deep = next(
+        (
+            p["name"]
+            for p in pages
+            if " p" in p["name"] and p["name"] != first and p["name"].startswith("incident list")
+        ),
+        None,
+    )
+    if first in cold and deep in cold and "p50" in cold[first] and "p50" in cold[deep]:
+        factor = cold[deep]["p50"] / cold[first]["p50"]
+        budgets.append((f"deep page ({deep}) within 2× of page 1", factor <= 2, f"{factor:.2f}×"))
+    for label, result in context["imports"]:
+        mb = result["maxrss_kb"] / 1024
+        ok = result["returncode"] == 0 and result["seconds"] < 30 and mb < 300
+        budgets.append(
+            (
+                f"import_incidents 200,000 rows, {label}: < 30 s and < 300 MB",
+                ok,
+                f"{result['seconds']:.1f} s, {mb:.0f} MB; {result['out'] or result['err']}",
+            )
+        )
+    budgets.append(
+        (
+            "generate_archive full size < 60 s",
+            context["generate"] < 60,
+            f"{context['generate']:.1f} s",
+        )
+    )
+    table = "\n".join(lines)
+    verdicts = "\n".join(
+        f"| {'pass' if ok else '**FAIL**'} | {what} | {value} |" for what, ok, value in budgets
+    )
+    failed = sum(not ok for _, ok, _ in budgets)
+    return f"""# Benchmark results
+
+Run {context["date"]} on {context["machine"]}.
+Load average before / after the run: {context["load_before"]} / {context["load_after"]}
+(other processes on the machine skew the numbers; compare runs on a quiet machine).
+
+Database: SQLite, {context["incidents"]:,} published synthetic incidents, {BIG["reports"]:,}
+reports, {BIG["groups"]:,} groups (`generate_archive --seed 1`, built in
+{context["generate"]:.1f} s). gunicorn, {CONNECTIONS} sync workers, production settings
+(DJANGO_DEBUG=0, no TLS redirect on the loopback). wrk: {THREADS} threads, {CONNECTIONS}
+connections, {SECONDS} s a page after a {WARMUP} s warm-up. "Cold": every cache is Django's
+DummyCache (no page cache); "warm": the project's own cache settings. Queries: per request,
+first and second request from Django's test client. "200k ÷ 1k": cold p50 against the same
+page on a 1,000-incident archive.
+
+{table}
+
+## Budgets: {failed} of {len(budgets)} fail
+
+| verdict | budget | measured |
+| --- | --- | --- |
+{verdicts}
+
+{NOTES_MARKER}
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--discover", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rebuild", action="store_true", help="Regenerate the databases.")
+    parser.add_argument("--no-import", action="store_true", help="Skip the import timing.")
+    args = parser.parse_args()
+    if args.discover:
+        sys.path.insert(0, str(ROOT))
+        discover()
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+    load_before = os.getloadavg()
+    big, small = DATA / "archive-200k.sqlite3", DATA / "archive-1k.sqlite3"
+    generate_seconds = build(big, BIG, args.rebuild)
+    build(small, SMALL, args.rebuild)
+    manage(big, "collectstatic", "--noinput", "-v0")
+    found = pages_of(big)
+    pages = found["pages"]
+    small_pages = pages_of(small)["pages"]
+    cold = measure(big, pages, True, "cold: no page cache")
+    warm = measure(big, pages, False, "warm: the project's cache")
+    small_results = measure(small, small_pages, True, "1,000 incidents, no page cache")
+    small_by_name = {p["name"]: small_results.get(p["name"], {}) for p in small_pages}
+    imports = [] if args.no_import else time_import(200000)
+    context = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "load_before": " ".join(f"{x:.2f}" for x in load_before),
+        "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "pages": pages,
+        "incidents": found["incidents"],
+        "cold": cold,
+        "warm": warm,
+        "small": small_by_name,
+        "imports": imports,
+        "generate": generate_seconds,
+    }
+    text = render(context)
+    results = ROOT / "bench" / "RESULTS.md"
+    if results.exists() and NOTES_MARKER in results.read_text():
+        text += results.read_text().split(NOTES_MARKER, 1)[1].lstrip("\n")
+    results.write_text(text)
+    print(text.split(NOTES_MARKER)[0])
+    log(f"wrote {results.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""The production settings plus a bare view (the framework's ceiling), for `make bench` only.
+
+BENCH_NO_CACHE=1 swaps every cache for DummyCache: the "cold" runs measure
+pages with no page cache at all.
+"""
+
+import os
+
+from archive.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+
+if os.environ.get("BENCH_NO_CACHE") == "1":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
