@@ -43,3 +43,8 @@ test-browser: $(VENV)/.installed
 test-postgres: $(VENV)/.installed
 	.ci/postgres-up $(PG_URL)
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+# Not part of `make test`: builds bench/data/ (gitignored), serves it with gunicorn, drives it
+# with wrk and writes bench/RESULTS.md. Takes a few minutes.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
