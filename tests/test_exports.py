@@ -189,3 +189,11 @@ def test_incident_csv_round_trips_through_import_incidents(client, archive):
             sorted((p.group.name, p.group.acronym, p.uncertain) for p in new.perpetration_set.all())
             == perpetrators[pk]
         )
+
+
+def test_list_pages_offer_a_download_menu_keeping_their_filters(client, archive):
+    html = client.get("/incidents/?country=PE&year=1997&page=1").content.decode()
+    assert 'href="/incidents/export.csv?country=PE&amp;year=1997"' in html
+    assert 'href="/incidents/export.json?country=PE&amp;year=1997"' in html
+    assert 'href="/reports/export.csv"' in client.get("/reports/").content.decode()
+    assert 'href="/groups/export.json"' in client.get("/groups/").content.decode()
