@@ -36,6 +36,7 @@ from reports.models import (
     Group,
     Incident,
     IncidentType,
+    Perpetration,
     Report,
     Status,
 )
@@ -55,19 +56,51 @@ GTD_ATTACK_TYPES = {
 ARCHIVE_EVENTID_PREFIX = "archive-"
 
 
-def published_citations():
-    """Citations from published reports, with their report, as `published_citations`."""
+# Related rows are prefetched by the chunk's ids and filtered to published ones in
+# Python: a status filter in the prefetch query lets SQLite's planner start from the
+# status index and scan every citation of every published report once per chunk.
+def all_citations():
     return Prefetch(
         "citations",
-        queryset=Citation.objects.filter(report__status=Status.PUBLISHED)
-        .select_related("report", "paragraph")
-        .order_by("report__title", "paragraph__number", "pk"),
-        to_attr="published_citations",
+        queryset=Citation.objects.select_related("report", "paragraph").order_by(
+            "report__title", "paragraph__number", "pk"
+        ),
+        to_attr="all_citations",
     )
 
 
-def source_report_urls(citations, absolute):
-    return list(dict.fromkeys(absolute(c.report.get_absolute_url()) for c in citations))
+def all_perpetrations():
+    return Prefetch(
+        "perpetration_set",
+        queryset=Perpetration.objects.select_related("group").order_by("group__name", "pk"),
+        to_attr="all_perpetrations",
+    )
+
+
+def published_citations(obj):
+    return [c for c in obj.all_citations if c.report.status == Status.PUBLISHED]
+
+
+class Links:
+    """Absolute page URLs, from one reverse() per model: reversing per row costs
+    more than the rest of the row (slugs need no quoting)."""
+
+    PLACEHOLDER = "--slug--"
+
+    def __init__(self, absolute):
+        self.absolute = absolute
+        self.patterns = {}
+
+    def url(self, obj):
+        model = type(obj)
+        if model not in self.patterns:
+            placeholder = model(slug=self.PLACEHOLDER)
+            self.patterns[model] = self.absolute(placeholder.get_absolute_url())
+        return self.patterns[model].replace(self.PLACEHOLDER, obj.slug)
+
+
+def source_report_urls(citations, links):
+    return list(dict.fromkeys(links.url(c.report) for c in citations))
 
 
 def decimal_text(value):
@@ -78,11 +111,11 @@ def count_text(value):
     return "" if value is None else str(value)
 
 
-# --- Row builders: (object, absolute) -> dict ---------------------------------
+# --- Row builders: (object, links) -> dict ---------------------------------
 
 
-def report_row(report, absolute):
-    url = absolute(report.get_absolute_url())
+def report_row(report, links):
+    url = links.url(report)
     return {
         "slug": report.slug,
         "title": report.title,
@@ -104,7 +137,7 @@ def report_row(report, absolute):
     }
 
 
-def group_row(group, absolute):
+def group_row(group, links):
     return {
         "slug": group.slug,
         "name": group.name,
@@ -117,8 +150,8 @@ def group_row(group, absolute):
         "leaders": [str(leader) for leader in group.leaders.all()],
         "description": group.description,
         "updated_at": group.updated_at.isoformat(),
-        "url": absolute(group.get_absolute_url()),
-        "source_reports": source_report_urls(group.published_citations, absolute),
+        "url": links.url(group),
+        "source_reports": source_report_urls(published_citations(group), links),
     }
 
 
@@ -127,8 +160,8 @@ def gtd_name(group):
     return f"{group.name} ({group.acronym})" if group.acronym else group.name
 
 
-def scite(citation, absolute):
-    link = absolute(citation.report.get_absolute_url())
+def scite(citation, links):
+    link = links.url(citation.report)
     number = ""
     if citation.paragraph_id:
         number = f", ¶{citation.paragraph.number}"
@@ -136,7 +169,7 @@ def scite(citation, absolute):
     return f"{citation.report.title}{number}: “{citation.quote}” {link}"
 
 
-def incident_row(incident, absolute):
+def incident_row(incident, links):
     """One incident in the GTD codebook's columns, plus the archive's own."""
     start, precision = incident.start_date, incident.start_precision
     original = incident.source_row or {}
@@ -159,28 +192,29 @@ def incident_row(incident, absolute):
         "attacktype1_txt": attack,
         "targtype1_txt": incident.target_type,
     }
-    perpetrations = incident.published_perpetrations[:3]
+    perpetrations = [p for p in incident.all_perpetrations if p.group.status == Status.PUBLISHED]
+    perpetrations = perpetrations[:3]
     for n in range(3):
         suffix = "" if n == 0 else str(n + 1)
         p = perpetrations[n] if n < len(perpetrations) else None
         row[f"gname{suffix}"] = gtd_name(p.group) if p else ("Unknown" if n == 0 else "")
         row[f"guncertain{n + 1}"] = (1 if p.uncertain else 0) if p else ""
-    citations = incident.published_citations
+    citations = published_citations(incident)
     row.update(
         {
             "nkill": count_text(incident.killed),
             "nwound": count_text(incident.injured),
             "nhostkid": count_text(incident.hostages),
             "summary": incident.summary,
-            "scite1": scite(citations[0], absolute) if len(citations) > 0 else "",
-            "scite2": scite(citations[1], absolute) if len(citations) > 1 else "",
-            "scite3": scite(citations[2], absolute) if len(citations) > 2 else "",
+            "scite1": scite(citations[0], links) if len(citations) > 0 else "",
+            "scite2": scite(citations[1], links) if len(citations) > 1 else "",
+            "scite3": scite(citations[2], links) if len(citations) > 2 else "",
             "dbsource": incident.external_source or settings.ARCHIVE_NAME,
             "slug": incident.slug,
             "title": incident.title,
             "outcome": incident.outcome,
-            "url": absolute(incident.get_absolute_url()),
-            "source_reports": source_report_urls(citations, absolute),
+            "url": links.url(incident),
+            "source_reports": source_report_urls(citations, links),
         }
     )
     return row
@@ -202,11 +236,15 @@ def report_queryset():
 
 
 def incident_queryset():
-    return Incident.objects.for_list().prefetch_related(published_citations())
+    return (
+        Incident.objects.published()
+        .select_related("country")
+        .prefetch_related(all_perpetrations(), all_citations())
+    )
 
 
 def group_queryset():
-    return Group.objects.for_list().prefetch_related("leaders", published_citations())
+    return Group.objects.for_list().prefetch_related("leaders", all_citations())
 
 
 KINDS = {
@@ -238,9 +276,9 @@ def select(kind, params):
 
 def rows(kind, queryset, absolute, chunk_size=None):
     """Yield one dict per object, reading the queryset chunk by chunk."""
-    build = KINDS[kind].row
+    build, links = KINDS[kind].row, Links(absolute)
     for obj in queryset.iterator(chunk_size=chunk_size or CHUNK_SIZE):
-        yield build(obj, absolute)
+        yield build(obj, links)
 
 
 class _Echo:
