@@ -163,3 +163,12 @@ def test_api_conforms_to_its_schema(api_schema, path, mode):
         case.call_and_validate(checks=checks)
 
     check()
+
+
+def test_citation_list_makes_a_fixed_number_of_queries(
+    client, archive, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(4):
+        data = client.get("/api/citations/").json()
+    assert data["count"] >= 5
+    assert all(row["passage"].startswith("http://testserver/reports/") for row in data["results"])

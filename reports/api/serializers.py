@@ -206,5 +206,5 @@ class CitationSerializer(serializers.HyperlinkedModelSerializer):
         ]
 
     def get_passage(self, obj) -> str:
-        target = obj.paragraph if obj.paragraph_id else obj.report
-        return self.context["request"].build_absolute_uri(target.get_absolute_url())
+        anchor = f"#{obj.paragraph.anchor}" if obj.paragraph_id else ""
+        return self.context["request"].build_absolute_uri(obj.report.get_absolute_url() + anchor)
