@@ -222,4 +222,5 @@ def cite_this(context, obj):
         "title": title,
         "date": date,
         "url": context["request"].build_absolute_uri(obj.get_absolute_url()),
+        "obj": obj,  # for the citation downloads beside the line
     }

@@ -98,5 +98,6 @@ def download_menu(context, kind):
             for label, fmt in (("CSV", "csv"), ("JSON", "json"))
         ],
         "api": reverse(f"api:{kind[:-1]}-list") + suffix,
+        "api_docs": reverse("api:docs"),
         "feed": reverse(f"open_data:feed-{kind}") if kind != "groups" else "",
     }
