@@ -61,3 +61,5 @@ def test_feeds_are_linked_from_every_pages_head(client, archive):
     assert 'href="/feeds/reports/"' in html and 'href="/feeds/incidents/"' in html
     html = client.get(archive.mrta.get_absolute_url()).content.decode()
     assert 'href="/feeds/groups/mrta/"' in html
+    html = client.get("/countries/PE/").content.decode()
+    assert 'href="/feeds/countries/PE/"' in html

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from reports import citing
-from reports.models import Group, Incident, Report
+from reports.models import Country, Group, Incident, Report
 
 register = template.Library()
 
@@ -66,6 +66,8 @@ def feed_links(obj=None):
     ]
     if isinstance(obj, Group):
         links.append((f"Incidents of {obj}", reverse("open_data:feed-group", args=[obj.slug])))
+    elif isinstance(obj, Country):
+        links.append((f"Latest about {obj}", reverse("open_data:feed-country", args=[obj.code])))
     return format_html_join(
         "\n",
         '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
