@@ -289,3 +289,17 @@ def test_a_list_page_makes_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(10):
         oai_get(client, verb="ListRecords", metadataPrefix="oai_dc")
+
+
+def test_resumption_keeps_the_sets_and_dates_of_the_first_request(archive, monkeypatch):
+    monkeypatch.setattr(oai, "PAGE_SIZE", 1)
+    sickle = DjangoSickle(DjangoAdapter())
+    headers = list(
+        sickle.ListIdentifiers(
+            metadataPrefix="oai_dc",
+            set="country:PE",
+            **{"from": "1990-01-01", "until": "2999-12-31"},
+        )
+    )
+    assert len(headers) == 5
+    assert len({h.identifier for h in headers}) == 5
