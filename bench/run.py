@@ -89,9 +89,11 @@ def ensure_wrk():
 def build(database, sizes, rebuild):
     """Build a generated database unless one of the same sizes exists; return its build time."""
     stamp = database.with_suffix(".json")
+    # A new migration (an index, a search table) means the data must be built again.
+    migrations = sorted(p.name for p in (ROOT / "reports" / "migrations").glob("0*.py"))
     if not rebuild and database.exists() and stamp.exists():
         saved = json.loads(stamp.read_text())
-        if saved["sizes"] == sizes:
+        if saved["sizes"] == sizes and saved.get("migrations") == migrations:
             log(f"reusing {database.name} (built in {saved['seconds']:.1f} s; --rebuild to redo)")
             return saved["seconds"]
     database.unlink(missing_ok=True)
@@ -105,7 +107,7 @@ def build(database, sizes, rebuild):
         "--seed=1",
     )
     seconds = time.monotonic() - started
-    stamp.write_text(json.dumps({"sizes": sizes, "seconds": seconds}))
+    stamp.write_text(json.dumps({"sizes": sizes, "seconds": seconds, "migrations": migrations}))
     return seconds
 
 
