@@ -2,11 +2,12 @@
 them, and the citations that tie every fact to a quoted passage."""
 
 import re
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, signals
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -320,7 +321,12 @@ class Report(Editorial):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         permissions = [("publish_report", _("Can publish and unpublish reports"))]
-        indexes = [models.Index(fields=["status", "-year", "title"], name="report_pub_year_idx")]
+        indexes = [
+            models.Index(fields=["status", "-year", "title"], name="report_pub_year_idx"),
+            # The report list's "series" choices (DISTINCT series of published reports)
+            # read this index alone instead of every report row with its text.
+            models.Index(fields=["status", "series"], name="report_pub_series_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -569,6 +575,19 @@ class Incident(Editorial):
         indexes = [
             models.Index(fields=["status", "-start_date"], name="incident_pub_date_idx"),
             models.Index(fields=["status", "country", "-start_date"], name="incident_country_idx"),
+            # The "ends on or after a day" side of the year and date filters
+            # (IncidentFilter.ends_on_or_after): only incidents with an end date (a
+            # few per cent) are in these, so they stay small.
+            models.Index(
+                fields=["status", "end_date"],
+                condition=Q(end_date__isnull=False),
+                name="incident_pub_end_idx",
+            ),
+            models.Index(
+                fields=["status", "country", "end_date"],
+                condition=Q(end_date__isnull=False),
+                name="incident_country_end_idx",
+            ),
         ]
 
     def __str__(self):
@@ -755,3 +774,76 @@ def find_quote(report, quote, paragraph=None):
     raise ValidationError(
         _("The quoted passage does not occur in “%(report)s”.") % {"report": report}
     )
+
+
+# --- The archive's change stamp ------------------------------------------------
+
+
+class ArchiveState(models.Model):
+    """One row: a version and a time that every write to the curated archive bumps.
+
+    Public pages derive their ETag and Last-Modified from it, and the page cache
+    keys on the version, so a publish, an edit or an unpublish changes every key at
+    once, in every process (reports/caching.py).
+    """
+
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archive state")
+        verbose_name_plural = _("archive state")
+
+    def __str__(self):
+        return f"version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    # Before the first write (or after a test flushed the table) the archive is at 0.
+    EPOCH = (0, datetime(2000, 1, 1, tzinfo=UTC))
+
+    @classmethod
+    def current(cls):
+        """Return (version, changed_at), one indexed query."""
+        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
+        return row or cls.EPOCH
+
+    @classmethod
+    def bump(cls):
+        """Record a change: a new version and now. Call it inside the writer's transaction,
+        so readers see the new version exactly when they can see the new rows."""
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
+            _state, created = cls.objects.get_or_create(
+                pk=1, defaults={"version": 1, "changed_at": now}
+            )
+            if not created:  # another writer created it in between
+                cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now)
+
+
+# Every save and delete of what readers can see bumps the stamp; bulk writers that
+# send no signals (bulk_create, reports/bulk.py) call ArchiveState.bump() themselves.
+CURATED_MODELS = (
+    Report,
+    Paragraph,
+    Group,
+    GroupAlias,
+    Leader,
+    Incident,
+    Perpetration,
+    Citation,
+    Country,
+    Organisation,
+)
+
+
+def _bump_archive_state(sender, **kwargs):
+    ArchiveState.bump()
+
+
+for _model in CURATED_MODELS:
+    signals.post_save.connect(_bump_archive_state, sender=_model, dispatch_uid=f"bump-{_model}")
+    signals.post_delete.connect(
+        _bump_archive_state, sender=_model, dispatch_uid=f"bump-del-{_model}"
+    )
+signals.m2m_changed.connect(
+    _bump_archive_state, sender=Incident.perpetrators.through, dispatch_uid="bump-m2m"
+)

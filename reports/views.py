@@ -13,6 +13,9 @@ from reports.search import search_archive
 from reports.templatetags.archive_tags import footnotes, marks_by_paragraph
 
 PAGE_SIZE = 25
+# A group page lists its latest incidents only; the incident list filtered by the group
+# pages through the rest (the largest synthetic group has 25,000).
+TIMELINE_LENGTH = 50
 
 
 def home(request):
@@ -49,9 +52,12 @@ def distinct_disclaimers(texts):
 
 def disclaimers_behind(**citation_filter):
     """Distinct disclaimers of the published reports cited by the given rows, one query."""
+    # The reports come from the citations of this page's rows (the citation's
+    # incident/group index), not from a join that starts at every published report.
+    cited = Citation.objects.filter(**citation_filter).values("report_id")
     return distinct_disclaimers(
         Report.objects.published()
-        .filter(**citation_filter)
+        .filter(pk__in=cited)
         .order_by("disclaimer")
         .values_list("disclaimer", flat=True)
         .distinct()
@@ -87,7 +93,7 @@ def incident_list(request):
     context = {
         "filter": filterset,
         "page_obj": page,
-        "disclaimers": disclaimers_behind(citations__incident__in=[i.pk for i in page]),
+        "disclaimers": disclaimers_behind(incident__in=[i.pk for i in page]),
     }
     return render(request, "reports/incident_list.html", context, status=status)
 
@@ -109,7 +115,7 @@ def group_list(request):
     context = {
         "filter": filterset,
         "page_obj": page,
-        "disclaimers": disclaimers_behind(citations__group__in=[g.pk for g in page]),
+        "disclaimers": disclaimers_behind(group__in=[g.pk for g in page]),
     }
     return render(request, "reports/group_list.html", context, status=status)
 
@@ -117,14 +123,17 @@ def group_list(request):
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(group=group))
-    timeline = (
+    # The latest TIMELINE_LENGTH incidents (one more tells whether there are others),
+    # shown oldest first.
+    latest = list(
         Perpetration.objects.filter(group=group, incident__status=Status.PUBLISHED)
         .select_related("incident__country")
-        .order_by("incident__start_date", "incident__title")
+        .order_by("-incident__start_date", "-incident__title")[: TIMELINE_LENGTH + 1]
     )
     context = {
         "group": group,
-        "timeline": timeline,
+        "timeline": latest[:TIMELINE_LENGTH][::-1],
+        "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
