@@ -256,8 +256,12 @@ class ParagraphAdmin(admin.ModelAdmin):
     def excerpt(self, obj):
         return excerpt(obj.text)
 
+    # Paragraphs are the document's text: they come and go only by importing it.
     def has_add_permission(self, request):
-        return False  # paragraphs come from importing a document
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- Incidents -----------------------------------------------------------------

@@ -15,7 +15,7 @@ CURATED = [
     "citation",
 ]
 # Parts of an entry an editor removes while curating it (inline rows).
-EDITOR_MAY_DELETE = ["paragraph", "groupalias", "leader", "perpetration", "citation"]
+EDITOR_MAY_DELETE = ["groupalias", "leader", "perpetration", "citation"]
 REFERENCE = ["country", "organisation"]
 
 EDITOR_PERMISSIONS = (

@@ -26,6 +26,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lo
 # (model label, view) -> why the admin refuses it whatever the permissions say.
 ADMIN_REFUSES = {
     ("reports.paragraph", "add"): "paragraphs come only from importing a document",
+    ("reports.paragraph", "delete"): "paragraphs come only from importing a document",
     ("axes.accessattempt", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accesslog", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accessfailurelog", "add"): "login attempts are recorded by django-axes alone",
