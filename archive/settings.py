@@ -199,6 +199,24 @@ LOGGING = {
     },
 }
 
+# --- Cache ---------------------------------------------------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/1) puts the cache in Redis, shared by every
+# gunicorn worker and machine: the production choice (DESIGN.md). Without it, each
+# process keeps its own memory cache; that is safe only because the page cache's
+# keys carry the archive's version from the database (reports/caching.py), so no
+# process can serve a page from before the last write.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # The archive's own name, shown in the header and in "Cite this" lines.
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Political Violence Report Archive")
 # Largest source document accepted by the importer, in bytes.

@@ -46,9 +46,22 @@ def log(message):
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def redis_url():
+    """The Redis the warm runs cache in (REDIS_URL, else the machine's local one), or ""."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
+    host, _, port = url.split("//", 1)[1].split("/", 1)[0].rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port or 6379)), timeout=1).close()
+    except OSError:
+        return ""
+    return url
+
+
 def env_for(database, no_cache=False):
     return {
         **os.environ,
+        # Warm runs share one page cache across the gunicorn workers, as in production.
+        "REDIS_URL": REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": SECRET,
@@ -62,6 +75,7 @@ def env_for(database, no_cache=False):
 
 
 SECRET = secrets.token_urlsafe(50)
+REDIS_URL = redis_url()
 
 
 def manage(database, *args, capture=False):
@@ -552,9 +566,10 @@ reports, {BIG["groups"]:,} groups (`generate_archive --seed 1`, built in
 {context["generate"]:.1f} s). gunicorn, {CONNECTIONS} sync workers, production settings
 (DJANGO_DEBUG=0, no TLS redirect on the loopback). wrk: {THREADS} threads, {CONNECTIONS}
 connections, {SECONDS} s a page after a {WARMUP} s warm-up. "Cold": every cache is Django's
-DummyCache (no page cache); "warm": the project's own cache settings. Queries: per request,
-first and second request from Django's test client. "200k ÷ 1k": cold p50 against the same
-page on a 1,000-incident archive.
+DummyCache (no page cache); "warm": the project's own cache settings
+({"Redis at " + REDIS_URL if REDIS_URL else "no Redis reachable: per-process memory"}).
+Queries: per request, first and second request from Django's test client.
+"200k ÷ 1k": cold p50 against the same page on a 1,000-incident archive.
 
 {table}
 

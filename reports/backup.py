@@ -22,6 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
+from reports.models import ArchiveState
+
 FORMAT = "political-violence-archive"
 VERSION = 1
 
@@ -45,6 +47,8 @@ def archive_models():
     models += [
         (model._meta.label_lower, model, False)
         for model in apps.get_app_config("reports").get_models()
+        # The change stamp describes this database's cache state, not the archive.
+        if model is not ArchiveState
     ]
     models += [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[1:]]
     return models
@@ -201,6 +205,7 @@ def import_archive(path, using="default"):
                 restored.append(model)
             _reset_sequences(restored, using)
             connections[using].check_constraints()
+            ArchiveState.bump(using=using)  # whatever was cached describes another archive
     except (
         DeserializationError,
         DatabaseError,

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from reports.caching import public_page
 from reports.charts import incidents_per_year_by_type
 from reports.models import Country, Group, Incident, Report
 
@@ -12,6 +13,7 @@ from reports.models import Country, Group, Incident, Report
 LATEST_INCIDENTS = 10
 
 
+@public_page
 def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != country.code:

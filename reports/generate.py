@@ -27,6 +27,7 @@ from django.utils import timezone
 from reports.bulk import RowInserter, reset_sequences, tune_for_bulk_writes
 from reports.countries import country_name
 from reports.models import (
+    ArchiveState,
     Citation,
     Country,
     DatePrecision,
@@ -359,6 +360,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
             citation_rows.insert(citations)
             counts.citations += len(citations)
         reset_sequences(Paragraph, Incident)
+        ArchiveState.bump()  # bulk writes send no signals
     return counts
 
 

@@ -36,6 +36,7 @@ from simple_history.utils import bulk_update_with_history
 from reports.bulk import RowInserter, tune_for_bulk_writes
 from reports.countries import resolve_country
 from reports.models import (
+    ArchiveState,
     Country,
     DatePrecision,
     Group,
@@ -512,6 +513,9 @@ def import_incidents(
         summary.groups_created = groups.created
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # bulk writes send no signals: tell the page cache and HTTP validators.
+            ArchiveState.bump()
     return summary
 
 

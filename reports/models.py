@@ -807,16 +807,17 @@ class ArchiveState(models.Model):
         return row or cls.EPOCH
 
     @classmethod
-    def bump(cls):
+    def bump(cls, using="default"):
         """Record a change: a new version and now. Call it inside the writer's transaction,
         so readers see the new version exactly when they can see the new rows."""
         now = timezone.now()
-        if not cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
-            _state, created = cls.objects.get_or_create(
+        rows = cls.objects.using(using).filter(pk=1)
+        if not rows.update(version=F("version") + 1, changed_at=now):
+            _state, created = cls.objects.using(using).get_or_create(
                 pk=1, defaults={"version": 1, "changed_at": now}
             )
             if not created:  # another writer created it in between
-                cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now)
+                rows.update(version=F("version") + 1, changed_at=now)
 
 
 # Every save and delete of what readers can see bumps the stamp; bulk writers that
@@ -835,8 +836,8 @@ CURATED_MODELS = (
 )
 
 
-def _bump_archive_state(sender, **kwargs):
-    ArchiveState.bump()
+def _bump_archive_state(sender, using="default", **kwargs):
+    ArchiveState.bump(using=using)
 
 
 for _model in CURATED_MODELS:

@@ -217,26 +217,41 @@ def fts5_query(terms):
     return " ".join(f'"{word}"' for word in words)
 
 
+# The FTS5 search, bounded for common words ("violence" is in every report): FTS5
+# hands over matches newest first (rowid order) and the query stops after
+# CANDIDATES passages and CANDIDATES titles of published reports, so bm25 is computed
+# for those only, and highlight() only for the passages shown (the outer SELECT runs
+# on the LIMITed rows). A word in fewer passages is ranked over all of them.
+CANDIDATES = 500
 FTS5_SQL = """
-WITH m AS MATERIALIZED (
-    SELECT rowid AS rid, report_id, bm25(reports_search_fts) AS score,
-           highlight(reports_search_fts, 1, %s, %s) AS marked
-    FROM reports_search_fts WHERE reports_search_fts MATCH %s
+WITH body AS MATERIALIZED (
+    SELECT f.rowid AS rid, f.report_id, bm25(reports_search_fts) AS score
+    FROM reports_search_fts f JOIN reports_report r ON r.id = f.report_id
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid > 0 AND r.status = %(status)s
+    ORDER BY f.rowid DESC LIMIT %(candidates)s
+),
+titled AS MATERIALIZED (
+    SELECT f.report_id FROM reports_search_fts f JOIN reports_report r ON r.id = f.report_id
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid < 0 AND r.status = %(status)s
+    ORDER BY f.rowid LIMIT %(candidates)s
 ),
 best AS (
-    SELECT m.report_id, m.rid, m.score, m.marked, p.number, p.text,
-           ROW_NUMBER() OVER (PARTITION BY m.report_id ORDER BY m.score, p.number) AS n
-    FROM m JOIN reports_paragraph p ON p.id = m.rid
-    WHERE m.rid > 0
+    SELECT body.report_id, body.rid, body.score, p.number,
+           ROW_NUMBER() OVER (PARTITION BY body.report_id ORDER BY body.score, p.number) AS n
+    FROM body JOIN reports_paragraph p ON p.id = body.rid
+),
+hits AS (
+    SELECT r.id, r.id IN (SELECT report_id FROM titled) AS title_match, b.rid, b.number
+    FROM reports_report r
+    LEFT JOIN best b ON b.report_id = r.id AND b.n = 1
+    WHERE r.id IN (SELECT report_id FROM titled UNION SELECT report_id FROM body)
+    ORDER BY title_match DESC, b.score IS NULL, b.score, r.year DESC, r.title
+    LIMIT %(limit)s
 )
-SELECT r.id,
-       EXISTS (SELECT 1 FROM m WHERE m.report_id = r.id AND m.rid < 0) AS title_match,
-       b.rid, b.number, b.text, b.marked
-FROM reports_report r
-LEFT JOIN best b ON b.report_id = r.id AND b.n = 1
-WHERE r.status = %s AND r.id IN (SELECT report_id FROM m)
-ORDER BY title_match DESC, b.score IS NULL, b.score, r.year DESC, r.title
-LIMIT %s
+SELECT hits.id, hits.title_match, hits.rid, hits.number,
+       (SELECT highlight(reports_search_fts, 1, %(start)s, %(stop)s) FROM reports_search_fts
+        WHERE reports_search_fts MATCH %(match)s AND rowid = hits.rid) AS marked
+FROM hits
 """
 
 
@@ -245,9 +260,17 @@ def _reports_sqlite_fts5(terms, limit):
     match = fts5_query(terms)
     if not match:
         return []
+    params = {
+        "match": match,
+        "status": Status.PUBLISHED,
+        "candidates": CANDIDATES,
+        "limit": limit,
+        "start": MARK_START,
+        "stop": MARK_STOP,
+    }
     try:
         with connection.cursor() as cursor:
-            cursor.execute(FTS5_SQL, [MARK_START, MARK_STOP, match, Status.PUBLISHED, limit])
+            cursor.execute(FTS5_SQL, params)
             rows = cursor.fetchall()
     except OperationalError as error:
         # No FTS5 table (SQLite built without FTS5): substring search still works.
@@ -255,13 +278,12 @@ def _reports_sqlite_fts5(terms, limit):
         return None
     reports = Report.objects.for_list().in_bulk([row[0] for row in rows])
     hits = []
-    for report_id, title_match, paragraph_id, number, text, marked in rows:
-        paragraph = (
-            Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
-            if paragraph_id
-            else None
-        )
-        snippet = _snippet(text, marked) if paragraph else ""
+    for report_id, title_match, paragraph_id, number, marked in rows:
+        paragraph, snippet = None, ""
+        if paragraph_id:
+            text = (marked or "").replace(MARK_START, "").replace(MARK_STOP, "")
+            paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
+            snippet = _snippet(text, marked)
         hits.append(ReportHit(reports[report_id], paragraph, snippet, bool(title_match)))
     return hits
 

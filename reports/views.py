@@ -7,6 +7,7 @@ Each page makes a fixed number of queries: querysets come from the managers
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from reports.caching import public_page
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter, SearchForm
 from reports.models import Citation, Group, Incident, Perpetration, Report, Status
 from reports.search import search_archive
@@ -18,6 +19,7 @@ PAGE_SIZE = 25
 TIMELINE_LENGTH = 50
 
 
+@public_page
 def home(request):
     latest = list(Report.objects.for_list().order_by("-imported_at", "title")[:5])
     context = {
@@ -64,6 +66,7 @@ def disclaimers_behind(**citation_filter):
     )
 
 
+@public_page
 def report_list(request):
     filterset, page, status = filtered_page(request, ReportFilter, Report.objects.for_list())
     context = {
@@ -74,6 +77,7 @@ def report_list(request):
     return render(request, "reports/report_list.html", context, status=status)
 
 
+@public_page
 def report_detail(request, slug):
     report = get_object_or_404(Report.objects.published().with_provenance(), slug=slug)
     paragraphs = list(report.paragraphs.all())
@@ -88,6 +92,7 @@ def report_detail(request, slug):
     return render(request, "reports/report_detail.html", context)
 
 
+@public_page
 def incident_list(request):
     filterset, page, status = filtered_page(request, IncidentFilter, Incident.objects.for_list())
     context = {
@@ -98,6 +103,7 @@ def incident_list(request):
     return render(request, "reports/incident_list.html", context, status=status)
 
 
+@public_page
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(incident=incident))
@@ -110,6 +116,7 @@ def incident_detail(request, slug):
     return render(request, "reports/incident_detail.html", context)
 
 
+@public_page
 def group_list(request):
     filterset, page, status = filtered_page(request, GroupFilter, Group.objects.for_list())
     context = {
@@ -120,6 +127,7 @@ def group_list(request):
     return render(request, "reports/group_list.html", context, status=status)
 
 
+@public_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(group=group))
@@ -141,6 +149,7 @@ def group_detail(request, slug):
     return render(request, "reports/group_detail.html", context)
 
 
+@public_page
 def search(request):
     # An empty box is an unbound form (the search page), not an error.
     form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)

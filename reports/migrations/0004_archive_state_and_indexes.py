@@ -15,6 +15,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_state(apps, schema_editor):
+    # The one row, so that ArchiveState.bump() is a single UPDATE.
+    apps.get_model("reports", "ArchiveState").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0003_search_indexes"),
@@ -64,4 +69,5 @@ class Migration(migrations.Migration):
             model_name="report",
             index=models.Index(fields=["status", "series"], name="report_pub_series_idx"),
         ),
+        migrations.RunPython(create_state, migrations.RunPython.noop),
     ]

@@ -1,0 +1,109 @@
+"""HTTP caching and the page cache of the public pages, keyed on the archive's change stamp.
+
+`@public_page` wraps a reading-room view:
+
+- ETag and Last-Modified come from ArchiveState (version, changed_at), which every
+  write to the curated archive bumps (signals, and the bulk writers explicitly). A
+  conditional GET (If-None-Match / If-Modified-Since) is answered 304 before the view
+  runs. Cache-Control lets a proxy or CDN keep a page a minute and revalidate it.
+- Anonymous GETs are served from Django's cache under (archive version, absolute URL).
+  The version lives in the database, so a publish, an edit or an unpublish moves every
+  process to new keys on its very next request; stale entries are never read again and
+  expire. Only 200 responses are stored, so a 404 (a draft) or a 400 (a bad filter) is
+  never cached, and a draft is never in a 200 for an anonymous reader.
+- A logged-in user (an editor; any request with a session cookie) gets neither:
+  pages are rendered fresh and marked private, no-store.
+
+Which cache: settings.CACHES["default"]; REDIS_URL selects Redis, shared by every
+gunicorn worker (DESIGN.md). Per-process memory is acceptable as the default only
+because the keys carry the version: a worker can never serve a page older than the
+database says.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from reports.models import ArchiveState
+
+# Seconds a shared cache may keep a page before it asks again (with the ETag).
+MAX_AGE = 60
+# Seconds a page stays in the page cache; the version in its key retires it sooner.
+PAGE_TTL = 600
+# Headers of the view's response worth keeping with a cached page.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+
+def is_private(request):
+    """True for a request that may see more than the public: a session, or a logged-in user."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated)
+
+
+def stamp(version, changed_at):
+    # The time as well as the version: a database restored from a backup (or a test's
+    # rolled-back transaction) can reach the same version number with other content.
+    return f"{version}-{int(changed_at.timestamp() * 1_000_000)}"
+
+
+def page_key(request, version, changed_at):
+    url = request.build_absolute_uri()
+    return f"page:{stamp(version, changed_at)}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _validators(version, changed_at):
+    return f'"archive-{stamp(version, changed_at)}"', changed_at.timestamp()
+
+
+def _mark_public(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=MAX_AGE, must_revalidate=True)
+    # A shared cache keeps the anonymous page apart from an editor's.
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def public_page(view):
+    """Give a public GET view validators, Cache-Control, 304s and the page cache."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if is_private(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        version, changed_at = ArchiveState.current()
+        etag, last_modified = _validators(version, changed_at)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=int(last_modified)
+        )
+        if not_modified is not None:
+            return _mark_public(not_modified, etag, last_modified)
+        key = page_key(request, version, changed_at)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return _mark_public(response, etag, last_modified)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            return response
+        # A page that issued a CSRF token or set a cookie belongs to one visitor.
+        if not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+            cache.set(key, (response.content, headers), PAGE_TTL)
+        return _mark_public(response, etag, last_modified)
+
+    return wrapper

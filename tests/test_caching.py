@@ -1,0 +1,123 @@
+"""HTTP validators, 304s and the page cache of the public pages (reports/caching.py)."""
+
+import os
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from reports.models import ArchiveState, Incident, Status
+from tests.factories import make_incident, make_user
+from tests.test_import_incidents import BOMB, run, write
+
+LIST = "/incidents/"
+
+
+def titles(response):
+    return [incident.title for incident in response.context["page_obj"]]
+
+
+def test_public_page_sends_validators_and_cache_control(client, db):
+    make_incident(title="Car bomb")
+    response = client.get(LIST)
+    assert response["ETag"].startswith('"archive-')
+    assert response["Last-Modified"].endswith("GMT")
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_conditional_get_answers_304_until_the_archive_changes(client, db):
+    incident = make_incident(title="Car bomb")
+    first = client.get(LIST)
+    assert client.get(LIST, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    since = client.get(LIST, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 304
+    incident.title = "Car bomb in Lima"
+    incident.save()
+    again = client.get(LIST, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200 and titles(again) == ["Car bomb in Lima"]
+
+
+def test_publish_edit_and_unpublish_show_on_the_very_next_request(client, db):
+    incident = make_incident(title="Car bomb", status=Status.DRAFT)
+    assert titles(client.get(LIST)) == []  # the empty list is now cached
+    assert client.get(LIST).context is None  # served from the page cache: no template ran
+    incident.set_status(Status.PUBLISHED)
+    incident.save()
+    assert titles(client.get(LIST)) == ["Car bomb"]
+    incident.title = "Car bomb in Lima"
+    incident.save()
+    assert titles(client.get(LIST)) == ["Car bomb in Lima"]
+    incident.set_status(Status.DRAFT)
+    incident.save()
+    assert titles(client.get(LIST)) == []
+    assert client.get(incident.get_absolute_url()).status_code == 404
+
+
+def test_a_draft_is_never_served_from_the_cache(client, db):
+    incident = make_incident(title="Secret plan", status=Status.DRAFT)
+    for _ in range(2):
+        assert client.get(incident.get_absolute_url()).status_code == 404
+    # Changed without any signal: only an uncached answer can still be a 404.
+    Incident.objects.filter(pk=incident.pk).update(status=Status.PUBLISHED)
+    assert client.get(incident.get_absolute_url()).status_code == 200
+
+
+def test_errors_are_not_cached(client, db):
+    assert client.get(LIST, {"year": "abc"}).status_code == 400
+    assert client.get(LIST, {"year": "abc"}).context is not None  # rendered again
+    assert client.get("/incidents/no-such-incident/").status_code == 404
+
+
+def test_logged_in_users_get_fresh_private_pages(client, db):
+    make_incident(title="Car bomb")
+    client.get(LIST)  # cached for anonymous readers
+    # A change that sends no signal leaves the anonymous page cached...
+    Incident.objects.update(title="Changed quietly")
+    assert b"Changed quietly" not in client.get(LIST).content
+    client.force_login(make_user("editor", role="Editors"))
+    response = client.get(LIST)
+    assert titles(response) == ["Changed quietly"]  # ...but an editor sees the database
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert not response.has_header("ETag")
+
+
+def test_bulk_import_bumps_the_archive_version(tmp_path, db):
+    before = ArchiveState.current()
+    run(write(tmp_path, BOMB))
+    assert ArchiveState.current()[0] > before[0]
+
+
+def redis_url():
+    # A database of its own: the fixture empties it (FLUSHDB) before and after.
+    return os.environ.get("ARCHIVE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(redis_url(), socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.skip(f"Redis is not reachable at {redis_url()} ({error})")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+            "KEY_PREFIX": "archive-tests",
+        }
+    }
+    cache = caches["default"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_page_cache_works_in_redis(client, db, redis_cache):
+    incident = make_incident(title="Car bomb")
+    assert titles(client.get(reverse("reports:incident-list"))) == ["Car bomb"]
+    response = client.get(reverse("reports:incident-list"))
+    assert response.context is None and b"Car bomb" in response.content  # from Redis
+    incident.title = "Car bomb in Lima"
+    incident.save()
+    assert titles(client.get(reverse("reports:incident-list"))) == ["Car bomb in Lima"]
