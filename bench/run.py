@@ -261,7 +261,8 @@ def pages_of(database):
     done = subprocess.run(
         [PY, str(ROOT / "bench" / "run.py"), "--discover"],
         cwd=ROOT,
-        env=env_for(database),
+        # No page cache: the query counts are those of rendering the page.
+        env=env_for(database, no_cache=True),
         stdout=subprocess.PIPE,
         text=True,
     )
