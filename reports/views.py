@@ -66,15 +66,22 @@ def disclaimers_behind(**citation_filter):
     )
 
 
+def list_page(request, template, filterset_class, queryset, disclaimers_of):
+    """Render a filtered, paginated list; `disclaimers_of(page)` gives its footer's disclaimers."""
+    filterset, page, status = filtered_page(request, filterset_class, queryset)
+    context = {"filter": filterset, "page_obj": page, "disclaimers": disclaimers_of(page)}
+    return render(request, template, context, status=status)
+
+
 @public_page
 def report_list(request):
-    filterset, page, status = filtered_page(request, ReportFilter, Report.objects.for_list())
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "disclaimers": distinct_disclaimers(report.disclaimer for report in page),
-    }
-    return render(request, "reports/report_list.html", context, status=status)
+    return list_page(
+        request,
+        "reports/report_list.html",
+        ReportFilter,
+        Report.objects.for_list(),
+        lambda page: distinct_disclaimers(report.disclaimer for report in page),
+    )
 
 
 @public_page
@@ -94,13 +101,13 @@ def report_detail(request, slug):
 
 @public_page
 def incident_list(request):
-    filterset, page, status = filtered_page(request, IncidentFilter, Incident.objects.for_list())
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "disclaimers": disclaimers_behind(incident__in=[i.pk for i in page]),
-    }
-    return render(request, "reports/incident_list.html", context, status=status)
+    return list_page(
+        request,
+        "reports/incident_list.html",
+        IncidentFilter,
+        Incident.objects.for_list(),
+        lambda page: disclaimers_behind(incident__in=[i.pk for i in page]),
+    )
 
 
 @public_page
@@ -118,13 +125,13 @@ def incident_detail(request, slug):
 
 @public_page
 def group_list(request):
-    filterset, page, status = filtered_page(request, GroupFilter, Group.objects.for_list())
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "disclaimers": disclaimers_behind(group__in=[g.pk for g in page]),
-    }
-    return render(request, "reports/group_list.html", context, status=status)
+    return list_page(
+        request,
+        "reports/group_list.html",
+        GroupFilter,
+        Group.objects.for_list(),
+        lambda page: disclaimers_behind(group__in=[g.pk for g in page]),
+    )
 
 
 @public_page
