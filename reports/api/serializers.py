@@ -69,7 +69,20 @@ class PerpetratorSerializer(serializers.Serializer):
     uncertain = serializers.BooleanField()
 
 
-class IncidentSerializer(serializers.HyperlinkedModelSerializer):
+class CitedEntryMixin:
+    """The page URL and source reports of an incident or group (`published_citations`)."""
+
+    def get_page(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    def get_source_reports(self, obj) -> list[str]:
+        build = self.context["request"].build_absolute_uri
+        return list(
+            dict.fromkeys(build(c.report.get_absolute_url()) for c in obj.published_citations)
+        )
+
+
+class IncidentSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_field="slug")
     page = serializers.SerializerMethodField(help_text="The incident's page in the archive.")
     country = CountrySerializer()
@@ -114,15 +127,6 @@ class IncidentSerializer(serializers.HyperlinkedModelSerializer):
             "source_reports",
         ]
 
-    def get_page(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
-
-    def get_source_reports(self, obj) -> list[str]:
-        build = self.context["request"].build_absolute_uri
-        return list(
-            dict.fromkeys(build(c.report.get_absolute_url()) for c in obj.published_citations)
-        )
-
 
 class AliasSerializer(serializers.Serializer):
     name = serializers.CharField()
@@ -134,7 +138,7 @@ class LeaderSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class GroupSerializer(serializers.HyperlinkedModelSerializer):
+class GroupSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:group-detail", lookup_field="slug")
     page = serializers.SerializerMethodField(help_text="The group's page in the archive.")
     country = CountrySerializer(allow_null=True)
@@ -161,15 +165,6 @@ class GroupSerializer(serializers.HyperlinkedModelSerializer):
             "updated_at",
             "source_reports",
         ]
-
-    def get_page(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
-
-    def get_source_reports(self, obj) -> list[str]:
-        build = self.context["request"].build_absolute_uri
-        return list(
-            dict.fromkeys(build(c.report.get_absolute_url()) for c in obj.published_citations)
-        )
 
 
 class CitationSerializer(serializers.HyperlinkedModelSerializer):
