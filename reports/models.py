@@ -820,6 +820,29 @@ class ArchiveState(models.Model):
                 rows.update(version=F("version") + 1, changed_at=now)
 
 
+class Figures(models.Model):
+    """Figures derived from the published archive (counts, a group's totals per year),
+    stored with the ArchiveState stamp they were computed at.
+
+    Aggregates over 200,000 incidents take 10-100 ms; the pages that show them read
+    this row instead, and the first request after any change (a new stamp) computes
+    them again (reports/figures.py). Not history-tracked and not curated: writing it
+    does not bump the stamp.
+    """
+
+    key = models.CharField(_("key"), max_length=100, primary_key=True)
+    version = models.PositiveBigIntegerField(_("archive version"))
+    changed_at = models.DateTimeField(_("archive changed at"))
+    data = models.JSONField(_("data"))
+
+    class Meta:
+        verbose_name = _("derived figures")
+        verbose_name_plural = _("derived figures")
+
+    def __str__(self):
+        return f"{self.key} at version {self.version}"
+
+
 # Every save and delete of what readers can see bumps the stamp; bulk writers that
 # send no signals (bulk_create, reports/bulk.py) call ArchiveState.bump() themselves.
 CURATED_MODELS = (
