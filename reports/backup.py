@@ -22,7 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from reports.models import ArchiveState
+from reports.models import ArchiveState, Figures
 
 FORMAT = "political-violence-archive"
 VERSION = 1
@@ -47,8 +47,9 @@ def archive_models():
     models += [
         (model._meta.label_lower, model, False)
         for model in apps.get_app_config("reports").get_models()
-        # The change stamp describes this database's cache state, not the archive.
-        if model is not ArchiveState
+        # The change stamp and the figures derived under it describe this database's
+        # state, not the archive: the restored database computes its own.
+        if model not in (ArchiveState, Figures)
     ]
     models += [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[1:]]
     return models
