@@ -216,12 +216,10 @@ def incidents_per_year_by_type(incidents, title=None):
     return chart
 
 
-def incidents_and_casualties_per_year(incidents, title=None):
-    """Chart published `incidents` per year, and their killed and injured (one query).
+def yearly_totals(incidents):
+    """[[year, incidents, killed, injured]] of the published `incidents` (one query).
 
-    Two panels share the year axis because counts of incidents and of people
-    differ by orders of magnitude. A year whose incidents give no figure shows
-    "not given" in the table, never a made-up zero.
+    killed/injured are None for a year none of whose incidents gives the figure.
     """
     totals = (
         incidents.published()
@@ -230,6 +228,16 @@ def incidents_and_casualties_per_year(incidents, title=None):
         .annotate(count=Count("pk"), killed=Sum("killed"), injured=Sum("injured"))
         .order_by("year")
     )
+    return [list(row) for row in totals]
+
+
+def incidents_and_casualties_per_year(totals, title=None):
+    """Chart incidents per year, and their killed and injured, from `yearly_totals()` rows.
+
+    Two panels share the year axis because counts of incidents and of people
+    differ by orders of magnitude. A year whose incidents give no figure shows
+    "not given" in the table, never a made-up zero.
+    """
     by_year = {year: (count, killed, injured) for year, count, killed, injured in totals}
     years = _year_range(list(by_year))
     incident_series = [Series("incidents", str(_("Incidents")), "chart-s0")]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from reports.caching import public_page
+from reports.figures import archive_counts
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter, SearchForm
 from reports.models import Citation, Group, Incident, Perpetration, Report, Status
 from reports.search import search_archive
@@ -23,9 +24,8 @@ TIMELINE_LENGTH = 50
 def home(request):
     latest = list(Report.objects.for_list().order_by("-imported_at", "title")[:5])
     context = {
-        "report_count": Report.objects.published().count(),
-        "incident_count": Incident.objects.published().count(),
-        "group_count": Group.objects.published().count(),
+        # Stored per archive change: a COUNT of 200,000 incidents takes ~15 ms.
+        **{f"{kind[:-1]}_count": n for kind, n in archive_counts().items()},
         "latest_reports": latest,
         "latest_incidents": Incident.objects.for_list()[:5],
         "disclaimers": distinct_disclaimers(report.disclaimer for report in latest),

@@ -1,0 +1,70 @@
+"""Aggregates the public pages show, computed once per archive change.
+
+`derived(key, compute)` returns `compute()`'s JSON-able result as stored in a
+Figures row for the current ArchiveState stamp, computing and storing it when the
+stored one belongs to an earlier stamp. A publish, an edit or an unpublish bumps the
+stamp, so the very next request sees fresh figures; between changes a page reads one
+row instead of aggregating 200,000 incidents. The stamp is read before computing: a
+change that lands meanwhile leaves the row under the older stamp, so the next request
+computes again rather than keeping figures older than their label.
+"""
+
+import logging
+
+from django.db import DatabaseError, transaction
+from django.db.models import Subquery
+
+from reports.charts import yearly_totals
+from reports.models import ArchiveState, Figures, Group, Incident, Report
+
+logger = logging.getLogger(__name__)
+
+
+# Extra queries of the first request after a change: the stamp, then the write
+# (savepoint, update, insert when new, release).
+COMPUTE_QUERIES = 5
+
+
+def derived(key, compute):
+    # One query between changes: the row whose stamp is the archive's current one.
+    state = ArchiveState.objects.filter(pk=1)
+    stored = (
+        Figures.objects.filter(
+            key=key,
+            version=Subquery(state.values("version")),
+            changed_at=Subquery(state.values("changed_at")),
+        )
+        .values_list("data", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    version, changed_at = ArchiveState.current()
+    data = compute()
+    try:
+        # Its own savepoint: a failed write (a locked SQLite file during an import)
+        # costs only the saving, never the page or the request's transaction.
+        with transaction.atomic():
+            stamp = {"version": version, "changed_at": changed_at, "data": data}
+            if not Figures.objects.filter(key=key).update(**stamp):
+                Figures.objects.create(key=key, **stamp)
+    except DatabaseError as error:  # IntegrityError too: another request stored it first
+        logger.warning("Figures %r not stored: %s", key, error)
+    return data
+
+
+def archive_counts():
+    """{"reports": n, "incidents": n, "groups": n}: the published rows of each kind."""
+    return derived(
+        "counts",
+        lambda: {
+            "reports": Report.objects.published().count(),
+            "incidents": Incident.objects.published().count(),
+            "groups": Group.objects.published().count(),
+        },
+    )
+
+
+def group_years(group):
+    """charts.yearly_totals() of `group`'s incidents: its page's chart reads one row."""
+    return derived(f"group-years:{group.pk}", lambda: yearly_totals(group.incidents.all()))

@@ -1,0 +1,88 @@
+"""Derived figures (reports/figures.py): stored per archive change, fresh after every change."""
+
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from reports.figures import archive_counts, derived, group_years
+from reports.models import ArchiveState, Figures, Perpetration, Status
+from tests.factories import make_group, make_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_derived_computes_once_per_archive_change():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert derived("probe", compute) == {"n": 1}
+    assert derived("probe", compute) == {"n": 1}
+    assert len(calls) == 1
+    ArchiveState.bump()
+    assert derived("probe", compute) == {"n": 2}
+    stored = Figures.objects.get(key="probe")
+    assert (stored.version, stored.changed_at) == ArchiveState.current()
+
+
+def test_derived_reads_one_row_between_changes(django_assert_num_queries):
+    derived("probe", lambda: [1, 2])
+    with django_assert_num_queries(1):
+        assert derived("probe", lambda: pytest.fail("computed again")) == [1, 2]
+
+
+def test_a_figure_that_cannot_be_stored_is_still_returned():
+    locked = DatabaseError("database is locked")
+    with mock.patch.object(Figures.objects, "create", side_effect=locked):
+        assert derived("probe", lambda: {"n": 1}) == {"n": 1}
+    assert not Figures.objects.filter(key="probe").exists()
+
+
+def test_figures_without_an_archive_stamp_are_computed_each_time():
+    ArchiveState.objects.all().delete()  # a database no write has touched yet
+    assert derived("probe", lambda: 1) == 1
+    assert derived("probe", lambda: 2) == 2
+
+
+def test_writing_figures_does_not_move_the_archive_stamp():
+    before = ArchiveState.current()
+    archive_counts()
+    assert ArchiveState.current() == before
+
+
+def test_home_counts_follow_a_publish_and_an_unpublish_on_the_next_request(client):
+    incident = make_incident(title="Counted", status=Status.DRAFT)
+    url = reverse("reports:home")
+    assert client.get(url).context["incident_count"] == 0
+    incident.status = Status.PUBLISHED
+    incident.save()
+    assert client.get(url).context["incident_count"] == 1
+    incident.status = Status.DRAFT
+    incident.save()
+    assert client.get(url).context["incident_count"] == 0
+
+
+def test_group_chart_follows_an_edit_and_an_unpublish_on_the_next_request(client):
+    group = make_group(name="Counted group")
+    incident = make_incident(title="Bomb", start_date="1997-05-01", killed=2)
+    Perpetration.objects.create(incident=incident, group=group)
+    url = group.get_absolute_url()
+
+    def chart_row():
+        html = client.get(url).content.decode()
+        table = html[html.index("<table") : html.index("</table>")]
+        return " ".join(table[table.index("1997") :].split("</tr>")[0].split())
+
+    assert "<td>2</td>" in chart_row()
+    assert group_years(group) == [[1997, 1, 2, None]]
+    incident.killed = 7
+    incident.save()
+    assert "<td>7</td>" in chart_row()
+    incident.status = Status.DRAFT
+    incident.save()
+    assert "No published incident" in client.get(url).content.decode()
+    assert group_years(group) == []
