@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "archive.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Anonymous hits of the public pages' cache end here (reports/caching.py).
+    "reports.caching.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

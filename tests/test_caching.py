@@ -121,3 +121,34 @@ def test_page_cache_works_in_redis(client, db, redis_cache):
     incident.title = "Car bomb in Lima"
     incident.save()
     assert titles(client.get(reverse("reports:incident-list"))) == ["Car bomb in Lima"]
+
+
+def test_a_cache_hit_is_answered_high_in_the_stack(client, db, django_assert_num_queries):
+    make_incident(title="Car bomb")
+    first = client.get(LIST)
+    with django_assert_num_queries(1):  # the archive stamp; no session, no view
+        hit = client.get(LIST)
+    assert hit.context is None and hit.content == first.content
+    # The headers the middlewares below it set travel with the stored page.
+    for header in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control", "Vary"):
+        assert hit[header] == first[header], header
+    assert not hasattr(hit.wsgi_request, "user")  # AuthenticationMiddleware did not run
+    assert client.get(LIST, headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_only_public_pages_are_stored(client, db):
+    # The admin login page and an unknown URL go through the whole stack every time.
+    for url in ("/admin/login/", "/no-such-page/"):
+        for _ in range(2):
+            response = client.get(url)
+            assert response.context is not None or response.status_code == 404
+            assert hasattr(response.wsgi_request, "user"), url
+
+
+def test_a_reader_with_a_session_cookie_never_gets_a_stored_page(client, db):
+    make_incident(title="Car bomb")
+    client.get(LIST)
+    client.cookies["sessionid"] = "not-a-real-session"
+    response = client.get(LIST)
+    assert response.context is not None  # rendered, not read from the cache
+    assert "private" in response["Cache-Control"]

@@ -95,6 +95,8 @@ def mark_passages(text, marks):
 
     Every piece of `text` is escaped before it is joined to the markup.
     """
+    if not marks:  # most paragraphs: no index of their whitespace to build
+        return escape(text)
     pieces, position = [], 0
     for start, end, indexes in find_spans(text, [mark.quote for mark in marks]):
         links = [link for index in indexes for link in marks[index].links]
