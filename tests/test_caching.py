@@ -102,7 +102,7 @@ def redis_cache(settings):
         pytest.skip(f"Redis is not reachable at {redis_url()} ({error})")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "archive.cache.ReusingRedisCache",
             "LOCATION": redis_url(),
             "KEY_PREFIX": "archive-tests",
         }
