@@ -46,21 +46,10 @@ class Mark:
     links: list = field(default_factory=list)  # [(url, label)]
 
 
-def _normalised_index(text):
-    """Return text with whitespace runs collapsed, and each of its chars' index in `text`."""
-    chars, origin = [], []
-    for match in re.finditer(r"\s+|\S+", text):
-        if match.group().isspace():
-            if chars:  # leading whitespace is dropped, as normalise_space does
-                chars.append(" ")
-                origin.append(match.start())
-        else:
-            chars.extend(match.group())
-            origin.extend(range(match.start(), match.end()))
-    if chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
-    return "".join(chars), origin
+def _quote_pattern(quote):
+    """A regex finding `quote` in a text whatever whitespace separates its words, or None."""
+    words = normalise_space(quote).split(" ")
+    return re.compile(r"\s+".join(map(re.escape, words))) if words != [""] else None
 
 
 def find_spans(text, quotes):
@@ -69,16 +58,13 @@ def find_spans(text, quotes):
     Quotes match whitespace aside (a quote copied across a line break still matches);
     overlapping matches merge into one span; quotes not found are left out.
     """
-    normalised, origin = _normalised_index(text)
     spans = []
     for index, quote in enumerate(quotes):
-        needle = normalise_space(quote)
-        if not needle:
-            continue
-        at = normalised.find(needle)  # case matters: citations quote exactly
-        if at < 0:
-            continue
-        spans.append([origin[at], origin[at + len(needle) - 1] + 1, [index]])
+        pattern = _quote_pattern(quote)
+        # Case matters: citations quote exactly.
+        match = pattern.search(text) if pattern else None
+        if match:
+            spans.append([match.start(), match.end(), [index]])
     spans.sort()
     merged = []
     for span in spans:
@@ -95,7 +81,7 @@ def mark_passages(text, marks):
 
     Every piece of `text` is escaped before it is joined to the markup.
     """
-    if not marks:  # most paragraphs: no index of their whitespace to build
+    if not marks:  # most paragraphs cite nothing
         return escape(text)
     pieces, position = [], 0
     for start, end, indexes in find_spans(text, [mark.quote for mark in marks]):
