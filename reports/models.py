@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, Q, signals
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reports.countries import resolve_country
+from reports.links import url_for
 
 
 class Status(models.TextChoices):
@@ -193,6 +193,9 @@ class Country(models.Model):
     def natural_key(self):
         return (self.code,)
 
+    def get_absolute_url(self):
+        return url_for("reports:country-detail", code=self.code)
+
 
 class OrganisationManager(models.Manager):
     def get_by_natural_key(self, name):
@@ -335,7 +338,7 @@ class Report(Editorial):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("reports:report-detail", kwargs={"slug": self.slug})
+        return url_for("reports:report-detail", slug=self.slug)
 
     @property
     def text(self):
@@ -423,7 +426,7 @@ class Group(Editorial):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("reports:group-detail", kwargs={"slug": self.slug})
+        return url_for("reports:group-detail", slug=self.slug)
 
 
 class GroupAliasManager(models.Manager):
@@ -597,7 +600,7 @@ class Incident(Editorial):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("reports:incident-detail", kwargs={"slug": self.slug})
+        return url_for("reports:incident-detail", slug=self.slug)
 
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:

@@ -13,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from reports.links import url_for
 from reports.models import DatePrecision, Fact, normalise_space
 
 register = template.Library()
@@ -212,3 +213,10 @@ def cite_this(context, obj):
         "url": context["request"].build_absolute_uri(obj.get_absolute_url()),
         "obj": obj,  # for the citation downloads beside the line
     }
+
+
+@register.simple_tag
+def url_of(viewname, **kwargs):
+    """{% url %} for the pages' many links, without resolving the URLconf each time
+    (reports/links.py)."""
+    return url_for(viewname, **kwargs)

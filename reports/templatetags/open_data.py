@@ -6,11 +6,11 @@ The JSON-LD is built in reports/citing.py and escaped there for a <script> eleme
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from reports import citing
+from reports.links import url_for
 from reports.models import Country, Group, Incident, Report
 
 register = template.Library()
@@ -61,13 +61,13 @@ def dublin_core(context, report):
 def feed_links(obj=None):
     """<link rel="alternate"> for the latest-entries feeds, and the page's own feed if any."""
     links = [
-        ("Latest reports", reverse("open_data:feed-reports")),
-        ("Latest incidents", reverse("open_data:feed-incidents")),
+        ("Latest reports", url_for("open_data:feed-reports")),
+        ("Latest incidents", url_for("open_data:feed-incidents")),
     ]
     if isinstance(obj, Group):
-        links.append((f"Incidents of {obj}", reverse("open_data:feed-group", args=[obj.slug])))
+        links.append((f"Incidents of {obj}", url_for("open_data:feed-group", slug=obj.slug)))
     elif isinstance(obj, Country):
-        links.append((f"Latest about {obj}", reverse("open_data:feed-country", args=[obj.code])))
+        links.append((f"Latest about {obj}", url_for("open_data:feed-country", code=obj.code)))
     return format_html_join(
         "\n",
         '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
@@ -81,7 +81,7 @@ def cite_links(obj):
     kind = citing.kind_of(obj)
     return {
         "links": [
-            (label, reverse(f"open_data:{kind}-cite-{fmt}", args=[obj.slug]))
+            (label, url_for(f"open_data:{kind}-cite-{fmt}", slug=obj.slug))
             for label, fmt in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
         ]
     }
@@ -96,10 +96,10 @@ def download_menu(context, kind):
     return {
         "kind": kind,
         "links": [
-            (label, reverse(f"open_data:{kind}-export-{fmt}") + suffix)
+            (label, url_for(f"open_data:{kind}-export-{fmt}") + suffix)
             for label, fmt in (("CSV", "csv"), ("JSON", "json"))
         ],
-        "api": reverse(f"api:{kind[:-1]}-list") + suffix,
-        "api_docs": reverse("api:docs"),
-        "feed": reverse(f"open_data:feed-{kind}") if kind != "groups" else "",
+        "api": url_for(f"api:{kind[:-1]}-list") + suffix,
+        "api_docs": url_for("api:docs"),
+        "feed": url_for(f"open_data:feed-{kind}") if kind != "groups" else "",
     }
