@@ -88,7 +88,11 @@ def report_list(request):
 def report_detail(request, slug):
     report = get_object_or_404(Report.objects.published().with_provenance(), slug=slug)
     paragraphs = list(report.paragraphs.all())
-    citations = list(Citation.objects.for_display().filter(report=report))
+    # Only the cited entries: the report and its provenance are the page's own
+    # (for_display() would build them again for each of ~20 citations).
+    citations = list(
+        Citation.objects.published().filter(report=report).select_related("incident", "group")
+    )
     context = {
         "report": report,
         "paragraphs": paragraphs,
