@@ -109,10 +109,15 @@ class IncidentQuerySet(NaturalKeyQuerySet):
 
         A draft group named as perpetrator must not reach a reader, not even by name.
         """
+        # The group's status as EXISTS by its primary key, not a condition on the joined
+        # group: with that, SQLite started from the group status index and probed the
+        # perpetrations of all 2,000 published groups (15 ms for a page of 25 incidents)
+        # instead of reading the page's perpetrations by incident.
+        published_group = Group.objects.filter(pk=models.OuterRef("group_id")).published()
         return self.prefetch_related(
             models.Prefetch(
                 "perpetration_set",
-                queryset=Perpetration.objects.filter(group__status=Status.PUBLISHED)
+                queryset=Perpetration.objects.filter(models.Exists(published_group))
                 .select_related("group")
                 .order_by("group__name"),
                 to_attr="published_perpetrations",
