@@ -4,14 +4,20 @@ A value that does not parse (a year "abc", an unknown country code, a bad date)
 leaves the form invalid; the view then shows the form's errors instead of rows.
 """
 
+import re
 from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Case, Exists, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import (
@@ -21,58 +27,24 @@ from reports.models import (
     GroupAlias,
     Incident,
     IncidentType,
+    Organisation,
     Paragraph,
     Report,
     Status,
 )
 
 MAX_QUERY_LENGTH = 200
-
-
-def countries_with(related_name):
-    """Countries with at least one published row behind `related_name`, for a choice list."""
-    # EXISTS probes the (status, country, ...) index once per country (about 60); a JOIN with
-    # DISTINCT read every one of 200,000 incidents.
-    model = Country._meta.get_field(related_name).related_model
-    published = model.objects.filter(country=OuterRef("pk"), status=Status.PUBLISHED)
-    return Country.objects.filter(Exists(published))
-
-
-class CountryFilter(django_filters.ModelChoiceFilter):
-    """Country chosen by ISO code (?country=PE), among countries with published rows."""
-
-    def __init__(self, related_name, **kwargs):
-        kwargs.setdefault("label", _("Country"))
-        kwargs.setdefault("empty_label", _("Any country"))
-        super().__init__(
-            field_name="country",
-            to_field_name="code",
-            queryset=countries_with(related_name),
-            **kwargs,
-        )
-
-
-class SortFilter(django_filters.ChoiceFilter):
-    """Order by one of a fixed set of orderings; a tie-breaker keeps pages stable."""
-
-    def __init__(self, orderings, **kwargs):
-        self.orderings = orderings  # {value: (label, [order_by fields])}
-        kwargs.setdefault("label", _("Sort by"))
-        kwargs.setdefault("empty_label", None)
-        super().__init__(choices=[(k, v[0]) for k, v in orderings.items()], **kwargs)
-
-    def filter(self, qs, value):
-        if value in self.orderings:
-            return qs.order_by(*self.orderings[value][1], "pk")
-        return qs
-
-
-def text_field(label):
-    return django_filters.CharFilter(label=label, method="filter_text", max_length=MAX_QUERY_LENGTH)
+# Suggestions of the group field's autocomplete, and candidates named by its error.
+MAX_GROUP_SUGGESTIONS = 10
+MAX_GROUP_CANDIDATES = 5
+GROUP_HELP = _("Its name, acronym or alias.")
 
 
 class QuickSelect(forms.Select):
-    """A <select> whose options are written in Python, not one template each."""
+    """A <select> whose options are written in Python, not one template each.
+
+    Django's Select renders every option through a template: 60 countries took ~2 ms.
+    """
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
@@ -86,15 +58,114 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
 
 
-class ReportFilter(django_filters.FilterSet):
+def countries_with(related_name):
+    """Countries with at least one published row behind `related_name`, for a choice list."""
+    # EXISTS probes the (status, country, ...) index once per country (about 60); a JOIN with
+    # DISTINCT read every one of 200,000 incidents.
+    model = Country._meta.get_field(related_name).related_model
+    published = model.objects.filter(country=OuterRef("pk"), status=Status.PUBLISHED)
+    return Country.objects.filter(Exists(published))
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    """Country chosen by ISO code (?country=PE), among countries with published rows.
+
+    The FilterSet fills the choices with (code, name) pairs once per request
+    (`country_choices`); the code is checked against them in Python, so choosing a
+    country costs no query of its own and the <select> builds no Country instances.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("empty_label", _("Any country"))
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(field_name="country", **kwargs)
+
+
+def country_choices(related_name):
+    return list(countries_with(related_name).values_list("code", "name"))
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """Order by one of a fixed set of orderings; the first is the default.
+
+    The primary key ends every ordering (unless it already does), so pages are stable.
+    """
+
+    def __init__(self, orderings, **kwargs):
+        self.orderings = orderings  # {value: (label, [order_by fields])}
+        kwargs.setdefault("label", _("Sort by"))
+        kwargs.setdefault("empty_label", None)
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(choices=[(k, v[0]) for k, v in orderings.items()], **kwargs)
+
+    def ordering(self, value=None):
+        fields = self.orderings.get(value) or next(iter(self.orderings.values()))
+        fields = fields[1]
+        return fields if fields[-1].lstrip("-") == "pk" else [*fields, "pk"]
+
+    def filter(self, qs, value):
+        return qs.order_by(*self.ordering(value))
+
+
+class ArchiveFilterSet(django_filters.FilterSet):
+    """A FilterSet whose rows are in its sort filter's default order even when unbound."""
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        sort = self.base_filters.get("sort")
+        if queryset is not None and sort is not None:
+            queryset = queryset.order_by(*sort.ordering())
+        super().__init__(data, queryset=queryset, **kwargs)
+
+
+def text_field(label):
+    return django_filters.CharFilter(label=label, method="filter_text", max_length=MAX_QUERY_LENGTH)
+
+
+def published_series():
+    """The distinct series of published reports, in order."""
+    # A loose index scan: each step seeks the next series in report_pub_series_idx
+    # (status, series), so it costs one probe per series (a handful) where SELECT
+    # DISTINCT read the index entry of every published report (10,000 at the benchmark
+    # size). Django has no recursive CTE; the SQL is the same on SQLite and PostgreSQL.
+    table = connection.ops.quote_name(Report._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(series) AS (
+            SELECT MIN(series) FROM {table} WHERE status = %s
+            UNION ALL
+            SELECT (SELECT MIN(series) FROM {table} WHERE status = %s AND series > found.series)
+            FROM found WHERE found.series IS NOT NULL
+        )
+        SELECT series FROM found WHERE series IS NOT NULL"""  # noqa: S608 (the model's table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Status.PUBLISHED, Status.PUBLISHED])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def published_publishers():
+    """Names of the organisations that published at least one published report, in order."""
+    # EXISTS probes the reports' publisher index once per organisation (a few); DISTINCT
+    # over a JOIN read all 10,000 published reports.
+    reports = Report.objects.published().filter(publisher=OuterRef("pk"))
+    return list(
+        Organisation.objects.filter(Exists(reports)).order_by("name").values_list("name", flat=True)
+    )
+
+
+class ReportFilter(ArchiveFilterSet):
     q = text_field(_("Title or text contains"))
-    country = CountryFilter("reports")
+    country = CountryFilter()
     year = django_filters.NumberFilter(
         label=_("Year covered"), min_value=1000, max_value=9999, decimal_places=0
     )
-    series = django_filters.ChoiceFilter(label=_("Series"), empty_label=_("Any series"))
+    series = django_filters.ChoiceFilter(
+        label=_("Series"), empty_label=_("Any series"), widget=QuickSelect
+    )
     publisher = django_filters.ChoiceFilter(
-        label=_("Publisher"), field_name="publisher__name", empty_label=_("Any publisher")
+        label=_("Publisher"),
+        field_name="publisher__name",
+        empty_label=_("Any publisher"),
+        widget=QuickSelect,
     )
     sort = SortFilter(
         {
@@ -111,20 +182,109 @@ class ReportFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Choices come from published reports only, so a draft's series never shows.
-        published = Report.objects.published().order_by()
-        series = published.values_list("series", flat=True).distinct().order_by("series")
-        publishers = (
-            published.exclude(publisher=None)
-            .values_list("publisher__name", flat=True)
-            .distinct()
-            .order_by("publisher__name")
-        )
-        self.filters["series"].extra["choices"] = [(s, s) for s in series]
-        self.filters["publisher"].extra["choices"] = [(name, name) for name in publishers]
+        self.filters["country"].extra["choices"] = country_choices("reports")
+        self.filters["series"].extra["choices"] = [(s, s) for s in published_series()]
+        self.filters["publisher"].extra["choices"] = [(n, n) for n in published_publishers()]
 
     def filter_text(self, queryset, name, value):
         in_text = Paragraph.objects.filter(report=OuterRef("pk"), text__icontains=value)
         return queryset.filter(Q(title__icontains=value) | Exists(in_text))
+
+
+def matching_groups(text, limit=MAX_GROUP_SUGGESTIONS):
+    """Published groups whose name, acronym or an alias contains `text`, at most `limit`.
+
+    Names and acronyms that start with `text` come first, then by name.
+    """
+    aliases = GroupAlias.objects.filter(name__icontains=text).values("group_id")
+    starts = Q(name__istartswith=text) | Q(acronym__istartswith=text)
+    return (
+        Group.objects.published()
+        .filter(Q(name__icontains=text) | Q(acronym__icontains=text) | Q(pk__in=aliases))
+        .annotate(rank=Case(When(starts, then=Value(0)), default=Value(1)))
+        .order_by("rank", "name", "pk")
+        .only("slug", "name", "acronym")[:limit]
+    )
+
+
+def resolve_group(text):
+    """The one published group `text` names, or a ValidationError that says why not.
+
+    `text` is a slug (the ?group=mrta of the group pages, feeds and API links), or a
+    name, acronym, alias or "Name (ACRONYM)", in any case; failing those, a part of
+    one that only one published group contains. Several groups is an error that lists
+    them with their slugs, as none is.
+    """
+    published = Group.objects.published().only("slug", "name", "acronym")
+    group = published.filter(slug=text).first()  # the unique slug index
+    if group:
+        return group
+    exact = (
+        Q(name__iexact=text)
+        | Q(acronym__iexact=text)
+        | Q(pk__in=GroupAlias.objects.filter(name__iexact=text).values("group_id"))
+    )
+    if labelled := re.fullmatch(r"(.+?)\s*\((.+)\)", text):
+        exact |= Q(name__iexact=labelled[1], acronym__iexact=labelled[2])
+    candidates = list(published.filter(exact).order_by("name", "pk")[: MAX_GROUP_CANDIDATES + 1])
+    if not candidates:
+        candidates = list(matching_groups(text, MAX_GROUP_CANDIDATES + 1))
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ValidationError(
+            _("No published group is called “%(text)s”. Try part of its name or its acronym."),
+            code="unknown_group",
+            params={"text": text},
+        )
+    named = [f"{group.slug} ({group})" for group in candidates[:MAX_GROUP_CANDIDATES]]
+    if len(candidates) > MAX_GROUP_CANDIDATES:
+        named.append(_("others"))
+    raise ValidationError(
+        _("“%(text)s” matches several groups; enter one of these: %(groups)s."),
+        code="ambiguous_group",
+        params={"text": text, "groups": get_text_list(named, _("or"))},
+    )
+
+
+class GroupSuggestForm(forms.Form):
+    q = forms.CharField(max_length=MAX_QUERY_LENGTH, strip=True)
+
+
+class GroupField(forms.CharField):
+    """A group typed as text; cleans to the published Group it names (or None)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "type": "search",
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    # static/js/group-suggest.js turns the field into a combobox that
+                    # asks this URL for suggestions; without script it is a text field.
+                    "data-suggest": reverse_lazy("reports:group-suggest"),
+                    "data-help": GROUP_HELP,  # the description again once the text changes
+                }
+            ),
+        )
+        kwargs.setdefault("help_text", GROUP_HELP)
+        super().__init__(max_length=MAX_QUERY_LENGTH, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        return resolve_group(text) if text else None
+
+
+class PerpetratorFilter(django_filters.Filter):
+    """The incidents a published group is named as perpetrator of (?group=<slug or name>).
+
+    A text field, not a <select>: a list of every published group (2,000 at the
+    benchmark size) was most of the incident list's HTML and rendering time.
+    """
+
+    field_class = GroupField
 
 
 class IncidentFilterForm(forms.Form):
@@ -133,11 +293,15 @@ class IncidentFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end of the range cannot be before its start."))
+        if group := cleaned.get("group"):
+            # The page says which group the text resolved to (and so does the field's
+            # description, which the input names in aria-describedby).
+            self.fields["group"].help_text = _("Chosen: %(group)s.") % {"group": group}
         return cleaned
 
 
-class IncidentFilter(django_filters.FilterSet):
-    country = CountryFilter("incidents")
+class IncidentFilter(ArchiveFilterSet):
+    country = CountryFilter()
     year = django_filters.NumberFilter(
         label=_("Year"), method="filter_year", min_value=1000, max_value=9999, decimal_places=0
     )
@@ -152,26 +316,25 @@ class IncidentFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     type = django_filters.ChoiceFilter(
-        label=_("Type"), choices=IncidentType.choices, empty_label=_("Any type")
+        label=_("Type"), choices=IncidentType.choices, empty_label=_("Any type"), widget=QuickSelect
     )
-    # Choices from (slug, name) pairs drawn in Python: 2,000 groups as model instances,
-    # each option through the widget's template, took most of the list page's time.
-    group = django_filters.ChoiceFilter(
-        label=_("Perpetrator group"),
-        field_name="perpetrators__slug",
-        empty_label=_("Any group"),
-        widget=QuickSelect,
-    )
+    group = PerpetratorFilter(label=_("Perpetrator group"), field_name="perpetrators")
     casualties = django_filters.ChoiceFilter(
         label=_("Casualties"),
         method="filter_casualties",
         choices=[("yes", _("Killed or injured reported")), ("no", _("None reported"))],
         empty_label=_("Either"),
+        widget=QuickSelect,
     )
+    # Latest first is the order of incident_pub_date_idx (status, -start_date) and
+    # incident_country_idx (status, country, -start_date), whose entries end with the
+    # primary key in ascending order: a page is read off the index in order, no sort.
+    # Earliest first is the same index read backwards. (A title as tie-breaker made
+    # SQLite read and sort every matching row.)
     sort = SortFilter(
         {
-            "-date": (_("Latest first"), ["-start_date", "title"]),
-            "date": (_("Earliest first"), ["start_date", "title"]),
+            "-date": (_("Latest first"), ["-start_date", "pk"]),
+            "date": (_("Earliest first"), ["start_date", "-pk"]),
             "-casualties": (_("Most casualties first"), ["-casualties", "-start_date"]),
             "casualties": (_("Fewest casualties first"), ["casualties", "-start_date"]),
         }
@@ -184,34 +347,47 @@ class IncidentFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = (
-            Group.objects.published().order_by("name", "pk").values_list("slug", "name", "acronym")
-        )
-        self.filters["group"].extra["choices"] = [
-            (slug, f"{name} ({acronym})" if acronym else name) for slug, name, acronym in groups
-        ]
+        self.filters["country"].extra["choices"] = country_choices("incidents")
 
     # An incident belongs to a period if it overlaps it: a crisis from December 1996
-    # to April 1997 is an incident of 1997 too. "Its last day is on or after `day`"
-    # is COALESCE(end_date, start_date) >= day, which no index can answer; it is
-    # written as two sargable sides instead: it starts on or after the day, or it
-    # started before and ends on or after it. SQLite (MULTI-INDEX OR) and PostgreSQL
-    # (BitmapOr) answer each side from its own index: start_date from
-    # incident_country_idx / incident_pub_date_idx, end_date from the partial
-    # end_date indexes of migration 0004.
+    # to April 1997 is an incident of 1997 too. "Its last day is on or after `day`" is
+    # COALESCE(end_date, start_date) >= day, which no index can answer. It is written
+    # so that one range of the start_date index (incident_country_idx or
+    # incident_pub_date_idx) answers it in the list's order without reading a row:
+    #
+    #   start_date >= LEAST(day, the earliest start among `spanning`)
+    #   AND (start_date >= day OR pk IN spanning)
+    #
+    # where `spanning` are the incidents that started before the day and end on or
+    # after it, found through the partial end_date indexes of migration 0004 (only the
+    # few per cent of incidents with an end date are in them). Every index entry holds
+    # the pk, so "pk IN" is checked on the index; the lower bound stops the range at the
+    # earliest spanning incident instead of the archive's first. A plain OR of the two
+    # sides made SQLite either read every matching row to sort them (MULTI-INDEX OR) or
+    # walk the start_date index reading each earlier row for its end_date: 13 ms for
+    # the first page of the busiest country's year at 200,000 incidents and 30 ms for
+    # its last page. The earliest start is a MIN over `spanning` by pk: asked directly,
+    # SQLite walks the start_date index back to the first incident for it.
     @staticmethod
-    def ends_on_or_after(day, starts_by=None):
-        # The upper bound goes inside the first side: SQLite then reads a start_date
-        # range for it instead of every incident that started before `starts_by`.
-        first = (
-            Q(start_date__gte=day, start_date__lte=starts_by)
-            if starts_by
-            else Q(start_date__gte=day)
+    def ends_on_or_after(queryset, day, starts_by=None):
+        spanning = queryset.order_by().filter(start_date__lt=day, end_date__gte=day).values("pk")
+        earliest = (
+            Incident.objects.filter(pk__in=spanning)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")  # a constant group: MIN over all of them
+            .annotate(earliest=Min("start_date"))
+            .values("earliest")
         )
-        return first | Q(start_date__lt=day, end_date__gte=day)
+        lower = Least(Coalesce(Subquery(earliest), Value(day)), Value(day))
+        if starts_by:
+            queryset = queryset.filter(start_date__lte=starts_by)
+        return queryset.filter(start_date__gte=lower).filter(
+            Q(start_date__gte=day) | Q(pk__in=spanning)
+        )
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(self.ends_on_or_after(value))
+        return self.ends_on_or_after(queryset, value)
 
     def filter_to(self, queryset, name, value):
         return queryset.filter(start_date__lte=value)
@@ -219,7 +395,7 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_year(self, queryset, name, value):
         year = int(value)
         first, last = date(year, 1, 1), date(year, 12, 31)
-        return queryset.filter(self.ends_on_or_after(first, starts_by=last))
+        return self.ends_on_or_after(queryset, first, starts_by=last)
 
     def filter_casualties(self, queryset, name, value):
         if value == "yes":
@@ -227,16 +403,23 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(casualties=0)
 
 
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(ArchiveFilterSet):
     q = text_field(_("Name, alias or description contains"))
-    country = CountryFilter("groups")
+    country = CountryFilter()
     activity = django_filters.ChoiceFilter(
-        label=_("Status"), choices=GroupActivity.choices, empty_label=_("Any status")
+        label=_("Status"),
+        choices=GroupActivity.choices,
+        empty_label=_("Any status"),
+        widget=QuickSelect,
     )
 
     class Meta:
         model = Group
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = country_choices("groups")
 
     def filter_text(self, queryset, name, value):
         alias = GroupAlias.objects.filter(group=OuterRef("pk"), name__icontains=value)

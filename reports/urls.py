@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="incident-list"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident-detail"),
     path("groups/", views.group_list, name="group-list"),
+    path("groups/suggest.json", views.group_suggest, name="group-suggest"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("search/", views.search, name="search"),
     path("countries/<str:code>/", country_views.country_detail, name="country-detail"),

@@ -145,7 +145,7 @@ def test_incident_list_casualties_filter_and_sort(client, db):
         ({"start": "1997-13-45"}, "Enter a valid date."),
         ({"start": "1997-06-01", "end": "1997-01-01"}, "cannot be before its start"),
         ({"type": "picnic"}, "Select a valid choice."),
-        ({"group": "no-such-group"}, "Select a valid choice."),
+        ({"group": "no-such-group"}, "No published group is called “no-such-group”"),
         ({"casualties": "maybe"}, "Select a valid choice."),
     ],
 )
