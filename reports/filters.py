@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, Exists, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.forms.utils import flatatt
 from django.urls import reverse_lazy
@@ -56,6 +56,29 @@ class QuickSelect(forms.Select):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         # Every key and label is escaped above.
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
+
+
+class QuickInput(forms.widgets.Input):
+    """An <input> written in Python, not through Django's widget templates (as QuickSelect)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        final = {"type": widget["type"], "name": name}
+        if widget["value"] is not None:
+            final["value"] = widget["value"]
+        return format_html("<input{}>", flatatt({**final, **widget["attrs"]}))
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
 
 
 def countries_with(related_name):
@@ -119,7 +142,9 @@ class ArchiveFilterSet(django_filters.FilterSet):
 
 
 def text_field(label):
-    return django_filters.CharFilter(label=label, method="filter_text", max_length=MAX_QUERY_LENGTH)
+    return django_filters.CharFilter(
+        label=label, method="filter_text", max_length=MAX_QUERY_LENGTH, widget=QuickTextInput
+    )
 
 
 def published_series():
@@ -156,7 +181,11 @@ class ReportFilter(ArchiveFilterSet):
     q = text_field(_("Title or text contains"))
     country = CountryFilter()
     year = django_filters.NumberFilter(
-        label=_("Year covered"), min_value=1000, max_value=9999, decimal_places=0
+        label=_("Year covered"),
+        min_value=1000,
+        max_value=9999,
+        decimal_places=0,
+        widget=QuickNumberInput,
     )
     series = django_filters.ChoiceFilter(
         label=_("Series"), empty_label=_("Any series"), widget=QuickSelect
@@ -257,7 +286,7 @@ class GroupField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
+            QuickTextInput(
                 attrs={
                     "type": "search",
                     "autocomplete": "off",
@@ -294,26 +323,31 @@ class IncidentFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", _("The end of the range cannot be before its start."))
         if group := cleaned.get("group"):
-            # The page says which group the text resolved to (and so does the field's
-            # description, which the input names in aria-describedby).
-            self.fields["group"].help_text = _("Chosen: %(group)s.") % {"group": group}
+            # The field's description (its aria-describedby) names the group the text
+            # resolved to; the bound field keeps its own copy of the help text.
+            self["group"].help_text = _("Chosen: %(group)s.") % {"group": group}
         return cleaned
 
 
 class IncidentFilter(ArchiveFilterSet):
     country = CountryFilter()
     year = django_filters.NumberFilter(
-        label=_("Year"), method="filter_year", min_value=1000, max_value=9999, decimal_places=0
+        label=_("Year"),
+        method="filter_year",
+        min_value=1000,
+        max_value=9999,
+        decimal_places=0,
+        widget=QuickNumberInput,
     )
     start = django_filters.DateFilter(
         label=_("From date"),
         method="filter_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
     )
     end = django_filters.DateFilter(
         label=_("To date"),
         method="filter_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
     )
     type = django_filters.ChoiceFilter(
         label=_("Type"), choices=IncidentType.choices, empty_label=_("Any type"), widget=QuickSelect
@@ -370,21 +404,20 @@ class IncidentFilter(ArchiveFilterSet):
     # SQLite walks the start_date index back to the first incident for it.
     @staticmethod
     def ends_on_or_after(queryset, day, starts_by=None):
-        spanning = queryset.order_by().filter(start_date__lt=day, end_date__gte=day).values("pk")
+        spanning = queryset.filter(start_date__lt=day, end_date__gte=day).values("pk")
+        # MIN as a plain function: Django would GROUP BY every column for Min() here.
         earliest = (
             Incident.objects.filter(pk__in=spanning)
             .order_by()
-            .annotate(one=Value(1))
-            .values("one")  # a constant group: MIN over all of them
-            .annotate(earliest=Min("start_date"))
-            .values("earliest")
+            .values(earliest=Func("start_date", function="MIN"))
         )
-        lower = Least(Coalesce(Subquery(earliest), Value(day)), Value(day))
+        conditions = [
+            Q(start_date__gte=Least(Coalesce(Subquery(earliest), Value(day)), Value(day))),
+            Q(start_date__gte=day) | Q(pk__in=spanning),
+        ]
         if starts_by:
-            queryset = queryset.filter(start_date__lte=starts_by)
-        return queryset.filter(start_date__gte=lower).filter(
-            Q(start_date__gte=day) | Q(pk__in=spanning)
-        )
+            conditions.append(Q(start_date__lte=starts_by))
+        return queryset.filter(*conditions)
 
     def filter_from(self, queryset, name, value):
         return self.ends_on_or_after(queryset, value)

@@ -1,16 +1,23 @@
 """The incident list and incident page: filters, precision of dates, footnotes, sources."""
 
 import datetime
+import json
+import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Country, Perpetration, Status
+from reports.filters import MAX_GROUP_SUGGESTIONS
+from reports.models import Country, GroupAlias, Perpetration, Status
 from reports.templatetags.archive_tags import count_or_unknown, footnotes, precise_date
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 9  # incl. the archive version (reports/caching.py)
+SUGGEST_QUERIES = 2  # the archive version and the groups
 DETAIL_QUERIES = 4  # incl. the archive version (reports/caching.py)
 
 
@@ -195,6 +202,191 @@ def test_incident_list_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(LIST_QUERIES):
         response = client.get(reverse("reports:incident-list"), {"group": "mrta", "country": "PE"})
     assert len(response.context["page_obj"]) == min(rows, 25)
+
+
+def test_incident_list_pages_spanning_incidents_in_date_order_both_ways(client, db):
+    """The year filter's two parts (starts in the year, began before and runs into it)
+    come out as one list in date order, on every page and in both directions."""
+    for n in range(30):
+        make_incident(title=f"In 1997 {n:02}", start_date=f"1997-{n % 12 + 1:02}-{n % 28 + 1:02}")
+    make_incident(title="From 1996", start_date="1996-11-01", end_date="1997-02-01")
+    make_incident(title="From 1995", start_date="1995-06-01", end_date="1998-01-01")
+    make_incident(title="Ended 1996", start_date="1996-01-01", end_date="1996-12-31")
+    make_incident(title="In 1998", start_date="1998-01-01")
+    url = reverse("reports:incident-list")
+
+    def all_pages(params):
+        first = client.get(url, params)
+        pages = first.context["page_obj"].paginator.num_pages
+        rows = list(first.context["page_obj"])
+        for number in range(2, pages + 1):
+            rows += list(client.get(url, {**params, "page": number}).context["page_obj"])
+        return rows
+
+    latest = all_pages({"year": "1997"})
+    assert len(latest) == 32
+    assert [i.title for i in latest[-2:]] == ["From 1996", "From 1995"]
+    assert [i.start_date for i in latest] == sorted((i.start_date for i in latest), reverse=True)
+    earliest = all_pages({"year": "1997", "sort": "date"})
+    assert earliest == latest[::-1]  # ties broken by key, so exactly reversed
+    assert {i.title for i in all_pages({"start": "1997-01-15"})} == {
+        *(i.title for i in latest if i.title != "From 1996" and i.start_date.month > 1),
+        *(i.title for i in latest if i.start_date.month == 1 and i.start_date.day >= 15),
+        "From 1996",
+        "From 1995",
+        "In 1998",
+    }
+
+
+def test_incident_list_ties_on_a_date_are_broken_by_key(client, db):
+    first = make_incident(title="Zulu", start_date="1997-05-01")
+    second = make_incident(title="Alpha", start_date="1997-05-01")
+    url = reverse("reports:incident-list")
+    assert titles(client.get(url)) == [first.title, second.title]
+    assert titles(client.get(url, {"sort": "date"})) == [second.title, first.title]
+
+
+def test_incident_list_out_of_range_page_shows_the_last_page(client, db):
+    for n in range(30):
+        make_incident(title=f"Bombing {n:02}", start_date=f"1997-01-{n % 28 + 1:02}")
+    response = client.get(reverse("reports:incident-list"), {"page": "999"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2 and len(response.context["page_obj"]) == 5
+
+
+def test_incident_list_unfiltered_count_is_the_stored_figure(client, db):
+    make_incident(title="One")
+    url = reverse("reports:incident-list")
+    client.get(url)  # the first request after a change stores the figures
+    cache.clear()  # the page itself would come from the page cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.context["page_obj"].paginator.count == 1
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    make_incident(title="Two")  # a change: the very next page counts it
+    assert client.get(url).context["page_obj"].paginator.count == 2
+    assert client.get(url, {"sort": "date"}).context["page_obj"].paginator.count == 2
+    assert client.get(url, {"country": "PE"}).context["page_obj"].paginator.count == 2
+
+
+# --- the group filter ----------------------------------------------------------------
+
+
+@pytest.fixture
+def fronts(db):
+    """Two groups whose names share a word, one with an alias, and a draft."""
+    popular = make_group(name="Popular Front", slug="popular-front", acronym="PF")
+    GroupAlias.objects.create(group=popular, name="Frente Popular", language="es")
+    people = make_group(name="People's Front", slug="peoples-front")
+    draft = make_group(name="Secret Front", slug="secret-front", status=Status.DRAFT)
+    for group in (popular, people, draft):
+        Perpetration.objects.create(incident=make_incident(title=f"By {group.name}"), group=group)
+    return popular, people
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "popular-front",
+        "Popular Front",
+        "popular front",
+        "PF",
+        "pf",
+        "Frente Popular",
+        "Popular Front (PF)",
+        "Popul",
+    ],
+)
+def test_incident_list_group_by_slug_name_acronym_alias_or_unique_part(client, fronts, text):
+    response = client.get(reverse("reports:incident-list"), {"group": text})
+    assert response.status_code == 200
+    assert titles(response) == ["By Popular Front"]
+    html = response.content.decode()
+    assert 'id="id_group_helptext">Chosen: Popular Front (PF).</p>' in html
+    assert 'aria-describedby="id_group_helptext"' in html
+
+
+@pytest.mark.parametrize("text", ["Front", "front"])
+def test_incident_list_group_matching_several_is_a_400_naming_them(client, fronts, text):
+    response = client.get(reverse("reports:incident-list"), {"group": text})
+    assert response.status_code == 400
+    assert titles(response) == []
+    html = response.content.decode()
+    assert "matches several groups; enter one of these:" in html
+    assert "popular-front (Popular Front (PF))" in html
+    assert "peoples-front (People&#x27;s Front)" in html
+    assert "Secret Front" not in html and "secret-front" not in html  # a draft never shows
+
+
+def test_incident_list_group_matching_none_is_a_400(client, fronts):
+    for text in ("Nobody", "Secret Front", "secret-front"):
+        response = client.get(reverse("reports:incident-list"), {"group": text})
+        assert response.status_code == 400
+        assert f"No published group is called “{text}”" in response.content.decode()
+
+
+def test_incident_list_group_text_is_escaped_and_bounded(client, fronts):
+    url = reverse("reports:incident-list")
+    response = client.get(url, {"group": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert client.get(url, {"group": "x" * 201}).status_code == 400
+    assert client.get(url, {"group": "a\x00b"}).status_code == 400
+
+
+def test_incident_list_page_does_not_grow_with_the_groups(client, db):
+    make_incident(title="Unattributed")
+    url = reverse("reports:incident-list")
+    before = client.get(url).content.decode()
+    for n in range(40):
+        make_group(name=f"Extra Group {n:02}")
+    html = client.get(url).content.decode()
+    assert "Extra Group" not in html
+    assert abs(len(html) - len(before)) < 40  # an <option> each would be 40 x 50 bytes
+    assert '<select id="id_group"' not in html
+    assert re.search(r'<input [^>]*data-suggest="/groups/suggest.json"[^>]*id="id_group"', html)
+
+
+def test_incident_list_loads_the_suggestion_script_from_a_file(client, db):
+    html = client.get(reverse("reports:incident-list")).content.decode()
+    assert re.search(r'<script src="[^"]*js/group-suggest[^"]*\.js" defer></script>', html)
+
+
+def test_group_suggestions_are_published_matches_names_first(client, fronts):
+    make_group(name="United Front for Popular Action", slug="ufpa")
+    response = client.get(reverse("reports:group-suggest"), {"q": "popular"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "groups": [
+            {"slug": "popular-front", "label": "Popular Front (PF)"},  # starts with it
+            {"slug": "ufpa", "label": "United Front for Popular Action"},
+        ]
+    }
+    front = client.get(reverse("reports:group-suggest"), {"q": "FRONT"}).json()["groups"]
+    assert [g["slug"] for g in front] == ["peoples-front", "popular-front", "ufpa"]
+    alias = client.get(reverse("reports:group-suggest"), {"q": "frente"}).json()["groups"]
+    assert [g["slug"] for g in alias] == ["popular-front"]
+
+
+def test_group_suggestions_are_bounded_and_escaped(client, db, django_assert_max_num_queries):
+    for n in range(MAX_GROUP_SUGGESTIONS + 5):
+        make_group(name=f"<b>Cell</b> & Co {n:02}", slug=f"cell-{n:02}")
+    with django_assert_max_num_queries(SUGGEST_QUERIES):
+        response = client.get(reverse("reports:group-suggest"), {"q": "cell"})
+    body = response.content.decode()
+    assert "<b>" not in body and "&" not in body and "\\u003cb\\u003eCell" in body
+    groups = json.loads(body)["groups"]
+    assert len(groups) == MAX_GROUP_SUGGESTIONS
+    assert groups[0]["label"] == "<b>Cell</b> & Co 00"
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 201}, {"q": "a\x00"}])
+def test_group_suggestions_refuse_bad_input_with_a_400(client, db, params):
+    response = client.get(reverse("reports:group-suggest"), params)
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
 
 
 # --- detail --------------------------------------------------------------------------
