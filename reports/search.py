@@ -6,29 +6,45 @@ The view calls only this, so the engine behind it can change:
 
     SearchResults(reports, incidents, groups, query)
         reports:   [ReportHit], at most `limit`, title matches first
-        incidents: [Incident],  at most `limit`, title matches first; each from
-                   Incident.objects.for_list() (country, published_perpetrations)
-        groups:    [Group],     at most `limit`, name/acronym/alias matches first;
-                   each from Group.objects.for_list() (country, aliases)
+        incidents: [Incident],  at most `limit`, title matches first
+        groups:    [Group],     at most `limit`, name/acronym/alias matches first
     ReportHit(report, paragraph, snippet, title_match)
-        report:      a Report from Report.objects.for_list()
+        report:      a Report
         paragraph:   the first Paragraph whose text matches, or None
         snippet:     plain text (not HTML; the template escapes it) around the match
         title_match: True when the title matched
 
-Only published rows are ever returned (for incidents and groups matched through a
-cited passage, only citations of published reports count). An empty or blank query
-returns empty results without touching the database.
+Reports, incidents and groups come with the fields a result shows and their country
+(groups: their aliases), in a fixed number of queries: see report_rows() and others.
 
-Reports (the bulk of the text) are found with the database's own full-text
-search: PostgreSQL's (english configuration, GIN indexes) or SQLite's FTS5 (porter
-stemming, accents folded), both set up by migration 0003. Every word must occur in
-the title or in one paragraph; a title match ranks above any body match, then the
-best-ranked paragraph (ts_rank / bm25), then newest year. Where FTS5 is missing,
-or on another engine, reports fall back to the portable icontains search, which
-incidents and groups (short fields) always use.
+Only published rows are ever returned (for incidents matched through a cited
+passage, only citations of published reports count). A query without a word (blank,
+or punctuation only) returns empty results without touching the database.
+
+Everything is found by words, with the database's own full-text search: PostgreSQL's
+(english configuration, GIN indexes) or SQLite's FTS5 (porter stemming, accents
+folded), set up by migrations 0003 (reports) and 0006 (incidents, groups). Words, not
+substrings, and the same for the three lists of one page: "ambassadors" finds
+"Ambassador's", "front" does not find "frontier". Every word of the query must occur:
+
+    report:   in the title, or in one paragraph
+    incident: each anywhere in its title, summary or the quotes of its citations of
+              published reports
+    group:    each anywhere in its name, acronym, aliases, leaders or description
+
+and they rank:
+
+    reports:   title match, then the best-ranked paragraph (ts_rank / bm25), then
+               newest year
+    incidents: every word in the title, then newest start date, then title
+    groups:    every word in the name, acronym or aliases, then name
+
+A word in every report or in 100,000 incidents costs about what a rare one does (see
+CANDIDATES and INCIDENTS_SQL). Where FTS5 is missing, or on another engine, all three
+fall back to the portable icontains (substring) search.
 """
 
+import importlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -49,6 +65,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     TextField,
@@ -68,13 +85,44 @@ from reports.models import (
 )
 
 MAX_TERMS = 8
+MAX_WORDS = 16
+MAX_WORD_CHARS = 255  # PostgreSQL refuses a tsquery word of over 2 KB
+WORD = re.compile(r"[^\W_]+")
 SNIPPET_CHARS = 240
 # The engines mark matched words with these; they never occur in document text.
 MARK_START, MARK_STOP = "\x02", "\x03"
 HIGHLIGHTED = re.compile("\x02(.*?)\x03", re.DOTALL)
-PG_CONFIG = "english"  # as the GIN indexes of migration 0003
+PG_CONFIG = "english"  # as the GIN indexes of migrations 0003 and 0006
 
 logger = logging.getLogger(__name__)
+
+
+# The rows of a results page: what templates/reports/search.html shows, no more. Their
+# full model rows with everything for_list() brings cost about four times as much.
+def report_rows():
+    return (
+        Report.objects.published()
+        .select_related("country")
+        .only("slug", "title", "year", "country__name")
+    )
+
+
+def incident_rows():
+    return (
+        Incident.objects.published()
+        .select_related("country")
+        .only("slug", "title", "summary", "start_date", "start_precision", "country__name")
+    )
+
+
+def group_rows():
+    return (
+        Group.objects.published()
+        .only("slug", "name", "acronym")
+        .prefetch_related(
+            Prefetch("aliases", queryset=GroupAlias.objects.order_by("name").only("group", "name"))
+        )
+    )
 
 
 @dataclass
@@ -104,14 +152,25 @@ def search_archive(query, limit=20):
     """Return the published reports, incidents and groups matching every word of `query`."""
     # NUL cannot travel to PostgreSQL and means nothing in a search anyway.
     terms = (query or "").replace("\x00", " ").split()[:MAX_TERMS]
-    if not terms:
+    words = words_of(terms)
+    if not words:
         return SearchResults(query=query or "")
     return SearchResults(
-        reports=_reports(terms, limit),
-        incidents=_incidents(terms, limit),
-        groups=_groups(terms, limit),
+        reports=_reports(words, terms, limit),
+        incidents=_incidents(words, terms, limit),
+        groups=_groups(words, terms, limit),
         query=query,
     )
+
+
+def words_of(terms):
+    """The words of the query's terms, as the engines cut text into words.
+
+    "NEAR(river" is "near" and "river", "say_hi" is "say" and "hi": punctuation, FTS5
+    and tsquery syntax included, only separates words, so it is searched for as
+    words and never obeyed.
+    """
+    return [word[:MAX_WORD_CHARS] for term in terms for word in WORD.findall(term)][:MAX_WORDS]
 
 
 def _all(conditions):
@@ -125,12 +184,12 @@ def _ranked(queryset, best, *order_by):
     ).order_by("-best", *order_by)
 
 
-def _reports(terms, limit):
+def _reports(words, terms, limit):
     """Report hits from the engine's full-text search, else the portable search."""
     if connection.vendor == "postgresql":
-        return _reports_postgresql(terms, limit)
+        return _reports_postgresql(words, limit)
     if connection.vendor == "sqlite":
-        hits = _reports_sqlite_fts5(terms, limit)
+        hits = _reports_sqlite_fts5(words, limit)
         if hits is not None:
             return hits
     return _reports_portable(terms, limit)
@@ -149,9 +208,9 @@ def pg_vector(field_name):
     return SearchVector(_without_angle_brackets(F(field_name)), config=PG_CONFIG)
 
 
-def _reports_postgresql(terms, limit):
-    words = " ".join(terms).translate({ord("<"): " ", ord(">"): " "})
-    query = SearchQuery(words, search_type="websearch", config=PG_CONFIG)
+def _reports_postgresql(words, limit):
+    # Plain: every word, as FTS5; "or" and "-" are not operators (nor words: stop words).
+    query = SearchQuery(" ".join(words), search_type="plain", config=PG_CONFIG)
     # The same expressions as the GIN indexes, so the planner can use them.
     text_vector = pg_vector("text")
     title_vector = pg_vector("title")
@@ -162,7 +221,7 @@ def _reports_postgresql(terms, limit):
     )
     best = matching.filter(report=OuterRef("pk")).order_by("-rank", "number")
     reports = list(
-        Report.objects.for_list()
+        report_rows()
         .annotate(title_document=title_vector)
         .filter(Q(title_document=query) | Q(pk__in=matching.values("report_id")))
         .annotate(
@@ -206,15 +265,17 @@ def _snippet(text, highlighted):
     return snippet_of(text, [first.group(1)] if first else [])
 
 
-def fts5_query(terms):
+def fts5_query(terms, columns=()):
     """Return an FTS5 MATCH expression requiring every word, or "" if there is none.
 
-    Terms are cut into words as PostgreSQL's parser does ("NEAR(river" is "near" and
-    "river"), and each word is quoted, so FTS5 syntax in user input (quotes, `*`,
+    Each word (see words_of) is quoted, so FTS5 syntax in user input (quotes, `*`,
     `NEAR(`, `AND`/`OR`/`NOT`, column filters) is searched for as words, never obeyed.
+    With `columns`, every word must be in one of those columns.
     """
-    words = [word for term in terms for word in re.findall(r"\w+", term)]
-    return " ".join(f'"{word}"' for word in words)
+    quoted = " ".join(f'"{word}"' for word in words_of(terms))
+    if quoted and columns:
+        return f"{{{' '.join(columns)}}} : ({quoted})"
+    return quoted
 
 
 # The FTS5 search, bounded for common words ("violence" is in every report): FTS5
@@ -223,41 +284,58 @@ def fts5_query(terms):
 # for those only, and highlight() only for the passages shown (the outer SELECT runs
 # on the LIMITed rows). A word in fewer passages is ranked over all of them.
 CANDIDATES = 500
+# Rows of the FTS5 tables have rowids > 0 (a paragraph, an incident) and < 0 (a
+# title); every query gives FTS5 both ends of the range it wants, never NULL: with
+# one, FTS5 reads on through the word's whole list ("police": 3 ms in 35,000
+# incidents) instead of stopping at the range's end.
+ROWID_MAX = 2**62  # above every key, see migration 0006's incident_key()
 FTS5_SQL = """
 WITH body AS MATERIALIZED (
     SELECT f.rowid AS rid, f.report_id, bm25(reports_search_fts) AS score
     FROM reports_search_fts f JOIN reports_report r ON r.id = f.report_id
-    WHERE reports_search_fts MATCH %(match)s AND f.rowid > 0 AND r.status = %(status)s
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
+      AND r.status = %(status)s
     ORDER BY f.rowid DESC LIMIT %(candidates)s
 ),
 titled AS MATERIALIZED (
     SELECT f.report_id FROM reports_search_fts f JOIN reports_report r ON r.id = f.report_id
-    WHERE reports_search_fts MATCH %(match)s AND f.rowid < 0 AND r.status = %(status)s
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN -{ROWID_MAX} AND -1
+      AND r.status = %(status)s
     ORDER BY f.rowid LIMIT %(candidates)s
 ),
-best AS (
-    SELECT body.report_id, body.rid, body.score, p.number,
-           ROW_NUMBER() OVER (PARTITION BY body.report_id ORDER BY body.score, p.number) AS n
-    FROM body JOIN reports_paragraph p ON p.id = body.rid
+best AS MATERIALIZED (
+    SELECT report_id, rid, score, number FROM (
+        SELECT body.report_id, body.rid, body.score, p.number, ROW_NUMBER() OVER (
+            PARTITION BY body.report_id ORDER BY body.score, p.number) AS n
+        FROM body JOIN reports_paragraph p ON p.id = body.rid)
+    WHERE n = 1
 ),
+-- One row per report: grouped, not joined to `best` (which SQLite would scan for
+-- every report).
 hits AS (
-    SELECT r.id, r.id IN (SELECT report_id FROM titled) AS title_match, b.rid, b.number
-    FROM reports_report r
-    LEFT JOIN best b ON b.report_id = r.id AND b.n = 1
-    WHERE r.id IN (SELECT report_id FROM titled UNION SELECT report_id FROM body)
-    ORDER BY title_match DESC, b.score IS NULL, b.score, r.year DESC, r.title
+    SELECT m.report_id AS id, max(m.title_match) AS title_match, max(m.rid) AS rid,
+           max(m.number) AS number, max(m.score) AS score
+    FROM (SELECT report_id, 1 AS title_match, NULL AS rid, NULL AS number, NULL AS score
+          FROM titled
+          UNION ALL
+          SELECT report_id, 0, rid, number, score FROM best) AS m
+    GROUP BY m.report_id
+),
+shown AS (
+    SELECT hits.* FROM hits JOIN reports_report r ON r.id = hits.id
+    ORDER BY hits.title_match DESC, hits.score IS NULL, hits.score, r.year DESC, r.title
     LIMIT %(limit)s
 )
-SELECT hits.id, hits.title_match, hits.rid, hits.number,
+SELECT shown.id, shown.title_match, shown.rid, shown.number,
        (SELECT highlight(reports_search_fts, 1, %(start)s, %(stop)s) FROM reports_search_fts
-        WHERE reports_search_fts MATCH %(match)s AND rowid = hits.rid) AS marked
-FROM hits
-"""
+        WHERE reports_search_fts MATCH %(match)s AND rowid = shown.rid) AS marked
+FROM shown
+""".replace("{ROWID_MAX}", str(ROWID_MAX))
 
 
-def _reports_sqlite_fts5(terms, limit):
+def _reports_sqlite_fts5(words, limit):
     """Report hits from the FTS5 table, or None when this SQLite has none."""
-    match = fts5_query(terms)
+    match = fts5_query(words)
     if not match:
         return []
     params = {
@@ -276,7 +354,7 @@ def _reports_sqlite_fts5(terms, limit):
         # No FTS5 table (SQLite built without FTS5): substring search still works.
         logger.warning("Full-text search unavailable, using substring search: %s", error)
         return None
-    reports = Report.objects.for_list().in_bulk([row[0] for row in rows])
+    reports = {report.pk: report for report in _in_order(report_rows(), [row[0] for row in rows])}
     hits = []
     for report_id, title_match, paragraph_id, number, marked in rows:
         paragraph, snippet = None, ""
@@ -296,7 +374,7 @@ def _reports_portable(terms, limit):
     in_title = _all(Q(title__icontains=term) for term in terms)
     reports = list(
         _ranked(
-            Report.objects.for_list()
+            report_rows()
             .filter(in_title | Exists(matching_paragraphs))
             .annotate(first_paragraph=Subquery(matching_paragraphs.values("pk")[:1])),
             in_title,
@@ -315,7 +393,259 @@ def _reports_portable(terms, limit):
     return hits
 
 
-def _incidents(terms, limit):
+# --- Incidents and groups ----------------------------------------------------------
+#
+# Found by words, as reports are (stemmed, accents folded): SQLite's FTS5 tables
+# and PostgreSQL's GIN indexes of migration 0006. Each word must occur somewhere in
+# the incident (title, summary, or the quote of a citation of a published report) or
+# the group (name, acronym, alias, leader, description); the same word-for-word
+# semantics as the report search, rather than substrings, so that the three lists
+# of one results page agree on what "matches" means.
+
+# An incident's FTS row has rowid = its key, start date and id (migration 0006), and
+# its title has a row of its own at -key; FTS5 hands matches over in rowid order, so
+# the newest title matches and the newest matches anywhere come first, straight from
+# the index. Incidents rank by title match, then start date (newest first), then
+# title: the query takes the newest `limit` of each, with the rest of the last day
+# of each (where the title decides), and ranks those. That is exactly the first
+# `limit` of the full ranking, however many incidents match (unless more than
+# CANDIDATES match on that last day), at the cost of a rare word.
+INCIDENTS_SQL = """
+WITH titled AS MATERIALIZED (
+    SELECT -rowid AS k, 1 AS title_match FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND COALESCE((
+        SELECT -((-max(r)) >> 32 << 32) FROM (
+            SELECT rowid AS r FROM reports_search_incidents
+            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND -1
+            ORDER BY rowid LIMIT %(limit)s)), -1)
+    ORDER BY rowid LIMIT %(candidates)s
+),
+anywhere AS MATERIALIZED (
+    SELECT rowid AS k, 0 AS title_match FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN COALESCE((
+        SELECT min(r) >> 32 << 32 FROM (
+            SELECT rowid AS r FROM reports_search_incidents
+            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN 1 AND {ROWID_MAX}
+            ORDER BY rowid DESC LIMIT %(limit)s)), 1) AND {ROWID_MAX}
+    ORDER BY rowid DESC LIMIT %(candidates)s
+)
+SELECT i.id FROM (SELECT * FROM titled UNION ALL SELECT * FROM anywhere) AS hit
+JOIN reports_incident i ON i.id = hit.k & 4294967295
+WHERE i.status = %(status)s
+GROUP BY i.id
+ORDER BY max(hit.title_match) DESC, i.start_date DESC, i.title
+LIMIT %(limit)s
+""".replace("{ROWID_MAX}", str(ROWID_MAX))
+
+# Groups are few (thousands): every match up to GROUP_CANDIDATES is ranked, named
+# matches (every word in the name, acronym or an alias) first, then by name.
+GROUP_CANDIDATES = 5000
+GROUPS_SQL = """
+WITH named AS MATERIALIZED (
+    SELECT rowid AS id FROM reports_search_groups
+    WHERE reports_search_groups MATCH %(named)s LIMIT %(candidates)s
+),
+hits AS MATERIALIZED (
+    SELECT rowid AS id FROM reports_search_groups
+    WHERE reports_search_groups MATCH %(match)s LIMIT %(candidates)s
+)
+SELECT g.id FROM reports_group g
+WHERE g.status = %(status)s AND g.id IN (SELECT id FROM hits UNION SELECT id FROM named)
+ORDER BY g.id IN (SELECT id FROM named) DESC, g.name
+LIMIT %(limit)s
+"""
+
+
+def _incidents(words, terms, limit):
+    if connection.vendor == "postgresql":
+        ids = _incident_ids_postgresql(words, limit)
+    elif connection.vendor == "sqlite":
+        ids = _ids_from_fts5(INCIDENTS_SQL, {"match": fts5_query(words)}, limit, CANDIDATES)
+    else:
+        ids = None
+    if ids is None:
+        return _incidents_portable(terms, limit)
+    return _in_order(incident_rows(), ids)
+
+
+def _groups(words, terms, limit):
+    if connection.vendor == "postgresql":
+        ids = _group_ids_postgresql(words, limit)
+    elif connection.vendor == "sqlite":
+        ids = _ids_from_fts5(
+            GROUPS_SQL,
+            {
+                "match": fts5_query(words),
+                "named": fts5_query(words, columns=["name", "acronym", "aliases"]),
+            },
+            limit,
+            GROUP_CANDIDATES,
+        )
+    else:
+        ids = None
+    if ids is None:
+        return _groups_portable(terms, limit)
+    return _in_order(group_rows(), ids)
+
+
+def _ids_from_fts5(sql, params, limit, candidates):
+    """Run an FTS5 query for ids; None when this SQLite has no FTS5 tables."""
+    if not params["match"]:
+        return []
+    params |= {"status": Status.PUBLISHED, "limit": limit, "candidates": candidates}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        logger.warning("Full-text search unavailable, using substring search: %s", error)
+        return None
+
+
+def _in_order(queryset, ids):
+    """The rows of `queryset` with these ids, in the order of `ids`."""
+    # Unordered, so that SQLite looks the ids up rather than walking an index that
+    # has the model's default order (all published incidents) to filter them.
+    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)} if ids else {}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+# PostgreSQL: one tsquery per word, so that each word may be in a different column
+# (or citation) as with FTS5; words PostgreSQL drops as stop words ("the") count as
+# found, as they do in the report search. Every `vector @@ query` below is one of
+# migration 0006's GIN indexes, so each word's rows come from a bitmap index scan.
+PG_QUERY = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %({{name}})s)"
+PG_INCIDENTS_SQL = """
+SELECT id FROM (
+    (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
+     WHERE i.status = %(status)s AND {title} @@ {all}
+     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
+    UNION ALL
+    (SELECT i.id, 0 AS best, i.start_date, i.title FROM reports_incident i
+     WHERE i.status = %(status)s AND numnode({all}) > 0 AND {each}
+     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
+) AS hit
+GROUP BY id, start_date, title
+ORDER BY max(best) DESC, start_date DESC, title
+LIMIT %(limit)s
+"""
+PG_INCIDENT_WORD = """(numnode({query}) = 0 OR i.id IN (
+    SELECT id FROM reports_incident WHERE {title} @@ {query} OR {summary} @@ {query}
+    UNION ALL
+    SELECT c.incident_id FROM reports_citation c JOIN reports_report r ON r.id = c.report_id
+    WHERE r.status = %(status)s AND {quote} @@ {query}))"""
+PG_GROUPS_SQL = """
+SELECT g.id FROM reports_group g
+WHERE g.status = %(status)s AND numnode({all}) > 0 AND {each}
+ORDER BY {named} DESC, g.name
+LIMIT %(limit)s
+"""
+PG_GROUP_NAMED = """(numnode({query}) = 0 OR g.id IN (
+    SELECT id FROM reports_group WHERE {name} @@ {query} OR {acronym} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_groupalias WHERE {alias} @@ {query}))"""
+PG_GROUP_WORD = """(numnode({query}) = 0 OR g.id IN (
+    SELECT id FROM reports_group
+    WHERE {name} @@ {query} OR {acronym} @@ {query} OR {description} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_groupalias WHERE {alias} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_leader WHERE {leader} @@ {query}))"""
+
+
+def pg_vector_sql(column):
+    """The tsvector of a column as SQL, exactly as migrations 0003 and 0006 index it."""
+    return f"to_tsvector('{PG_CONFIG}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
+
+
+def _pg_each(template, words, **columns):
+    vectors = {name: pg_vector_sql(column) for name, column in columns.items()}
+    return " AND ".join(
+        template.format(query=PG_QUERY.format(name=f"word{n}"), **vectors)
+        for n in range(len(words))
+    )
+
+
+def _pg_params(words, limit):
+    return {
+        "all": " ".join(words),
+        "status": Status.PUBLISHED,
+        "limit": limit,
+        **{f"word{n}": word for n, word in enumerate(words)},
+    }
+
+
+def _pg_ids(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _incident_ids_postgresql(words, limit):
+    each = _pg_each(PG_INCIDENT_WORD, words, title="title", summary="summary", quote="c.quote")
+    sql = PG_INCIDENTS_SQL.format(
+        title=pg_vector_sql("i.title"), all=PG_QUERY.format(name="all"), each=each
+    )
+    return _pg_ids(sql, _pg_params(words, limit))
+
+
+def _group_ids_postgresql(words, limit):
+    names = {"name": "name", "acronym": "acronym", "alias": "name"}
+    sql = PG_GROUPS_SQL.format(
+        all=PG_QUERY.format(name="all"),
+        each=_pg_each(PG_GROUP_WORD, words, **names, description="description", leader="name"),
+        named=_pg_each(PG_GROUP_NAMED, words, **names),
+    )
+    return _pg_ids(sql, _pg_params(words, limit))
+
+
+# Bulk writers. The triggers of migration 0006 rewrite an incident's FTS rows for each
+# incident and each citation written; for a generator writing 200,000 incidents with
+# random dates and their citations, FTS5 then writes one small segment per row (its
+# rowids are not ascending) and rewrites each incident once more for its citation:
+# about a minute. Filling the tables once at the end, in rowid order, takes seconds.
+
+
+def _search_migration():
+    # The SQL of the tables and triggers, as migration 0006 created them.
+    return importlib.import_module("reports.migrations.0006_incident_search")
+
+
+def _has_search_tables(cursor):
+    cursor.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = %s",
+        [_search_migration().INCIDENTS],
+    )
+    return cursor.fetchone()[0] == 1
+
+
+def pause_search_index():
+    """Stop keeping the incident and group search tables in step (SQLite), until
+    rebuild_search_index(), which the caller must call in the same transaction."""
+    if connection.vendor != "sqlite":
+        return
+    assert connection.in_atomic_block, "pause and rebuild the search index in one transaction"
+    with connection.cursor() as cursor:
+        if _has_search_tables(cursor):
+            for name in _search_migration().SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild_search_index():
+    """Fill the incident and group search tables afresh and restore their triggers."""
+    if connection.vendor != "sqlite":
+        return
+    migration = _search_migration()
+    with connection.cursor() as cursor:
+        if _has_search_tables(cursor):
+            migration.drop_sqlite(cursor)
+            migration.create_sqlite(cursor)
+
+
+# The portable substring search, where there is no full-text engine.
+
+
+def _incidents_portable(terms, limit):
     def cited(term):
         return Exists(
             Citation.objects.filter(
@@ -327,11 +657,11 @@ def _incidents(terms, limit):
         Q(title__icontains=term) | Q(summary__icontains=term) | cited(term) for term in terms
     )
     in_title = _all(Q(title__icontains=term) for term in terms)
-    queryset = Incident.objects.for_list().filter(matches)
+    queryset = incident_rows().filter(matches)
     return list(_ranked(queryset, in_title, "-start_date", "title")[:limit])
 
 
-def _groups(terms, limit):
+def _groups_portable(terms, limit):
     def alias(term):
         return Exists(GroupAlias.objects.filter(group=OuterRef("pk"), name__icontains=term))
 
@@ -342,7 +672,7 @@ def _groups(terms, limit):
         return Q(name__icontains=term) | Q(acronym__icontains=term) | alias(term)
 
     matches = _all(named(term) | leader(term) | Q(description__icontains=term) for term in terms)
-    queryset = Group.objects.for_list().filter(matches)
+    queryset = group_rows().filter(matches)
     return list(_ranked(queryset, _all(named(term) for term in terms), "name")[:limit])
 
 

@@ -146,6 +146,12 @@ def test_search_page_makes_a_fixed_number_of_queries(
         make_incident(title=f"Zebra {n}")
         group = make_group(name=f"Zebra {n}")
         GroupAlias.objects.create(group=group, name=f"Z{n}")
-    with django_assert_max_num_queries(7):  # incl. the archive version
+    # The archive version; reports and their rows; incident ids and rows; group ids,
+    # rows and aliases.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("reports:search"), {"q": "zebra"})
-    assert len(response.context["results"].reports) == min(rows, 20)
+        html = response.content.decode()
+    results = response.context["results"]
+    assert len(results.reports) == len(results.incidents) == len(results.groups) == min(rows, 20)
+    assert html.count("<mark>Zebra</mark>") == 3 * min(rows, 20)
+    assert "Also known as Z0" in html

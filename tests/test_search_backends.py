@@ -2,16 +2,17 @@
 SQLite. These run on whichever database the suite runs on (CI runs both), and
 expect the very same results, so passing on both proves the engines agree."""
 
+import importlib
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from reports import search
 from reports.models import Paragraph, Report, Status
 from reports.search import search_archive
-from tests.factories import make_report
+from tests.factories import make_group, make_incident, make_report
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 on_postgresql = pytest.mark.skipif(
@@ -180,7 +181,7 @@ def test_search_makes_a_fixed_number_of_queries(db, django_assert_max_num_querie
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Vicuna herds.")
 
     with django_assert_max_num_queries(2):
-        hits = search._reports(["vicuna"], limit=25)
+        hits = search._reports(["vicuna"], ["vicuna"], limit=25)
         shown = [(hit.report.country.name, hit.paragraph.anchor, hit.snippet) for hit in hits]
 
     assert len(shown) == 25
@@ -190,21 +191,86 @@ def test_search_makes_a_fixed_number_of_queries(db, django_assert_max_num_querie
 
 
 @on_sqlite
-def test_sqlite_has_the_fts5_table_and_its_triggers_after_all_migrations(db):
-    """A later migration that rebuilds reports_report or reports_paragraph drops the
-    triggers; this catches it (see migration 0003)."""
+def test_sqlite_has_the_fts5_tables_and_their_triggers_after_all_migrations(db):
+    """A later migration that rebuilds one of the tables the triggers are on
+    (reports_report, reports_paragraph, reports_incident, reports_citation,
+    reports_group, reports_groupalias, reports_leader) drops its triggers; this catches
+    it (see migrations 0003 and 0006)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'reports_search_%'")
         names = {name for _type, name in cursor.fetchall()}
 
-    assert "reports_search_fts" in names
+    assert {"reports_search_fts", "reports_search_incidents", "reports_search_groups"} <= names
     assert set(search_migration().SQLITE_TRIGGERS) <= names
+    assert set(incident_search_migration().SQLITE_TRIGGERS) <= names
+    assert len(incident_search_migration().SQLITE_TRIGGERS) == 16
 
 
 def search_migration():
-    import importlib
-
     return importlib.import_module("reports.migrations.0003_search_indexes")
+
+
+def incident_search_migration():
+    return importlib.import_module("reports.migrations.0006_incident_search")
+
+
+@on_sqlite
+@pytest.mark.parametrize(
+    ("sql", "words"),
+    [("FTS5_SQL", "violence"), ("INCIDENTS_SQL", "violence"), ("INCIDENTS_SQL", "okapi raid")],
+)
+def test_sqlite_queries_give_fts5_both_ends_of_every_rowid_range(db, sql, words):
+    """With one end only, FTS5 reads a common word's whole list (3 ms at 35,000
+    incidents) instead of stopping at the end of the range it needs."""
+    params = {
+        "match": search.fts5_query(words.split()),
+        "status": Status.PUBLISHED,
+        "limit": 20,
+        "candidates": 500,
+        "start": "[",
+        "stop": "]",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + getattr(search, sql), params)
+        scans = [row[-1] for row in cursor.fetchall() if "VIRTUAL TABLE INDEX" in row[-1]]
+
+    assert scans
+    for scan in scans:
+        constraints = scan.rsplit(":", 1)[1]
+        assert "=" in constraints or ("<" in constraints and ">" in constraints), scan
+
+
+@on_sqlite
+def test_sqlite_incidents_and_groups_without_fts5_fall_back_to_substrings(
+    peru_1997, monkeypatch, caplog
+):
+    for name in ("INCIDENTS_SQL", "GROUPS_SQL"):
+        sql = getattr(search, name)
+        monkeypatch.setattr(search, name, sql.replace("reports_search_", "no_such_"))
+
+    results = search_archive("Cerp")  # a substring: found only by the fallback
+
+    assert [incident.slug for incident in results.incidents] == [
+        "japanese-ambassadors-residence-hostage-crisis-lima"
+    ]
+    assert [group.slug for group in results.groups] == ["mrta"]
+    assert "Full-text search unavailable" in caplog.text
+
+
+@on_sqlite
+def test_bulk_writers_can_pause_the_index_and_rebuild_it_once(db):
+    with transaction.atomic():
+        search.pause_search_index()
+        make_incident(title="Okapi raid")
+        make_group(name="Okapi Front")
+        assert search_archive("okapi").incidents == search_archive("okapi").groups == []
+
+        search.rebuild_search_index()
+        assert [i.title for i in search_archive("okapi").incidents] == ["Okapi raid"]
+        assert [g.name for g in search_archive("okapi").groups] == ["Okapi Front"]
+
+    make_incident(title="Okapi siege", slug="okapi-siege", start_date="2000-01-01")
+    assert [i.title for i in search_archive("okapi").incidents] == ["Okapi siege", "Okapi raid"]
 
 
 @on_sqlite
@@ -263,3 +329,70 @@ def test_postgresql_query_uses_the_indexed_expression(peru_1997):
     plan = query.explain()
 
     assert "reports_paragraph_text_fts" in plan
+
+
+@on_postgresql
+def test_postgresql_has_gin_indexes_for_incidents_citations_and_groups(db):
+    names = list(incident_search_migration().PG_INDEXES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [names]
+        )
+        indexes = dict(cursor.fetchall())
+
+    assert set(indexes) == set(names)
+    assert all("USING gin" in definition for definition in indexes.values())
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (
+            "incident",
+            {"reports_incident_title_fts", "reports_incident_summary_fts"},
+        ),
+        (
+            "group",
+            {
+                "reports_group_name_fts",
+                "reports_group_acronym_fts",
+                "reports_group_description_fts",
+                "reports_groupalias_name_fts",
+                "reports_leader_name_fts",
+            },
+        ),
+    ],
+)
+def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
+    peru_1997, monkeypatch, kind, expected
+):
+    """The raw SQL must compile each word's condition to the indexed expressions."""
+    plans = []
+
+    def explain(sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    monkeypatch.setattr(search, "_pg_ids", explain)
+    getattr(search, f"_{kind}_ids_postgresql")(["Cerpa", "Lima"], 20)
+
+    assert all(name in plans[0] for name in expected), plans[0]
+
+
+@on_postgresql
+def test_postgresql_cited_quotes_use_their_gin_index(peru_1997):
+    """On the tests' few rows the planner starts from the report; the quote's
+    condition alone must still be the indexed expression."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        vector, query = search.pg_vector_sql("c.quote"), search.PG_QUERY.format(name="word")
+        sql = f"EXPLAIN SELECT id FROM reports_citation c WHERE {vector} @@ {query}"  # noqa: S608
+        cursor.execute(sql, {"word": "cerpa"})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "reports_citation_quote_fts" in plan
