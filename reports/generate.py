@@ -42,6 +42,7 @@ from reports.models import (
     Report,
     Status,
 )
+from reports.search import pause_search_index, rebuild_search_index
 
 MARK = "[SYNTHETIC]"
 COUNTRY_CODES = (  # noqa: SIM905
@@ -204,6 +205,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
     with transaction.atomic():
         ensure_empty()
         tune_for_bulk_writes()
+        pause_search_index()  # rebuilt once at the end: far faster than row by row
         Country.objects.bulk_create(
             [Country(code=code, name=country_name(code)) for code in COUNTRY_CODES],
             ignore_conflicts=True,
@@ -360,6 +362,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
             citation_rows.insert(citations)
             counts.citations += len(citations)
         reset_sequences(Paragraph, Incident)
+        rebuild_search_index()
         ArchiveState.bump()  # bulk writes send no signals
     return counts
 
