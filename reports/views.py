@@ -52,6 +52,16 @@ INCIDENT_ROW_FIELDS = (
     "injured",
 )
 GROUP_ROW_FIELDS = ("slug", "name", "acronym", "country", "activity")
+REPORT_ROW_FIELDS = (
+    "slug",
+    "title",
+    "series",
+    "year",
+    "country",
+    "publisher",
+    "republisher",
+    "disclaimer",
+)
 # A group page lists its latest incidents only; the incident list filtered by the group
 # pages through the rest (the largest synthetic group has 25,000).
 TIMELINE_LENGTH = 50
@@ -156,7 +166,7 @@ def report_list(request):
         request,
         "reports/report_list.html",
         ReportFilter,
-        Report.objects.for_list(),
+        Report.objects.for_list().only(*REPORT_ROW_FIELDS),
         lambda page: distinct_disclaimers(report.disclaimer for report in page),
         total=lambda: archive_counts()["reports"],
     )
