@@ -14,6 +14,7 @@ PUBLIC_PAGES = [
     "/reports/{report}/",
     "/incidents/",
     "/incidents/?group=mrta&year=1997&page=2",
+    "/incidents/?group=Front",  # the group field's error: no such group
     "/incidents/?year=abc",  # the filter form showing its errors
     "/incidents/{incident}/",
     "/groups/",
@@ -128,13 +129,38 @@ def test_keyboard_only_skip_link_visible_focus_and_forms(page, archive, editor):
         page.keyboard.press("Tab")
         element = focused(page)
         assert element["outline"] != "none" or element["shadow"] != "none", element
-    # The filters are reachable and usable without a mouse.
+    # The filters are reachable and usable without a mouse: the group field suggests
+    # groups as one types (a WAI-ARIA combobox), Down and Enter choose one.
     page.goto("/incidents/")
     tab_to(page, lambda el: el["id"] == "id_group")
-    page.keyboard.press("End")  # the last group in the list
+    page.keyboard.type("shin")
+    group = page.get_by_role("combobox", name="Perpetrator group")
+    expect(group).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("status")).to_contain_text("1 group found")
+    page.keyboard.press("Escape")  # closes the list, keeps the text
+    expect(group).to_have_attribute("aria-expanded", "false")
+    expect(group).to_have_value("shin")
+    page.keyboard.press("ArrowDown")  # opens it again
+    expect(group).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    expect(group).to_have_attribute("aria-activedescendant", "id_group-suggestions-0")
+    expect(page.get_by_role("option", name="Sendero Luminoso (SL)")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    assert serious_axe_violations(page) == []  # the open list passes axe too
+    page.keyboard.press("Enter")
+    expect(group).to_have_value("sendero-luminoso")
+    expect(group).to_have_attribute("aria-expanded", "false")
     tab_to(page, lambda el: el["text"] == "Apply filters")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"group="))
+    expect(page).to_have_url(re.compile(r"group=sendero-luminoso"))
+    expect(page.locator("#id_group_helptext")).to_have_text("Chosen: Sendero Luminoso (SL).")
+    # Without choosing, Enter submits what was typed; the server resolves the name.
+    page.goto("/incidents/")
+    group.fill("Shining Path")
+    group.press("Enter")
+    expect(page).to_have_url(re.compile(r"group=Shining\+Path"))
+    expect(page.locator("#id_group_helptext")).to_have_text("Chosen: Sendero Luminoso (SL).")
 
     # The admin login form too.
     page.goto("/admin/login/")
