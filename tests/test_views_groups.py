@@ -79,6 +79,17 @@ def test_group_list_footer_carries_the_disclaimers_of_cited_reports(client, mrta
     assert "This is not a UNHCR publication." in html[html.index("<footer") :]
 
 
+def test_group_list_shows_the_activity_and_pages_in_name_order(client, db):
+    for n in range(30):
+        make_group(name=f"Group {n:02}", activity="dissolved" if n == 0 else "active")
+    url = reverse("reports:group-list")
+    response = client.get(url)
+    assert names(response) == [f"Group {n:02}" for n in range(25)]
+    assert "Dissolved" in response.content.decode()
+    assert names(client.get(url, {"page": 2})) == [f"Group {n:02}" for n in range(25, 30)]
+    assert response.context["page_obj"].paginator.count == 30
+
+
 @pytest.mark.parametrize("rows", [1, 30])
 def test_group_list_makes_a_fixed_number_of_queries(
     client, seed_report, django_assert_max_num_queries, rows
