@@ -43,7 +43,8 @@ GROUP_HELP = _("Its name, acronym or alias.")
 class QuickSelect(forms.Select):
     """A <select> whose options are written in Python, not one template each.
 
-    Django's Select renders every option through a template: 60 countries took ~2 ms.
+    Django's Select renders every option through a template: the 60 countries took 3 ms,
+    written here 0.2 ms.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -123,8 +124,7 @@ class SortFilter(django_filters.ChoiceFilter):
         super().__init__(choices=[(k, v[0]) for k, v in orderings.items()], **kwargs)
 
     def ordering(self, value=None):
-        fields = self.orderings.get(value) or next(iter(self.orderings.values()))
-        fields = fields[1]
+        _label, fields = self.orderings.get(value) or next(iter(self.orderings.values()))
         return fields if fields[-1].lstrip("-") == "pk" else [*fields, "pk"]
 
     def filter(self, qs, value):
@@ -241,8 +241,10 @@ def resolve_group(text):
 
     `text` is a slug (the ?group=mrta of the group pages, feeds and API links), or a
     name, acronym, alias or "Name (ACRONYM)", in any case; failing those, a part of
-    one that only one published group contains. Several groups is an error that lists
-    them with their slugs, as none is.
+    one that only one published group contains. Several groups is an error (a 400) that
+    lists them with the slug to type, as none is: the API and the exports take this
+    filter too and must refuse an ambiguous value rather than pick one, and a page of
+    candidates would be a second kind of list page for one rare case.
     """
     published = Group.objects.published().only("slug", "name", "acronym")
     group = published.filter(slug=text).first()  # the unique slug index
