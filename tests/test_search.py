@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from reports.models import GroupAlias, Leader, Status
@@ -147,8 +148,8 @@ def test_search_page_makes_a_fixed_number_of_queries(
         group = make_group(name=f"Zebra {n}")
         GroupAlias.objects.create(group=group, name=f"Z{n}")
     # The archive version; reports and their rows; incident ids and rows; group ids,
-    # rows and aliases.
-    with django_assert_max_num_queries(8):
+    # rows and aliases; on PostgreSQL, first, which words are not stop words.
+    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 8):
         response = client.get(reverse("reports:search"), {"q": "zebra"})
         html = response.content.decode()
     results = response.context["results"]

@@ -313,22 +313,28 @@ def test_postgresql_uses_the_gin_indexes(peru_1997):
     assert "reports_paragraph_text_fts" in plan
 
 
-@on_postgresql
-def test_postgresql_query_uses_the_indexed_expression(peru_1997):
-    """The ORM's SearchVector must compile to the indexed expression, or the index
-    is never used."""
-    from django.contrib.postgres.search import SearchQuery
+PG_INDEXED = [
+    (index, table, column)
+    for migration in ("0003_search_indexes", "0006_incident_search")
+    for index, (table, column) in importlib.import_module(
+        f"reports.migrations.{migration}"
+    ).PG_INDEXES.items()
+]
 
-    query = (
-        Paragraph.objects.annotate(document=search.pg_vector("text"))
-        .filter(document=SearchQuery("cerpa", config=search.PG_CONFIG))
-        .values("pk")
-    )
+
+@on_postgresql
+@pytest.mark.parametrize(("index", "table", "column"), PG_INDEXED)
+def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, table, column):
+    """reports.search writes every tsvector with pg_vector_sql(); it must be the
+    indexed expression, or the index is never used."""
+    vector, query = search.pg_vector_sql(f"t.{column}"), search.PG_QUERY.format(name="word")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = query.explain()
+        sql = f"EXPLAIN SELECT 1 FROM {table} t WHERE {vector} @@ {query}"  # noqa: S608
+        cursor.execute(sql, {"word": "cerpa"})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "reports_paragraph_text_fts" in plan
+    assert index in plan
 
 
 @on_postgresql
@@ -382,17 +388,3 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
     getattr(search, f"_{kind}_ids_postgresql")(["Cerpa", "Lima"], 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
-
-
-@on_postgresql
-def test_postgresql_cited_quotes_use_their_gin_index(peru_1997):
-    """On the tests' few rows the planner starts from the report; the quote's
-    condition alone must still be the indexed expression."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        vector, query = search.pg_vector_sql("c.quote"), search.PG_QUERY.format(name="word")
-        sql = f"EXPLAIN SELECT id FROM reports_citation c WHERE {vector} @@ {query}"  # noqa: S608
-        cursor.execute(sql, {"word": "cerpa"})
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-
-    assert "reports_citation_quote_fts" in plan
