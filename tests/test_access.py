@@ -250,6 +250,8 @@ def public_urls():
         (reverse("reports:group-list"), 200),
         (reverse("reports:search"), 200),
         (reverse("reports:search") + "?q=MRTA", 200),
+        (reverse("reports:group-suggest") + "?q=MRTA", 200),
+        (reverse("reports:group-suggest"), 400),
         (report.get_absolute_url(), 200),
         (incident.get_absolute_url(), 200),
         (group.get_absolute_url(), 200),
@@ -276,6 +278,7 @@ def test_every_public_url_is_reached_by_the_walk():
         "incident-detail",
         "group-list",
         "group-detail",
+        "group-suggest",
         "search",
         "country-detail",
     }
