@@ -97,7 +97,7 @@ def filtered_page(request, filterset_class, queryset, total=None):
     # the ids come off the list's index in order (no row read, however deep the page),
     # where LIMIT/OFFSET over whole rows read every skipped row too.
     paginator = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE)
-    if total is not None and not narrows(filterset):
+    if total is not None and status == 200 and not narrows(filterset):
         paginator.count = total()  # a COUNT of 200,000 incidents takes ~15 ms
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
