@@ -636,7 +636,8 @@ def pause_search_index():
     rebuild_search_index(), which the caller must call in the same transaction."""
     if connection.vendor != "sqlite":
         return
-    assert connection.in_atomic_block, "pause and rebuild the search index in one transaction"
+    if not connection.in_atomic_block:
+        raise RuntimeError("pause and rebuild the search index in one transaction")
     with connection.cursor() as cursor:
         if _has_search_tables(cursor):
             for name in _search_migration().SQLITE_TRIGGERS:

@@ -258,6 +258,12 @@ def test_sqlite_incidents_and_groups_without_fts5_fall_back_to_substrings(
 
 
 @on_sqlite
+def test_pausing_the_index_outside_a_transaction_is_refused(transactional_db):
+    with pytest.raises(RuntimeError, match="one transaction"):
+        search.pause_search_index()
+
+
+@on_sqlite
 def test_bulk_writers_can_pause_the_index_and_rebuild_it_once(db):
     with transaction.atomic():
         search.pause_search_index()
