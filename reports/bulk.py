@@ -97,3 +97,17 @@ def tune_for_bulk_writes():
             # 64 MB instead of SQLite's default 2 MB: the incident table's five
             # indexes are written in random key order during a 200,000-row import.
             cursor.execute("PRAGMA cache_size = -65536")
+
+
+def refresh_planner_statistics():
+    """ANALYZE after a bulk write, so the query planner knows the tables' shapes.
+
+    SQLite keeps no statistics until asked; without them it picks an index that
+    matches a query's ORDER BY over the one that filters, and a list page reads every
+    published row. analysis_limit samples each index (about 0.3 s at 200,000 incidents
+    instead of several seconds).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        cursor.execute("ANALYZE")

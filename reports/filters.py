@@ -395,7 +395,7 @@ class IncidentFilter(ArchiveFilterSet):
     #   AND (start_date >= day OR pk IN spanning)
     #
     # where `spanning` are the incidents that started before the day and end on or
-    # after it, found through the partial end_date indexes of migration 0004 (only the
+    # after it, found through the partial end_date indexes (migration 0007) (only the
     # few per cent of incidents with an end date are in them). Every index entry holds
     # the pk, so "pk IN" is checked on the index; the lower bound stops the range at the
     # earliest spanning incident instead of the archive's first. A plain OR of the two

@@ -24,7 +24,12 @@ from itertools import accumulate
 from django.db import transaction
 from django.utils import timezone
 
-from reports.bulk import RowInserter, reset_sequences, tune_for_bulk_writes
+from reports.bulk import (
+    RowInserter,
+    refresh_planner_statistics,
+    reset_sequences,
+    tune_for_bulk_writes,
+)
 from reports.countries import country_name
 from reports.models import (
     ArchiveState,
@@ -364,6 +369,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
         reset_sequences(Paragraph, Incident)
         rebuild_search_index()
         ArchiveState.bump()  # bulk writes send no signals
+        refresh_planner_statistics()
     return counts
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
-from reports.bulk import RowInserter, tune_for_bulk_writes
+from reports.bulk import RowInserter, refresh_planner_statistics, tune_for_bulk_writes
 from reports.countries import resolve_country
 from reports.models import (
     ArchiveState,
@@ -516,6 +516,7 @@ def import_incidents(
         else:
             # bulk writes send no signals: tell the page cache and HTTP validators.
             ArchiveState.bump()
+            refresh_planner_statistics()
     return summary
 
 

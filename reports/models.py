@@ -347,6 +347,14 @@ class Report(Editorial):
             # The report list's "series" choices (DISTINCT series of published reports)
             # read this index alone instead of every report row with its text.
             models.Index(fields=["status", "series"], name="report_pub_series_idx"),
+            # The home page's latest reports, read in order instead of sorting them all.
+            models.Index(
+                fields=["status", "-imported_at", "title"], name="report_pub_imported_idx"
+            ),
+            # A country's report list: its count and its pages from the index alone.
+            models.Index(
+                fields=["status", "country", "-year", "title"], name="report_pub_country_idx"
+            ),
         ]
 
     def __str__(self):
@@ -436,6 +444,10 @@ class Group(Editorial):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         permissions = [("publish_group", _("Can publish and unpublish groups"))]
+        indexes = [
+            # The group list's pages in name order without sorting every group.
+            models.Index(fields=["status", "name"], name="group_pub_name_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -599,15 +611,17 @@ class Incident(Editorial):
             # The "ends on or after a day" side of the year and date filters
             # (IncidentFilter.ends_on_or_after): only incidents with an end date (a
             # few per cent) are in these, so they stay small.
+            # start_date last: the filter asks which of them started before the
+            # period, and the index answers without reading the rows.
             models.Index(
-                fields=["status", "end_date"],
+                fields=["status", "end_date", "start_date"],
                 condition=Q(end_date__isnull=False),
-                name="incident_pub_end_idx",
+                name="incident_pub_end_start_idx",
             ),
             models.Index(
-                fields=["status", "country", "end_date"],
+                fields=["status", "country", "end_date", "start_date"],
                 condition=Q(end_date__isnull=False),
-                name="incident_country_end_idx",
+                name="incident_country_end_start_idx",
             ),
         ]
 
@@ -651,6 +665,10 @@ class Perpetration(models.Model):
         verbose_name_plural = _("perpetrators")
         constraints = [
             models.UniqueConstraint(fields=["incident", "group"], name="perpetration_unique")
+        ]
+        indexes = [
+            # A group's incidents (its page, ?group=): the pairs from the index alone.
+            models.Index(fields=["group", "incident"], name="perpetration_group_idx"),
         ]
 
     def __str__(self):
