@@ -124,11 +124,7 @@ def parse_row(header, values, line):
         raise BadRow(f"{len(values)} columns, the header has {len(header)}")
     # Blank cells carry no information: only the others are kept (and hashed),
     # so a file that merely adds an empty column does not count as changed.
-    row = {
-        key: value.strip()
-        for key, value in zip(header, values, strict=True)
-        if value and not value.isspace()
-    }
+    row = {key: value for key, value in zip(header, map(str.strip, values), strict=True) if value}
     eventid = row.get("eventid", "")
     if not eventid:
         raise BadRow("no eventid")
