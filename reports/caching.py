@@ -71,6 +71,13 @@ def _mark_public(response, etag, last_modified):
     return response
 
 
+def _not_modified(request, version, changed_at):
+    """The 304 answer to a conditional GET the stamp satisfies, or None."""
+    etag, last_modified = _validators(version, changed_at)
+    response = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    return None if response is None else _mark_public(response, etag, last_modified)
+
+
 def public_page(view):
     """Give a public GET view validators, Cache-Control, 304s, and mark its page cacheable."""
 
@@ -84,19 +91,16 @@ def public_page(view):
             return response
         # PageCacheMiddleware has read the stamp already when it looked for the page.
         version, changed_at = getattr(request, "archive_stamp", None) or ArchiveState.current()
-        etag, last_modified = _validators(version, changed_at)
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(last_modified)
-        )
+        not_modified = _not_modified(request, version, changed_at)
         if not_modified is not None:
-            return _mark_public(not_modified, etag, last_modified)
+            return not_modified
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
         # A page that issued a CSRF token or set a cookie belongs to one visitor.
         if not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             response.cacheable_page = True
-        return _mark_public(response, etag, last_modified)
+        return _mark_public(response, *_validators(version, changed_at))
 
     wrapper.public_page = True
     return wrapper
@@ -136,12 +140,9 @@ class PageCacheMiddleware:
         key = page_key(request, version, changed_at)
         cached = cache.get(key)
         if cached is not None:
-            etag, last_modified = _validators(version, changed_at)
-            not_modified = get_conditional_response(
-                request, etag=etag, last_modified=int(last_modified)
-            )
+            not_modified = _not_modified(request, version, changed_at)
             if not_modified is not None:
-                return _mark_public(not_modified, etag, last_modified)
+                return not_modified
             content, headers = cached
             response = HttpResponse(content)
             for name, value in headers:
