@@ -82,21 +82,14 @@ def published_citations(obj):
 
 
 class Links:
-    """Absolute page URLs, from one reverse() per model: reversing per row costs
-    more than the rest of the row (slugs need no quoting)."""
-
-    PLACEHOLDER = "--slug--"
+    """Absolute page URLs: the site's origin, found once, before each page's path
+    (get_absolute_url() fills a cached pattern in: reports/links.py)."""
 
     def __init__(self, absolute):
-        self.absolute = absolute
-        self.patterns = {}
+        self.origin = absolute("/").removesuffix("/")
 
     def url(self, obj):
-        model = type(obj)
-        if model not in self.patterns:
-            placeholder = model(slug=self.PLACEHOLDER)
-            self.patterns[model] = self.absolute(placeholder.get_absolute_url())
-        return self.patterns[model].replace(self.PLACEHOLDER, obj.slug)
+        return self.origin + obj.get_absolute_url()
 
 
 def source_report_urls(citations, links):
