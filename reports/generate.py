@@ -56,10 +56,12 @@ COUNTRY_CODES = (  # noqa: SIM905
     "UA SA IT NI ET UG BI TN ZA BR VE CL AR KH ID MM CN JP NO BE"
 ).split()
 FIRST_YEAR, YEARS = 1990, 30
-# Searched for by the benchmark: one word in every report, one in about one in a thousand.
+# Searched for by the benchmark: one word in every report, and one in ten reports
+# (evenly spaced) whatever the archive's size, so the rare word's results page is the
+# same page at 1,000 and at 200,000 incidents and only the index's cost can differ.
 COMMON_WORD = "violence"
 RARE_WORD = "quillwort"
-RARE_EVERY = 997
+RARE_REPORTS = 10
 BATCH = 2000
 
 _WORDS = (  # noqa: SIM905
@@ -225,11 +227,13 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
         by_country = {}
         paragraphs_of = []  # per report: its paragraphs' texts, then [(id, text)]
         report_rows = []
+        rare_every = max(reports // RARE_REPORTS, 1)
         for n in range(1, reports + 1):
             code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
             year = FIRST_YEAR + rng.choices(range(YEARS), cum_weights=year_weights)[0]
             target, body = rng.randint(2000, 6000), []
-            extra = (COMMON_WORD, RARE_WORD) if n % RARE_EVERY == 0 else (COMMON_WORD,)
+            rare = n % rare_every == 0 and n // rare_every <= RARE_REPORTS
+            extra = (COMMON_WORD, RARE_WORD) if rare else (COMMON_WORD,)
             body.append(
                 f"{MARK} This synthetic report on {names[code]} in {year} is test data. "
                 + text.paragraph(extra)

@@ -6,7 +6,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from reports.generate import COMMON_WORD, GTD_COLUMNS, MARK, write_gtd_csv
+from reports.generate import (
+    COMMON_WORD,
+    GTD_COLUMNS,
+    MARK,
+    RARE_REPORTS,
+    RARE_WORD,
+    write_gtd_csv,
+)
 from reports.gtd import import_incidents
 from reports.models import (
     Citation,
@@ -50,6 +57,13 @@ def test_report_bodies_are_2_to_6_kb_in_paragraphs_with_the_common_word(db):
         assert 2000 <= len(text) <= 7000
         assert report.paragraphs.count() >= 2
         assert COMMON_WORD in text.lower()
+
+
+@pytest.mark.parametrize("reports", [20, 57])
+def test_the_rare_word_is_in_ten_reports_whatever_the_size(db, reports):
+    generate(reports=reports)
+    having = [r for r in Report.objects.all() if RARE_WORD in r.text.lower()]
+    assert len(having) == RARE_REPORTS
 
 
 def test_every_citation_quote_occurs_in_its_paragraph(db):
