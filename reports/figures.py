@@ -11,8 +11,7 @@ computes again rather than keeping figures older than their label.
 
 import logging
 
-from django.db import DatabaseError, transaction
-from django.db.models import Subquery
+from django.db import DatabaseError, connection, transaction
 
 from reports.charts import yearly_totals
 from reports.models import ArchiveState, Figures, Group, Incident, Report
@@ -26,17 +25,7 @@ COMPUTE_QUERIES = 5
 
 
 def derived(key, compute):
-    # One query between changes: the row whose stamp is the archive's current one.
-    state = ArchiveState.objects.filter(pk=1)
-    stored = (
-        Figures.objects.filter(
-            key=key,
-            version=Subquery(state.values("version")),
-            changed_at=Subquery(state.values("changed_at")),
-        )
-        .values_list("data", flat=True)
-        .first()
-    )
+    stored = _stored(key)
     if stored is not None:
         return stored
     version, changed_at = ArchiveState.current()
@@ -51,6 +40,27 @@ def derived(key, compute):
     except DatabaseError as error:  # IntegrityError too: another request stored it first
         logger.warning("Figures %r not stored: %s", key, error)
     return data
+
+
+_DATA = Figures._meta.get_field("data")
+
+
+def _stored(key):
+    """The data stored under `key` for the archive's current stamp, or None: one query.
+
+    Raw SQL, as ArchiveState.current(): a list page reads two or three figures, and the
+    ORM spent ~0.6 ms building each of these queries against ~0.05 ms running it.
+    """
+    quote = connection.ops.quote_name
+    figures, state = quote(Figures._meta.db_table), quote(ArchiveState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.data FROM {figures} f JOIN {state} s ON s.id = 1"  # noqa: S608 (tables)
+            " WHERE f.key = %s AND f.version = s.version AND f.changed_at = s.changed_at",
+            [key],
+        )
+        row = cursor.fetchone()
+    return None if row is None else _DATA.from_db_value(row[0], None, connection)
 
 
 def archive_counts():

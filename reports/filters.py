@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from reports.figures import derived
 from reports.models import (
     Country,
     Group,
@@ -107,7 +108,15 @@ class CountryFilter(django_filters.ChoiceFilter):
 
 
 def country_choices(related_name):
-    return list(countries_with(related_name).values_list("code", "name"))
+    """(code, name) of the countries with published rows behind `related_name`.
+
+    Stored per archive change (reports.figures): every list page's form shows them,
+    and finding them is a query of ~60 index probes.
+    """
+    return derived(
+        f"countries-with-{related_name}",
+        lambda: list(countries_with(related_name).values_list("code", "name")),
+    )
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -212,8 +221,10 @@ class ReportFilter(ArchiveFilterSet):
         super().__init__(*args, **kwargs)
         # Choices come from published reports only, so a draft's series never shows.
         self.filters["country"].extra["choices"] = country_choices("reports")
-        self.filters["series"].extra["choices"] = [(s, s) for s in published_series()]
-        self.filters["publisher"].extra["choices"] = [(n, n) for n in published_publishers()]
+        series = derived("published-series", published_series)
+        publishers = derived("published-publishers", published_publishers)
+        self.filters["series"].extra["choices"] = [(s, s) for s in series]
+        self.filters["publisher"].extra["choices"] = [(n, n) for n in publishers]
 
     def filter_text(self, queryset, name, value):
         in_text = Paragraph.objects.filter(report=OuterRef("pk"), text__icontains=value)

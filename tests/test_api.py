@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from reports.figures import COMPUTE_QUERIES
 from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
 
 
@@ -87,6 +88,9 @@ def test_lists_are_paginated(client, archive):
 
 
 def test_list_makes_a_fixed_number_of_queries(client, archive, django_assert_max_num_queries):
+    # The first request after a change also stores the filter's country choices.
+    with django_assert_max_num_queries(8 + COMPUTE_QUERIES):
+        assert client.get("/api/incidents/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/api/incidents/").status_code == 200
 

@@ -7,8 +7,8 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from reports.figures import archive_counts, derived, group_years
-from reports.models import ArchiveState, Figures, Perpetration, Status
-from tests.factories import make_group, make_incident
+from reports.models import ArchiveState, Country, Figures, Perpetration, Status
+from tests.factories import make_group, make_incident, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,31 @@ def test_group_chart_follows_an_edit_and_an_unpublish_on_the_next_request(client
     incident.save()
     assert "No published incident" in client.get(url).content.decode()
     assert group_years(group) == []
+
+
+def test_list_filter_choices_follow_a_publish_and_an_unpublish_on_the_next_request(client):
+    make_incident(title="Lima")
+    incident = make_incident(title="Bogota", country=Country.objects.resolve("CO"), status="draft")
+    url = reverse("reports:incident-list")
+
+    def countries():
+        return dict(client.get(url).context["filter"].form.fields["country"].choices)
+
+    before = countries()
+    assert "PE" in before and "CO" not in before
+    assert client.get(url, {"country": "CO"}).status_code == 400  # not a choice yet
+    incident.status = Status.PUBLISHED
+    incident.save()
+    assert countries()["CO"] == "Colombia"
+    assert client.get(url, {"country": "CO"}).status_code == 200
+    incident.status = Status.DRAFT
+    incident.save()
+    assert "CO" not in countries()
+
+
+def test_report_filter_series_follow_a_new_report_on_the_next_request(client):
+    url = reverse("reports:report-list")
+    make_report(title="Patterns of Global Terrorism 1997 - Peru")
+    assert "Country Reports on Terrorism" not in client.get(url).content.decode()
+    make_report(title="Country Reports on Terrorism 2005 - Peru")
+    assert "Country Reports on Terrorism" in client.get(url).content.decode()
