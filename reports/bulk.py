@@ -94,8 +94,9 @@ def tune_for_bulk_writes():
     """Give SQLite a page cache big enough that index inserts do not thrash (this connection)."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            # 64 MB instead of SQLite's default 2 MB: the incident table's five
-            # indexes are written in random key order during a 200,000-row import.
+            # 64 MB instead of SQLite's default 2 MB: a 200,000-row import writes the
+            # incident table's unique indexes (and in a smaller import all of them, see
+            # DeferredIndexes) in random key order.
             cursor.execute("PRAGMA cache_size = -65536")
 
 
@@ -111,3 +112,65 @@ def refresh_planner_statistics():
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 1000")
         cursor.execute("ANALYZE")
+
+
+class DeferredIndexes:
+    """Drop a model's secondary indexes while a large bulk insert runs; build them at the end.
+
+    SQLite puts each new row into every index at once. The incident table has eight
+    non-unique ones, most led by a random key (date, country), so a 200,000-row import
+    writes to pages all over each of them: about 6 s, where building the eight afresh,
+    each from one sort of its keys, takes 1.5 s. The rebuild reads the whole table, so
+    it pays only when the insert is large next to what the table already holds: the
+    indexes go once the rows inserted reach `min_rows` and half the rows there were.
+
+    Only the indexes the model declares without uniqueness (db_index fields and
+    Meta.indexes) go: unique ones enforce integrity and answer the importer's own
+    lookups. Their SQL is the schema editor's, which is what the migrations ran; one
+    whose SQL in the database differs (a migration not applied yet) is left alone, and
+    each is built again from the very text read from the database. The drops are part of
+    the caller's transaction, so a rollback undoes them. Never on PostgreSQL, where
+    DROP INDEX would lock out readers until the transaction ends.
+    """
+
+    min_rows = 10_000  # below this, the DDL and rebuild cost about what they save
+
+    def __init__(self, model):
+        self.model = model
+        self.inserted = 0
+        self.rows_before = None  # counted when the inserts first reach min_rows
+        self.dropped = None  # [(name, sql)] once dropped
+
+    def before_insert(self, rows):
+        """Call before inserting `rows` rows; drops the indexes once that pays."""
+        inserted, self.inserted = self.inserted, self.inserted + rows
+        if connection.vendor != "sqlite" or self.dropped is not None:
+            return
+        if self.inserted < self.min_rows:
+            return
+        if self.rows_before is None:
+            self.rows_before = self.model._default_manager.count() - inserted
+        if self.inserted >= self.rows_before // 2:
+            self._drop()
+
+    def _drop(self):
+        if not connection.in_atomic_block:
+            raise RuntimeError("drop and restore indexes in one transaction")
+        # The schema editor only writes SQL here; it is not entered (SQLite's refuses to
+        # be used in a transaction, for the table rebuilds it does and this does not).
+        editor = connection.schema_editor()
+        declared = {str(statement) for statement in editor._model_indexes_sql(self.model)}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s",
+                [self.model._meta.db_table],
+            )
+            self.dropped = [(name, sql) for name, sql in cursor.fetchall() if sql in declared]
+            for name, _sql in self.dropped:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+
+    def restore(self):
+        """Build the dropped indexes again, in the transaction that dropped them."""
+        with connection.cursor() as cursor:
+            for _name, sql in self.dropped or ():
+                cursor.execute(sql)
