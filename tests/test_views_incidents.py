@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reports.figures import COMPUTE_QUERIES
 from reports.filters import MAX_GROUP_SUGGESTIONS
@@ -490,3 +491,20 @@ def test_incident_page_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(DETAIL_QUERIES):
         response = client.get(incident.get_absolute_url())
     assert len(response.context["sources"]) == rows
+
+
+def test_list_and_timeline_rows_escape_every_text_they_show(client, db):
+    hostile = '<img src=x onerror="alert(1)">'
+    group = make_group(name=f"G {hostile}", acronym="<b>", slug="g")
+    incident = make_incident(
+        title=f"T {hostile}", slug="t", city=f"C {hostile}", region=f"R {hostile}", killed=1
+    )
+    Perpetration.objects.create(incident=incident, group=group, uncertain=True)
+    for url in (reverse("reports:incident-list"), group.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "<img" not in html and "<b>" not in html
+        assert f"T {escape(hostile)}" in html
+    html = client.get(reverse("reports:incident-list")).content.decode()
+    assert f"C {escape(hostile)}, R {escape(hostile)}, " in html
+    assert f'<a href="/groups/g/">G {escape(hostile)} (&lt;b&gt;)</a> (suspected)' in html
+    assert "killed 1, injured unknown" in html
