@@ -179,7 +179,17 @@ def report_detail(request, slug):
     # Only the cited entries: the report and its provenance are the page's own
     # (for_display() would build them again for each of ~20 citations).
     citations = list(
-        Citation.objects.published().filter(report=report).select_related("incident", "group")
+        Citation.objects.published()
+        .filter(report=report)
+        .select_related("incident", "group")
+        # What the marks and the "drawn from" lists show: whole incident rows (their JSON
+        # source rows decoded) cost ~1.5 ms for a report cited by 20 incidents.
+        .only(
+            "quote",
+            "paragraph",
+            *(f"incident__{name}" for name in ("slug", "title", "start_date", "start_precision")),
+            *(f"group__{name}" for name in ("slug", "name", "acronym")),
+        )
     )
     context = {
         "report": report,
