@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from reports.figures import COMPUTE_QUERIES
 from reports.filters import MAX_GROUP_SUGGESTIONS
-from reports.models import Country, GroupAlias, Perpetration, Status
+from reports.models import Country, GroupAlias, Organisation, Perpetration, Status
 from reports.templatetags.archive_tags import count_or_unknown, footnotes, precise_date
 from tests.factories import make_citation, make_group, make_incident, make_report
 
@@ -508,3 +508,11 @@ def test_list_and_timeline_rows_escape_every_text_they_show(client, db):
     assert f"C {escape(hostile)}, R {escape(hostile)}, " in html
     assert f'<a href="/groups/g/">G {escape(hostile)} (&lt;b&gt;)</a> (suspected)' in html
     assert "killed 1, injured unknown" in html
+    GroupAlias.objects.create(group=group, name=f"A {hostile}")
+    html = client.get(reverse("reports:group-list")).content.decode()
+    assert "<img" not in html and f"also known as A {escape(hostile)}</span>" in html
+    report = make_report(title="Patterns of Global Terrorism 1997 - Peru")
+    report.publisher = Organisation.objects.create(name=f"P {hostile}")
+    report.save()
+    html = client.get(reverse("reports:report-list")).content.decode()
+    assert "<img" not in html and f" · P {escape(hostile)}</span>" in html
