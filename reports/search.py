@@ -148,13 +148,13 @@ def shown_rows(model, ids):
     with connection.cursor() as cursor:
         cursor.execute(sql, [Status.PUBLISHED, *ids])
         rows = {row[0]: row for row in cursor.fetchall()}
-    names = [field.attname for field in fields]
+    names, alias = [field.attname for field in fields], connection.alias
     shown = []
     for pk in ids:
         if pk in rows:
             *values, code, name = rows[pk]
-            row = model.from_db(connection.alias, names, values)
-            row.country = Country.from_db(connection.alias, ["code", "name"], [code, name])
+            row = model.from_db(alias, names, values)
+            row.country = Country.from_db(alias, ["code", "name"], [code, name])
             shown.append(row)
     return shown
 
@@ -330,8 +330,8 @@ def fts5_query(terms, columns=()):
 #   table's own content rows;
 # - year and title for the ranking come along from the report row read for its
 #   status, instead of a join of every hit to reports_report afterwards;
-# - the hits are merged with IN / NOT IN (SQLite builds each set's index once), not
-#   grouped (a sort of every row) nor joined (a scan of `best` for each title);
+# - the hits are merged with IN and NOT IN (SQLite builds each set's index once),
+#   not grouped (a sort of every row) nor joined (a scan of `best` for each title);
 # - highlight() runs in one scan of the shown passages' rowid range: looked up one
 #   by one, each `rowid = ?` made FTS5 seek through the word's whole list (0.1 ms
 #   each for "violence"). `+rowid IN` keeps that lookup from FTS5, so it filters.
@@ -368,14 +368,11 @@ best AS MATERIALIZED (
 ),
 shown AS MATERIALIZED (
     SELECT * FROM (
-        SELECT report_id AS id, 1 AS title_match, rid, number, score, year, title FROM best
-        WHERE report_id IN (SELECT report_id FROM titled)
+        SELECT report_id AS id, report_id IN (SELECT report_id FROM titled) AS title_match,
+               rid, number, score, year, title FROM best
         UNION ALL
         SELECT report_id, 1, NULL, NULL, NULL, year, title FROM titled
-        WHERE report_id NOT IN (SELECT report_id FROM best)
-        UNION ALL
-        SELECT report_id, 0, rid, number, score, year, title FROM best
-        WHERE report_id NOT IN (SELECT report_id FROM titled))
+        WHERE report_id NOT IN (SELECT report_id FROM best))
     ORDER BY title_match DESC, score IS NULL, score, year DESC, title
     LIMIT %(limit)s
 ),
@@ -546,7 +543,7 @@ def _groups(words, terms, limit):
         ids = None
     if ids is None:
         return _groups_portable(terms, limit)
-    return _in_order(group_rows(), ids)
+    return _in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
 def _ids_from_fts5(sql, params, limit, candidates):

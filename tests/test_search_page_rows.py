@@ -4,11 +4,12 @@ search_archive loads for them (search.shown_rows): escaped, marked, complete."""
 import datetime
 
 import pytest
+from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 
 from reports.models import GroupAlias, Incident, Report, Status
 from reports.search import search_archive, shown_rows
-from reports.templatetags.search_tags import highlight
+from reports.templatetags.search_tags import first_words, highlight
 from tests.factories import make_group, make_incident, make_report
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
@@ -126,3 +127,21 @@ def test_the_page_shows_the_same_rows_as_search_archive(client, db):
     ]
     assert positions == sorted(positions) and len(positions) == 3
     assert html.count("1 May 199") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one",
+        " a  b\n c ",
+        "w " * 40,
+        "w " * 41,
+        "w " * 39 + "…",
+        "w " * 40 + "… x",
+        "w " * 39 + "… x",
+        "x\t" * 45,
+    ],
+)
+def test_first_words_cuts_as_the_truncatewords_filter(text):
+    assert first_words(text, 40) == truncatewords(text, 40)
