@@ -548,6 +548,9 @@ def import_incidents(
         groups = GroupIndex(Status.PUBLISHED if publish else Status.DRAFT)
         countries = CountryIndex()
         inserter = Inserters(publish)
+        # In an archive with no imported incident, no eventid of the file can be known
+        # (its own repeats are refused below): its batches need not look them up.
+        lookup = Incident.objects.exclude(external_id=None).exists()
         seen = {}  # eventid -> line, to refuse a duplicate within the file
         batch = []
         records = Records(decoded_lines(binary, encoding, counter))
@@ -569,7 +572,7 @@ def import_incidents(
                 continue  # the file is refused anyway; keep reading only to list every bad row
             batch.append(parsed)
             if len(batch) >= batch_size:
-                _write_batch(batch, summary, groups, countries, publish, inserter)
+                _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
                 batch = []
                 if progress:
                     progress(summary.rows, counter[0])
@@ -579,7 +582,7 @@ def import_incidents(
                 f"{summary.skipped} bad row(s); --strict refuses the whole file", summary.problems
             )
         if batch:
-            _write_batch(batch, summary, groups, countries, publish, inserter)
+            _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
         if progress:
             progress(summary.rows, counter[0])
         summary.groups_created = groups.created
@@ -665,15 +668,17 @@ def _values(parsed, countries):
     )
 
 
-def _write_batch(batch, summary, groups, countries, publish, inserter):
+def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
     # KT: the hash as text, not a JSON value, which Django would try to json.loads()
     # (and fail, at a cost: the hex digest is no JSON) for each of 200,000 rows.
-    existing = {
-        external_id: (pk, digest, status)
-        for external_id, pk, digest, status in Incident.objects.filter(
-            external_id__in=[parsed.external_id for parsed in batch]
-        ).values_list("external_id", "pk", KT(f"source_row__{HASH_KEY}"), "status")
-    }
+    existing = {}
+    if lookup:
+        existing = {
+            external_id: (pk, digest, status)
+            for external_id, pk, digest, status in Incident.objects.filter(
+                external_id__in=[parsed.external_id for parsed in batch]
+            ).values_list("external_id", "pk", KT(f"source_row__{HASH_KEY}"), "status")
+        }
     groups.ensure(name for parsed in batch for name, _ in parsed.perpetrators)
     now = timezone.now()
     new, changed = [], []

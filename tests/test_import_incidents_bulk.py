@@ -162,3 +162,15 @@ def test_stored_row_is_the_json_of_its_non_blank_cells_with_their_hash(tmp_path,
     assert incident.source_row == {**expected, "_sha256": hashlib.sha256(text.encode()).hexdigest()}
     out, _ = run(write(tmp_path, row, SIEGE))  # the same cells, unpadded
     assert "0 created, 0 updated, 2 unchanged" in out
+
+
+def test_batches_look_up_eventids_only_where_some_could_be_known(tmp_path, db):
+    def lookups(path):
+        with CaptureQueriesContext(connection) as queries:
+            run(path, "--batch-size", "10")
+        return [q["sql"] for q in queries.captured_queries if '"external_id" IN (' in q["sql"]]
+
+    make_incident(title="Not imported")  # no eventid: cannot match a row
+    assert lookups(write(tmp_path, *rows(30), name="first.csv")) == []
+    assert len(lookups(write(tmp_path, *rows(30, start=20), name="second.csv"))) == 3
+    assert Incident.objects.exclude(external_id=None).count() == 49  # 1-49
