@@ -115,22 +115,6 @@ def marked_paragraph(paragraph, marks_by_paragraph):
     return mark_passages(paragraph.text, marks_by_paragraph.get(paragraph.pk, []))
 
 
-@register.filter
-def highlight(text, query):
-    """Mark each word of a search query in `text` (escaped)."""
-    words = [word for word in (query or "").split() if len(word) > 1]
-    if not words:
-        return escape(text)
-    pieces, position = [], 0
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-    for match in pattern.finditer(text):
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(format_html("<mark>{}</mark>", match.group()))
-        position = match.end()
-    pieces.append(escape(text[position:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
-
-
 @register.simple_tag(takes_context=True)
 def absolute_url(context, obj):
     """The object's permanent URL on this host, for "Cite this" lines."""
@@ -267,7 +251,7 @@ def incident_rows(incidents):
             f'\n      <li>\n        <a href="{_e(incident.get_absolute_url())}">'
             f"{_e(incident.title)}</a>\n"
             f'        <span class="meta">{_date_span(incident)} · {_e(incident.type_label)}'
-            f" · {place}{_country_link(incident.country)}</span>\n"
+            f" · {place}{country_link(incident.country)}</span>\n"
             f'        <span class="meta">Perpetrators: {perpetrators or "not identified"}'
             f" · killed {_e(count_or_unknown(incident.killed))},"
             f" injured {_e(count_or_unknown(incident.injured))}</span>\n      </li>"
@@ -275,7 +259,8 @@ def incident_rows(incidents):
     return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
 
 
-def _country_link(country):
+def country_link(country):
+    """The country's name linked to its page (escaped)."""
     return f'<a href="{_e(country.get_absolute_url())}">{_e(country.name)}</a>'
 
 
@@ -290,7 +275,7 @@ def report_rows(reports):
         rows.append(
             f'\n      <li>\n        <a href="{_e(report.get_absolute_url())}">'
             f"{_e(report.title)}</a>\n"
-            f'        <span class="meta">{_e(report.series)} · {_country_link(report.country)}'
+            f'        <span class="meta">{_e(report.series)} · {country_link(report.country)}'
             f" · {_e(report.year)}{publisher}</span>\n      </li>"
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
@@ -301,7 +286,7 @@ def group_rows(groups):
     """The <li> of each group of a list page (with its country and aliases)."""
     rows = []
     for group in groups:
-        country = f"{_country_link(group.country)} · " if group.country else ""
+        country = f"{country_link(group.country)} · " if group.country else ""
         aliases = ", ".join(_e(alias) for alias in group.aliases.all())
         rows.append(
             f'\n      <li>\n        <a href="{_e(group.get_absolute_url())}">{_e(group)}</a>\n'

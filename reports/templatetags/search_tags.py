@@ -13,7 +13,7 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from reports.templatetags.archive_tags import precise_date
+from reports.templatetags.archive_tags import country_link, precise_date
 
 register = template.Library()
 
@@ -51,10 +51,6 @@ def first_words(text, count):
     return cut if cut.endswith(" …") else f"{cut} …"
 
 
-def _country_link(country):
-    return f'<a href="{escape(country.get_absolute_url())}">{escape(country.name)}</a>'
-
-
 @register.simple_tag
 def report_hits(hits, query):
     """The <li> of each report hit: title, country and year, and the matching passage."""
@@ -71,7 +67,7 @@ def report_hits(hits, query):
             )
         rows.append(
             f'\n    <li>\n      <a href="{url}">{highlight(report.title, query)}</a>'
-            f'\n      <span class="meta">{_country_link(report.country)} · {report.year}</span>'
+            f'\n      <span class="meta">{country_link(report.country)} · {report.year}</span>'
             f"\n      {passage}\n    </li>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped above
@@ -90,7 +86,7 @@ def incident_hits(incidents, query):
         rows.append(
             f'\n    <li>\n      <a href="{escape(incident.get_absolute_url())}">'
             f"{highlight(incident.title, query)}</a>"
-            f'\n      <span class="meta">{date} · {_country_link(incident.country)}</span>'
+            f'\n      <span class="meta">{date} · {country_link(incident.country)}</span>'
             f"\n      {summary}\n    </li>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped above
