@@ -5,6 +5,7 @@ Everything that puts document text into HTML escapes it piece by piece; nothing 
 calls mark_safe on text that came from a document.
 """
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -228,6 +229,11 @@ def _e(value):
     return html.escape(str(value))
 
 
+def country_link(country):
+    """The country's name linked to its page (escaped)."""
+    return f'<a href="{_e(country.get_absolute_url())}">{_e(country.name)}</a>'
+
+
 def _date_span(incident):
     """The incident's dates at their precision: "May 1997" or "1 May 1997 – June 1997"."""
     text = precise_date(incident.start_date, incident.start_precision)
@@ -236,75 +242,73 @@ def _date_span(incident):
     return _e(text)
 
 
-@register.simple_tag
-def incident_rows(incidents):
-    """The <li> of each incident of a list page (with its country and published perpetrators)."""
-    rows = []
-    for incident in incidents:
-        perpetrators = ", ".join(
-            f'<a href="{_e(p.group.get_absolute_url())}">{_e(p.group)}</a>'
-            + (" (suspected)" if p.uncertain else "")
-            for p in incident.published_perpetrations
-        )
-        place = f"{_e(incident.place)}, " if incident.place else ""
-        rows.append(
-            f'\n      <li>\n        <a href="{_e(incident.get_absolute_url())}">'
-            f"{_e(incident.title)}</a>\n"
-            f'        <span class="meta">{_date_span(incident)} · {_e(incident.type_label)}'
-            f" · {place}{country_link(incident.country)}</span>\n"
-            f'        <span class="meta">Perpetrators: {perpetrators or "not identified"}'
-            f" · killed {_e(count_or_unknown(incident.killed))},"
-            f" injured {_e(count_or_unknown(incident.injured))}</span>\n      </li>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
+def row_tag(library):
+    """Register a function writing one row's <li> (every value in it escaped) as the
+    simple tag of the same name, `{% name items [args] %}`, writing each item's row."""
+
+    def register_rows(render_row):
+        @functools.wraps(render_row)
+        def rows(items, *args):
+            # Each row escapes every value it writes (render_row's contract).
+            return mark_safe("".join(render_row(item, *args) for item in items))  # noqa: S308
+
+        return library.simple_tag(rows)
+
+    return register_rows
 
 
-def country_link(country):
-    """The country's name linked to its page (escaped)."""
-    return f'<a href="{_e(country.get_absolute_url())}">{_e(country.name)}</a>'
+@row_tag(register)
+def incident_rows(incident):
+    """The <li> of an incident of a list page (with its country and published perpetrators)."""
+    perpetrators = ", ".join(
+        f'<a href="{_e(p.group.get_absolute_url())}">{_e(p.group)}</a>'
+        + (" (suspected)" if p.uncertain else "")
+        for p in incident.published_perpetrations
+    )
+    place = f"{_e(incident.place)}, " if incident.place else ""
+    return (
+        f'\n      <li>\n        <a href="{_e(incident.get_absolute_url())}">'
+        f"{_e(incident.title)}</a>\n"
+        f'        <span class="meta">{_date_span(incident)} · {_e(incident.type_label)}'
+        f" · {place}{country_link(incident.country)}</span>\n"
+        f'        <span class="meta">Perpetrators: {perpetrators or "not identified"}'
+        f" · killed {_e(count_or_unknown(incident.killed))},"
+        f" injured {_e(count_or_unknown(incident.injured))}</span>\n      </li>"
+    )
 
 
-@register.simple_tag
-def report_rows(reports):
-    """The <li> of each report of a list page (with its country, publisher, republisher)."""
-    rows = []
-    for report in reports:
-        publisher = f" · {_e(report.publisher)}" if report.publisher else ""
-        if report.republisher:
-            publisher += f" (republished by {_e(report.republisher)})"
-        rows.append(
-            f'\n      <li>\n        <a href="{_e(report.get_absolute_url())}">'
-            f"{_e(report.title)}</a>\n"
-            f'        <span class="meta">{_e(report.series)} · {country_link(report.country)}'
-            f" · {_e(report.year)}{publisher}</span>\n      </li>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
+@row_tag(register)
+def report_rows(report):
+    """The <li> of a report of a list page (with its country, publisher, republisher)."""
+    publisher = f" · {_e(report.publisher)}" if report.publisher else ""
+    if report.republisher:
+        publisher += f" (republished by {_e(report.republisher)})"
+    return (
+        f'\n      <li>\n        <a href="{_e(report.get_absolute_url())}">'
+        f"{_e(report.title)}</a>\n"
+        f'        <span class="meta">{_e(report.series)} · {country_link(report.country)}'
+        f" · {_e(report.year)}{publisher}</span>\n      </li>"
+    )
 
 
-@register.simple_tag
-def group_rows(groups):
-    """The <li> of each group of a list page (with its country and aliases)."""
-    rows = []
-    for group in groups:
-        country = f"{country_link(group.country)} · " if group.country else ""
-        aliases = ", ".join(_e(alias) for alias in group.aliases.all())
-        rows.append(
-            f'\n      <li>\n        <a href="{_e(group.get_absolute_url())}">{_e(group)}</a>\n'
-            f'        <span class="meta">{country}{_e(group.activity_label)}'
-            f"{f' · also known as {aliases}' if aliases else ''}</span>\n      </li>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
+@row_tag(register)
+def group_rows(group):
+    """The <li> of a group of a list page (with its country and aliases)."""
+    country = f"{country_link(group.country)} · " if group.country else ""
+    aliases = ", ".join(_e(alias) for alias in group.aliases.all())
+    return (
+        f'\n      <li>\n        <a href="{_e(group.get_absolute_url())}">{_e(group)}</a>\n'
+        f'        <span class="meta">{country}{_e(group.activity_label)}'
+        f"{f' · also known as {aliases}' if aliases else ''}</span>\n      </li>"
+    )
 
 
-@register.simple_tag
-def timeline_rows(perpetrations):
-    """The <li> of each incident of a group's timeline (perpetrations with their incident)."""
-    rows = []
-    for perpetration in perpetrations:
-        incident = perpetration.incident
-        rows.append(
-            f'\n      <li><span class="timeline__date">{_date_span(incident)}</span>'
-            f' <a href="{_e(incident.get_absolute_url())}">{_e(incident.title)}</a>'
-            f"{' (suspected)' if perpetration.uncertain else ''}</li>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)
+@row_tag(register)
+def timeline_rows(perpetration):
+    """The <li> of an incident of a group's timeline (a perpetration with its incident)."""
+    incident = perpetration.incident
+    return (
+        f'\n      <li><span class="timeline__date">{_date_span(incident)}</span>'
+        f' <a href="{_e(incident.get_absolute_url())}">{_e(incident.title)}</a>'
+        f"{' (suspected)' if perpetration.uncertain else ''}</li>"
+    )

@@ -11,9 +11,8 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.utils.safestring import mark_safe
 
-from reports.templatetags.archive_tags import country_link, precise_date
+from reports.templatetags.archive_tags import country_link, precise_date, row_tag
 
 register = template.Library()
 
@@ -51,57 +50,48 @@ def first_words(text, count):
     return cut if cut.endswith(" …") else f"{cut} …"
 
 
-@register.simple_tag
-def report_hits(hits, query):
-    """The <li> of each report hit: title, country and year, and the matching passage."""
-    rows = []
-    for hit in hits:
-        report = hit.report
-        url = escape(report.get_absolute_url())
-        passage = ""
-        if hit.paragraph:
-            number = hit.paragraph.number
-            passage = (
-                f'<blockquote class="snippet"><p>{highlight(hit.snippet, query)}</p></blockquote>'
-                f'\n      <a href="{url}#p{number}">Go to paragraph {number}</a>'
-            )
-        rows.append(
-            f'\n    <li>\n      <a href="{url}">{highlight(report.title, query)}</a>'
-            f'\n      <span class="meta">{country_link(report.country)} · {report.year}</span>'
-            f"\n      {passage}\n    </li>\n    "
+@row_tag(register)
+def report_hits(hit, query):
+    """The <li> of a report hit: title, country and year, and the matching passage."""
+    report = hit.report
+    url = escape(report.get_absolute_url())
+    passage = ""
+    if hit.paragraph:
+        number = hit.paragraph.number
+        passage = (
+            f'<blockquote class="snippet"><p>{highlight(hit.snippet, query)}</p></blockquote>'
+            f'\n      <a href="{url}#p{number}">Go to paragraph {number}</a>'
         )
-    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped above
+    return (
+        f'\n    <li>\n      <a href="{url}">{highlight(report.title, query)}</a>'
+        f'\n      <span class="meta">{country_link(report.country)} · {report.year}</span>'
+        f"\n      {passage}\n    </li>\n    "
+    )
 
 
-@register.simple_tag
-def incident_hits(incidents, query):
-    """The <li> of each incident: title, date and country, and the start of its summary."""
-    rows = []
-    for incident in incidents:
-        summary = ""
-        if incident.summary:
-            words = first_words(incident.summary, SUMMARY_WORDS)
-            summary = f'<p class="snippet">{highlight(words, query)}</p>'
-        date = escape(precise_date(incident.start_date, incident.start_precision))
-        rows.append(
-            f'\n    <li>\n      <a href="{escape(incident.get_absolute_url())}">'
-            f"{highlight(incident.title, query)}</a>"
-            f'\n      <span class="meta">{date} · {country_link(incident.country)}</span>'
-            f"\n      {summary}\n    </li>\n    "
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped above
+@row_tag(register)
+def incident_hits(incident, query):
+    """The <li> of an incident: title, date and country, and the start of its summary."""
+    summary = ""
+    if incident.summary:
+        words = first_words(incident.summary, SUMMARY_WORDS)
+        summary = f'<p class="snippet">{highlight(words, query)}</p>'
+    date = escape(precise_date(incident.start_date, incident.start_precision))
+    return (
+        f'\n    <li>\n      <a href="{escape(incident.get_absolute_url())}">'
+        f"{highlight(incident.title, query)}</a>"
+        f'\n      <span class="meta">{date} · {country_link(incident.country)}</span>'
+        f"\n      {summary}\n    </li>\n    "
+    )
 
 
-@register.simple_tag
-def group_hits(groups, query):
-    """The <li> of each group: its name (and acronym), and its aliases."""
-    rows = []
-    for group in groups:
-        aliases = ", ".join(highlight(alias.name, query) for alias in group.aliases.all())
-        if aliases:
-            aliases = f'<span class="meta">Also known as {aliases}</span>'
-        rows.append(
-            f'\n    <li>\n      <a href="{escape(group.get_absolute_url())}">'
-            f"{highlight(str(group), query)}</a>\n      {aliases}\n    </li>\n    "
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped above
+@row_tag(register)
+def group_hits(group, query):
+    """The <li> of a group: its name (and acronym), and its aliases."""
+    aliases = ", ".join(highlight(alias.name, query) for alias in group.aliases.all())
+    if aliases:
+        aliases = f'<span class="meta">Also known as {aliases}</span>'
+    return (
+        f'\n    <li>\n      <a href="{escape(group.get_absolute_url())}">'
+        f"{highlight(str(group), query)}</a>\n      {aliases}\n    </li>\n    "
+    )
