@@ -41,8 +41,14 @@ and they rank:
 
 PostgreSQL leaves out its stop words ("the", "of"); FTS5 has none. Reports are ranked
 among the newest CANDIDATES matching passages and titles (both engines). On SQLite a
-word in 100,000 incidents costs what a rare one does (INCIDENTS_SQL); on PostgreSQL
-the GIN indexes find every match, and ranking them by date grows with their number.
+query in more than COMMON_ROWS rows of the index ("violence", in every title of a big
+archive) is not ranked by bm25, whose IDF alone counts every row the query
+matches: it shows the newest `limit` reports whose title matches, newest year first,
+then (if fewer) the reports of its newest passages, each with its first matching
+passage (FTS5_SQL). So a common word costs about what a rare one does, at any size.
+On SQLite a word in 100,000 incidents costs what a rare one does (INCIDENTS_SQL); on
+PostgreSQL the GIN indexes find every match, and ranking them by date grows with
+their number.
 Where FTS5 is missing, or on another engine, all three fall back to the portable
 icontains (substring) search.
 """
@@ -318,63 +324,119 @@ def fts5_query(terms, columns=()):
     return quoted
 
 
-# The FTS5 search, bounded for common words ("violence" is in every report): FTS5
-# hands over matches newest first (rowid order) and the query stops after
-# CANDIDATES passages and CANDIDATES titles of published reports, so bm25 is computed
-# for those only, and highlight() only for the passages shown. A word in fewer
-# passages is ranked over all of them.
+# The FTS5 search. A query is ranked among its newest CANDIDATES passages and
+# CANDIDATES titles of published reports: title match, best passage by bm25, newest
+# year, title. A query in more than COMMON_ROWS rows of the index ("violence", in
+# every title at 10,000 reports) is not ranked by bm25 at all: its IDF,
+# which bm25 works out on its first call, counts every row the query matches (1.5 ms
+# at 10,000 reports, growing with the archive); up to COMMON_ROWS that count stays
+# under ~0.1 ms. Such a query shows the newest `limit` reports whose title matches,
+# newest year first, each with its first matching passage; only with fewer title
+# matches than that, the reports of its newest CANDIDATES passages follow (newest
+# year first). FTS5 hands matches over in rowid order, so each of these reads about
+# `limit` rows, whatever the archive's size.
 #
-# What keeps it cheap for a common word (7 ms before at 10,000 reports, 4.5 after):
+# How it is built, one statement either way:
+# - `common` counts the query's rows up to COMMON_ROWS + 1 and decides. The CTEs of
+#   the other kind have a LIMIT of 0, which SQLite checks before it starts a scan
+#   (a WHERE condition on a subquery would be tested row by row, after FTS5 and
+#   bm25 have started: bm25's IDF is counted on its first call);
 # - a title row's rowid is minus its report's id and a passage's is its paragraph's
 #   id (migration 0003), so report ids come from those keys, never from the FTS
 #   table's own content rows;
 # - year and title for the ranking come along from the report row read for its
 #   status, instead of a join of every hit to reports_report afterwards;
-# - the hits are merged with IN and NOT IN (SQLite builds each set's index once),
-#   not grouped (a sort of every row) nor joined (a scan of `best` for each title);
+# - a report's best bm25 is a min() per report (SQLite's window functions cost
+#   four times as much), and its passage is looked up for the shown reports only;
+# - a common query's first passages come from one scan of the rowid range of the
+#   shown reports' paragraphs (joined to their paragraph for report and number);
 # - highlight() runs in one scan of the shown passages' rowid range: looked up one
 #   by one, each `rowid = ?` made FTS5 seek through the word's whole list (0.1 ms
 #   each for "violence"). `+rowid IN` keeps that lookup from FTS5, so it filters.
+# Both range scans read every match between the lowest and highest rowid they need,
+# few when the shown reports' paragraphs are close together (they usually are:
+# newest reports, newest passages).
 CANDIDATES = 500
+# Rows of the index above which bm25 is not used (see above): at 10,000 reports
+# "market" (8,051 rows) is still ranked, "violence" (20,000) and "the" (102,337) not.
+COMMON_ROWS = 10_000
 # Rows of the FTS5 tables have rowids > 0 (a paragraph, an incident) and < 0 (a
 # title); every query gives FTS5 both ends of the range it wants, never NULL: with
 # one, FTS5 reads on through the word's whole list ("police": 3 ms in 35,000
 # incidents) instead of stopping at the range's end.
 ROWID_MAX = 2**62  # above every key, see migration 0006's incident_key()
-FTS5_SQL = """
-WITH body AS MATERIALIZED (
-    SELECT f.rowid AS rid, p.report_id, p.number, bm25(reports_search_fts) AS score,
-           r.year, r.title
-    FROM reports_search_fts f
+# The matching passages of published reports, newest first (body and recent below).
+NEWEST_PASSAGES = """FROM reports_search_fts f
     JOIN reports_paragraph p ON p.id = f.rowid
     JOIN reports_report r ON r.id = p.report_id
     WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
       AND r.status = %(status)s
-    ORDER BY f.rowid DESC LIMIT %(candidates)s
+    ORDER BY f.rowid DESC"""
+FTS5_SQL = """
+WITH common AS MATERIALIZED (
+    SELECT count(*) > %(common)s AS yes FROM (
+        SELECT 1 FROM reports_search_fts
+        WHERE reports_search_fts MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND {ROWID_MAX}
+        LIMIT %(common)s + 1)
 ),
+-- Not common: the newest CANDIDATES passages and titles of published reports, ranked.
+body AS MATERIALIZED (
+    SELECT f.rowid AS rid, p.report_id, p.number, bm25(reports_search_fts) AS score,
+           r.year, r.title
+    {NEWEST_PASSAGES}
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN 0 ELSE %(candidates)s END
+),
+-- Common: the newest `limit` only.
 titled AS MATERIALIZED (
     SELECT r.id AS report_id, r.year, r.title
     FROM reports_search_fts f JOIN reports_report r ON r.id = -f.rowid
     WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN -{ROWID_MAX} AND -1
       AND r.status = %(status)s
-    ORDER BY f.rowid LIMIT %(candidates)s
+    ORDER BY f.rowid
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN %(limit)s ELSE %(candidates)s END
 ),
--- The best passage of each report: lowest bm25 (best), then first.
-best AS MATERIALIZED (
-    SELECT report_id, rid, number, score, year, title FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY report_id ORDER BY score, number) AS n
-        FROM body)
-    WHERE n = 1
+-- Common, with fewer title matches than the page: the newest passages' reports.
+recent AS MATERIALIZED (
+    SELECT p.report_id, r.year, r.title
+    {NEWEST_PASSAGES}
+    LIMIT CASE WHEN (SELECT yes FROM common) AND (SELECT count(*) FROM titled) < %(limit)s
+               THEN %(candidates)s ELSE 0 END
 ),
-shown AS MATERIALIZED (
+ranked AS MATERIALIZED (
     SELECT * FROM (
         SELECT report_id AS id, report_id IN (SELECT report_id FROM titled) AS title_match,
-               rid, number, score, year, title FROM best
+               min(score) AS score, year, title FROM body GROUP BY report_id
         UNION ALL
-        SELECT report_id, 1, NULL, NULL, NULL, year, title FROM titled
-        WHERE report_id NOT IN (SELECT report_id FROM best))
+        SELECT report_id, 1, NULL, year, title FROM titled
+        WHERE report_id NOT IN (SELECT report_id FROM body)
+        UNION ALL
+        SELECT DISTINCT report_id, 0, NULL, year, title FROM recent
+        WHERE report_id NOT IN (SELECT report_id FROM titled))
     ORDER BY title_match DESC, score IS NULL, score, year DESC, title
     LIMIT %(limit)s
+),
+-- Common: the first matching passage of each shown report.
+own AS MATERIALIZED (
+    SELECT min(id) AS low, max(id) AS high FROM reports_paragraph
+    WHERE report_id IN (SELECT id FROM ranked WHERE (SELECT yes FROM common))
+),
+first AS MATERIALIZED (
+    -- min() takes the bare column p.id from the row of the lowest number.
+    SELECT p.report_id, min(p.number) AS number, p.id AS rid
+    FROM reports_search_fts f JOIN reports_paragraph p ON p.id = f.rowid
+    WHERE reports_search_fts MATCH %(match)s
+      AND f.rowid BETWEEN (SELECT coalesce(low, 0) FROM own)
+                      AND (SELECT coalesce(high, 0) FROM own)
+      AND p.report_id IN (SELECT id FROM ranked)
+    GROUP BY p.report_id
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN -1 ELSE 0 END
+),
+shown AS MATERIALIZED (
+    SELECT ranked.*, coalesce(
+        (SELECT rid FROM body WHERE body.report_id = ranked.id
+         ORDER BY body.score, body.number LIMIT 1),
+        (SELECT rid FROM first WHERE first.report_id = ranked.id)) AS rid
+    FROM ranked
 ),
 marked AS MATERIALIZED (
     SELECT rowid AS rid, highlight(reports_search_fts, 1, %(start)s, %(stop)s) AS marked
@@ -384,11 +446,12 @@ marked AS MATERIALIZED (
                     AND (SELECT coalesce(max(rid), 0) FROM shown)
       AND +rowid IN (SELECT rid FROM shown)
 )
-SELECT shown.id, shown.title_match, shown.rid, shown.number, marked.marked
+SELECT shown.id, shown.title_match, shown.rid, p.number, marked.marked
 FROM shown LEFT JOIN marked ON marked.rid = shown.rid
+LEFT JOIN reports_paragraph p ON p.id = shown.rid
 ORDER BY shown.title_match DESC, shown.score IS NULL, shown.score, shown.year DESC,
          shown.title
-""".replace("{ROWID_MAX}", str(ROWID_MAX))
+""".replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace("{ROWID_MAX}", str(ROWID_MAX))
 
 
 def _reports_sqlite_fts5(words, limit):
@@ -400,6 +463,7 @@ def _reports_sqlite_fts5(words, limit):
         "match": match,
         "status": Status.PUBLISHED,
         "candidates": CANDIDATES,
+        "common": COMMON_ROWS,
         "limit": limit,
         "start": MARK_START,
         "stop": MARK_STOP,
@@ -496,20 +560,34 @@ LIMIT %(limit)s
 """.replace("{ROWID_MAX}", str(ROWID_MAX))
 
 # Groups are few (thousands): every match up to GROUP_CANDIDATES is ranked, named
-# matches (every word in the name, acronym or an alias) first, then by name.
+# matches (every word in the name, acronym or an alias) first, then by name. Each
+# kind is sorted apart, `limit` of it at most, and the other matches are read only
+# when the named ones do not fill the page: a word in all 2,000 groups costs half
+# what one sort of every match did (24 -> 12 M instructions), a rare one the same.
 GROUP_CANDIDATES = 5000
 GROUPS_SQL = """
 WITH named AS MATERIALIZED (
     SELECT rowid AS id FROM reports_search_groups
     WHERE reports_search_groups MATCH %(named)s LIMIT %(candidates)s
 ),
+first AS MATERIALIZED (
+    SELECT g.id, g.name FROM reports_group g
+    WHERE g.status = %(status)s AND g.id IN (SELECT id FROM named)
+    ORDER BY g.name LIMIT %(limit)s
+),
 hits AS MATERIALIZED (
     SELECT rowid AS id FROM reports_search_groups
-    WHERE reports_search_groups MATCH %(match)s LIMIT %(candidates)s
+    WHERE reports_search_groups MATCH %(match)s
+    LIMIT CASE WHEN (SELECT count(*) FROM first) < %(limit)s THEN %(candidates)s ELSE 0 END
+),
+rest AS MATERIALIZED (
+    SELECT g.id, g.name FROM reports_group g
+    WHERE g.status = %(status)s AND g.id IN (SELECT id FROM hits)
+      AND g.id NOT IN (SELECT id FROM named)
+    ORDER BY g.name LIMIT %(limit)s
 )
-SELECT g.id FROM reports_group g
-WHERE g.status = %(status)s AND g.id IN (SELECT id FROM hits UNION SELECT id FROM named)
-ORDER BY g.id IN (SELECT id FROM named) DESC, g.name
+SELECT id FROM (SELECT id, 1 AS named, name FROM first UNION ALL SELECT id, 0, name FROM rest)
+ORDER BY named DESC, name
 LIMIT %(limit)s
 """
 
@@ -704,7 +782,8 @@ def pause_search_index():
 
 
 def rebuild_search_index():
-    """Fill the incident and group search tables afresh and restore their triggers."""
+    """Fill the incident and group search tables afresh and restore their triggers;
+    then merge every search table's segments into one (see optimize_search_index)."""
     if connection.vendor != "sqlite":
         return
     migration = _search_migration()
@@ -712,6 +791,29 @@ def rebuild_search_index():
         if _has_search_tables(cursor):
             migration.drop_sqlite(cursor)
             migration.create_sqlite(cursor)
+        optimize_search_index(cursor)
+
+
+# FTS5 writes its index in segments and merges them only now and then, so a table
+# filled by many writes (row by row through the triggers, or a big INSERT, which
+# FTS5 flushes every megabyte or so) keeps a few dozen: 22 in reports_search_fts at
+# 10,000 reports, 9 in reports_search_incidents at 200,000 incidents. Every MATCH
+# opens and seeks each segment: a rowid lookup cost ~5 times as much as with one
+# segment, the common-word search ~1.8 times (5.8 -> 3.3 M instructions), the
+# incident search 2 times (1.7 -> 0.86 M). 'optimize' merges them into one: ~0.4 s
+# for reports_search_fts at 10,000 reports; later writes add segments again, which
+# FTS5's automerge keeps few. Migration 0008 does it once for existing archives.
+SEARCH_TABLES = ("reports_search_fts", "reports_search_incidents", "reports_search_groups")
+
+
+def optimize_search_index(cursor):
+    """Merge the segments of each FTS5 search table this SQLite archive has."""
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s, %s, %s)",
+        list(SEARCH_TABLES),
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"INSERT INTO {name}({name}) VALUES ('optimize')")  # noqa: S608 - a listed name
 
 
 # The portable substring search, where there is no full-text engine.

@@ -227,6 +227,7 @@ def test_sqlite_queries_give_fts5_both_ends_of_every_rowid_range(db, sql, words)
         "status": Status.PUBLISHED,
         "limit": 20,
         "candidates": 500,
+        "common": 10_000,
         "start": "[",
         "stop": "]",
     }
@@ -401,3 +402,131 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
     getattr(search, f"_{kind}_ids_postgresql")(["Cerpa", "Lima"], 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
+
+
+# --- SQLite: a query in more rows than COMMON_ROWS -----------------------------------
+
+
+def common_hits(query, limit):
+    return [
+        (hit.report.year, hit.title_match, hit.paragraph.number if hit.paragraph else None)
+        for hit in search_archive(query, limit=limit).reports
+    ]
+
+
+@on_sqlite
+def test_a_common_word_shows_its_newest_title_matches_newest_year_first(db, monkeypatch):
+    """More rows than COMMON_ROWS: no bm25 (its IDF counts every row); the newest
+    `limit` title matches, by year, each with its first matching passage."""
+    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    for year in (1991, 1995, 1993, 1990):
+        make_report(
+            title=f"Patterns of Global Terrorism {year} - Chile",
+            body="Nothing here.\n\nA chile.\n\nChile chile chile chile.",
+        )
+    make_report(title="Patterns of Global Terrorism 1999 - Peru", body="Chile.")  # body only
+
+    # 1991 and 1995 are older reports: the newest two are 1993 and 1990. bm25 would
+    # rank the dense third paragraph first; the first matching passage is the second.
+    assert common_hits("chile", limit=2) == [(1993, True, 2), (1990, True, 2)]
+    assert common_hits("chile", limit=3) == [(1995, True, 2), (1993, True, 2), (1990, True, 2)]
+
+
+@on_sqlite
+def test_a_common_word_in_few_titles_adds_the_reports_of_its_newest_passages(db, monkeypatch):
+    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    make_report(title="Patterns of Global Terrorism 1990 - Chile", body="Nothing here.")
+    for year in (1994, 1996, 1992):
+        make_report(
+            title=f"Patterns of Global Terrorism {year} - Peru",
+            body="Nothing.\n\nA chile, a chile.",
+        )
+    make_report(
+        title="Patterns of Global Terrorism 1997 - Peru", body="A chile.", status=Status.DRAFT
+    )
+
+    assert common_hits("chile", limit=3) == [(1990, True, None), (1996, False, 2), (1994, False, 2)]
+    assert common_hits("chile", limit=10) == [
+        (1990, True, None),
+        (1996, False, 2),
+        (1994, False, 2),
+        (1992, False, 2),
+    ]
+
+
+@on_sqlite
+def test_a_word_in_at_most_common_rows_is_still_ranked_by_bm25(db, monkeypatch):
+    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    make_report(title="Patterns of Global Terrorism 1993 - Peru", body="A chile among words.")
+    make_report(title="Patterns of Global Terrorism 1990 - Peru", body="Chile chile chile.")
+    make_report(title="Patterns of Global Terrorism 1999 - Chile", body="Nothing here.")
+
+    assert common_hits("chile", limit=20) == [
+        (1999, True, None),
+        (1990, False, 1),
+        (1993, False, 1),
+    ]
+
+
+@on_sqlite
+def test_a_common_word_never_shows_drafts_and_escapes_its_snippet(db, monkeypatch):
+    monkeypatch.setattr(search, "COMMON_ROWS", 2)
+    for year in (1991, 1992, 1993):
+        make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="<b>chile</b> & co")
+    make_report(
+        title="Patterns of Global Terrorism 1999 - Chile", body="Chile.", status=Status.DRAFT
+    )
+
+    hits = search_archive("chile", limit=20).reports
+
+    assert [hit.report.year for hit in hits] == [1993, 1992, 1991]
+    assert all(hit.snippet == "<b>chile</b> & co" for hit in hits)  # plain text: the page escapes
+
+
+def segments(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@on_sqlite
+def test_rebuilding_the_index_merges_every_search_table_into_one_segment(db):
+    for year in range(1990, 1995):  # each in its own savepoint: a segment each
+        make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Okapi.")
+        make_incident(title=f"Okapi raid {year}", slug=f"okapi-raid-{year}")
+    make_group(name="Okapi Front")
+    assert segments("reports_search_fts") > 1
+
+    with transaction.atomic():
+        search.pause_search_index()
+        search.rebuild_search_index()
+
+    assert [segments(table) for table in search.SEARCH_TABLES] == [1, 1, 1]
+    assert len(search_archive("okapi").reports) == 5
+    assert len(search_archive("okapi").incidents) == 5
+
+
+@on_sqlite
+def test_migration_0008_merges_the_segments_of_an_existing_archive(db):
+    for year in range(1990, 1995):
+        make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Okapi.")
+    assert segments("reports_search_fts") > 1
+
+    migration = importlib.import_module("reports.migrations.0008_search_optimize")
+    migration.optimize(None, type("SchemaEditor", (), {"connection": connection}))
+
+    assert segments("reports_search_fts") == 1
+    assert len(search_archive("okapi").reports) == 5
+
+
+@on_sqlite
+def test_a_word_in_more_than_candidates_rows_is_ranked_among_its_newest(db, monkeypatch):
+    """Between CANDIDATES and COMMON_ROWS: bm25 over the newest CANDIDATES passages."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(search, "COMMON_ROWS", 10)
+    make_report(title="Patterns of Global Terrorism 1990 - Peru", body="Chile chile chile.")
+    make_report(title="Patterns of Global Terrorism 1991 - Peru", body="A chile among words.")
+    make_report(title="Patterns of Global Terrorism 1992 - Peru", body="Chile chile.")
+
+    # The oldest, densest passage is not among the newest two: the 1992 one ranks first.
+    assert common_hits("chile", limit=20) == [(1992, False, 1), (1991, False, 1)]

@@ -86,6 +86,10 @@ def test_groups_named_by_every_word_rank_first_then_by_name(db):
 
     assert groups("okapi") == ["Beta Cell", "Omega Brigade", "Zeta Okapi Front", "Alpha Army"]
     assert groups("okapi", limit=2) == ["Beta Cell", "Omega Brigade"]
+    # Named ones filling the page exactly, and one more: the others are read then.
+    assert groups("okapi", limit=3) == ["Beta Cell", "Omega Brigade", "Zeta Okapi Front"]
+    make_group(name="Aardvark Okapi Front", slug="aardvark", status=Status.DRAFT)
+    assert groups("okapi", limit=4) == groups("okapi")
 
 
 # --- Ranking ----------------------------------------------------------------------
