@@ -1,4 +1,4 @@
-"""Insert many rows of one model with executemany, for the bulk importer and generator.
+"""Insert many rows of one model in multi-row INSERTs, for the bulk importer and generator.
 
 bulk_create prepares every value of every row through its field (about 10 µs
 a value): for 200,000 incidents of 25 columns that alone is most of a minute.
@@ -7,6 +7,9 @@ ones only where the database needs a conversion (dates, JSON, decimals).
 Like bulk_create it sends no signals and calls no save(): a writer using it calls
 ArchiveState.bump() once, in its transaction, so caches learn of the change.
 """
+
+from contextlib import contextmanager
+from itertools import chain
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -52,11 +55,22 @@ class RowInserter:
             for index, field in enumerate(varying)
             if field.name not in raw and not isinstance(field, _PLAIN)
         ]
+        width = len(varying) + len(fixed)
         columns = ", ".join(quote(field.column) for field in varying + fixed)
-        marks = ", ".join(["%s"] * (len(varying) + len(fixed)))
         # Names come from the model's metadata, quoted; values are parameters.
-        self.sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.head = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.marks = f"({', '.join(['%s'] * width)})"
+        # Many rows a statement, as many as the database takes parameters, rather than
+        # a statement a row (executemany): on SQLite each statement of a table with
+        # triggers opens a savepoint, and at each one FTS5 writes what it holds as a
+        # new segment, so the search triggers of 105,000 paragraphs wrote 105,000
+        # segments, and merged them (~8 s of a full-size generate_archive).
+        self.rows_per_statement = max(1, (connection.features.max_query_params or 999) // width)
+        self.full_sql = self._sql(self.rows_per_statement)
         self.model = model
+
+    def _sql(self, rows):
+        return self.head + ", ".join([self.marks] * rows)
 
     @staticmethod
     def _converter(field):
@@ -67,18 +81,30 @@ class RowInserter:
         return lambda value: field.get_db_prep_save(value, connection)
 
     def insert(self, rows):
-        """Insert the rows (tuples in the order of `fields`)."""
-        params = []
-        for row in rows:
-            if self.converters:
-                row = list(row)
-                for index, convert in self.converters:
-                    if row[index] is not None:
-                        row[index] = convert(row[index])
-            params.append((*row, *self.fixed_values))
-        if params:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, params)
+        """Insert the rows (tuples in the order of `fields`), in this order."""
+        if self.converters:
+            rows = map(self._convert, rows)
+        fixed = self.fixed_values
+        rows = [(*row, *fixed) for row in rows]
+        per = self.rows_per_statement
+        full = len(rows) - len(rows) % per
+        with connection.cursor() as cursor:
+            if full:
+                # One executemany of the full statements: Django rewrites a statement's
+                # placeholders for the driver once a call, a cost that grows with them.
+                cursor.executemany(
+                    self.full_sql,
+                    [list(chain.from_iterable(rows[i : i + per])) for i in range(0, full, per)],
+                )
+            if full < len(rows):
+                cursor.execute(self._sql(len(rows) - full), list(chain.from_iterable(rows[full:])))
+
+    def _convert(self, row):
+        row = list(row)
+        for index, convert in self.converters:
+            if row[index] is not None:
+                row[index] = convert(row[index])
+        return row
 
 
 def reset_sequences(*models_):
@@ -90,14 +116,65 @@ def reset_sequences(*models_):
                 cursor.execute(sql)
 
 
-def tune_for_bulk_writes():
-    """Give SQLite a page cache big enough that index inserts do not thrash (this connection)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            # 64 MB instead of SQLite's default 2 MB: a 200,000-row import writes the
-            # incident table's unique indexes (and in a smaller import all of them, see
-            # DeferredIndexes) in random key order.
-            cursor.execute("PRAGMA cache_size = -65536")
+# This connection's SQLite settings during a bulk write (bulk_writes), each saying why.
+BULK_PRAGMAS = {
+    # 64 MB instead of SQLite's default 2 MB: a 200,000-row import writes the incident
+    # table's unique indexes (and in a smaller import all of them, see DeferredIndexes)
+    # in random key order.
+    "cache_size": -65536,
+    # An INSERT that may fail half-way (constraints, triggers) first copies each page it
+    # changes to a statement journal. SQLite skips that for pages appended to the file,
+    # but not once the file has had a free page (as after DeferredIndexes drops the
+    # indexes): a 200,000-row import then wrote 4 GB to a temporary file in 2 million
+    # write() calls, ~2 s of system time. In memory it is a copy. It holds one
+    # statement's pages, so it stays small; the rollback journal, which a crash needs,
+    # is not affected.
+    "temp_store": 2,  # MEMORY
+}
+
+
+@contextmanager
+def bulk_writes():
+    """Tune this connection for a bulk write (SQLite, see BULK_PRAGMAS); restore it after.
+
+    Enter it outside the write's transaction.atomic(), so that it restores the settings
+    after the commit or rollback. Neither setting changes what a crash or a rollback
+    leaves: the journal mode and the synchronous level stay as they are.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        saved = _current(cursor)
+        for name, value in BULK_PRAGMAS.items():
+            if name in saved:
+                cursor.execute(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        # Not in a transaction that already failed (the caller's own, around this one):
+        # the connection then keeps the bulk settings, which are only slower or larger.
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                settable = _current(cursor)
+                for name, value in saved.items():
+                    if name in settable:
+                        cursor.execute(f"PRAGMA {name} = {value}")
+
+
+def _current(cursor):
+    """The values of BULK_PRAGMAS now, of those that may be changed (one query)."""
+    cursor.execute(
+        "SELECT (SELECT cache_size FROM pragma_cache_size),"
+        " (SELECT temp_store FROM pragma_temp_store),"
+        " EXISTS (SELECT 1 FROM pragma_database_list WHERE name = 'temp')"
+    )
+    cache_size, temp_store, temp_open = cursor.fetchone()
+    # Changing temp_store deletes the connection's temporary tables (and in a
+    # transaction is refused), so it is left alone once its temporary database is open.
+    if temp_open:
+        return {"cache_size": cache_size}
+    return {"cache_size": cache_size, "temp_store": temp_store}
 
 
 def refresh_planner_statistics():

@@ -8,15 +8,18 @@ Shapes follow the real data: countries and groups are Zipf-distributed (the
 GTD's top country holds a fifth of its incidents, a few groups most of the
 attributions) and recent years are busier, so list pages have deep tails.
 
-Rows are written with bulk_create in one transaction: no per-row save(), so
-no per-row history or Citation quote query; the quotes are instead taken
-verbatim from the generated paragraphs, so they hold by construction.
+Rows are written in bulk (reports.bulk.RowInserter, bulk_create for the few
+groups) in one transaction: no per-row save(), so no per-row history or Citation
+quote query; the quotes are instead taken verbatim from the generated
+paragraphs, so they hold by construction. The tables being empty, the large
+ones get their indexes and the incidents their search rows once, at the end.
 """
 
 import csv
 import hashlib
 import itertools
 import random
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -25,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.bulk import (
+    DeferredIndexes,
     RowInserter,
+    bulk_writes,
     refresh_planner_statistics,
     reset_sequences,
-    tune_for_bulk_writes,
 )
 from reports.countries import country_name
 from reports.models import (
@@ -155,6 +159,33 @@ def _zipf(n, s=1.0):
     return list(accumulate(1 / (rank**s) for rank in range(1, n + 1)))
 
 
+def _picker(rng, population, cum_weights):
+    """A function returning rng.choices(population, cum_weights=cum_weights)[0].
+
+    The same draw from the same number of rng (this is what choices() computes), so
+    a seed gives the archive it gave, without choices()' checks and list on each of
+    the million calls a full-size archive makes.
+    """
+    random_, total, hi = rng.random, cum_weights[-1] + 0.0, len(cum_weights) - 1
+    return lambda: population[bisect_right(cum_weights, random_() * total, 0, hi)]
+
+
+class Shapes:
+    """Draws of the data's shapes (see the module docstring) from one rng."""
+
+    def __init__(self, rng):
+        self.country = _picker(rng, COUNTRY_CODES, _zipf(len(COUNTRY_CODES)))
+        # Later years are busier.
+        years = range(FIRST_YEAR, FIRST_YEAR + YEARS)
+        self.year = _picker(rng, years, list(accumulate(range(1, YEARS + 1))))
+        attacks, weights = zip(*_GTD_ATTACKS, strict=True)
+        self.attacks = attacks
+        self.attack = _picker(rng, attacks, list(accumulate(weights)))
+        # Resolved once: a lazy label is translated again each time it is formatted.
+        self.labels = {kind: str(IncidentType(kind).label) for kind in IncidentType}
+        self.labels[IncidentType.OTHER] = "Incident"
+
+
 class Text:
     """Sentences of a Zipf-distributed vocabulary: real words and made-up ones."""
 
@@ -209,28 +240,41 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
         "created_at": now,
         "updated_at": now,
     }
-    with transaction.atomic():
+    with bulk_writes(), transaction.atomic():
         ensure_empty()
-        tune_for_bulk_writes()
         pause_search_index()  # rebuilt once at the end: far faster than row by row
         Country.objects.bulk_create(
             [Country(code=code, name=country_name(code)) for code in COUNTRY_CODES],
             ignore_conflicts=True,
         )
         names = dict(Country.objects.filter(code__in=COUNTRY_CODES).values_list("code", "name"))
-        country_weights = _zipf(len(COUNTRY_CODES))
-        year_weights = list(accumulate(range(1, YEARS + 1)))  # later years are busier
+        shapes = Shapes(rng)
         publisher, _ = Organisation.objects.get_or_create(name=f"{MARK} Ministry of Reports")
         republisher, _ = Organisation.objects.get_or_create(name=f"{MARK} Report Archive")
 
-        # Reports and their paragraphs.
+        # Reports and their paragraphs, with explicit ids (the tables are empty): report n
+        # has id n, and its paragraphs' ids follow those of report n - 1.
         by_country = {}
         paragraphs_of = []  # per report: its paragraphs' texts, then [(id, text)]
         report_rows = []
+        report_inserter = RowInserter(
+            Report,
+            ("id", "title", "slug", "year", "country", "published_on")
+            + ("source_filename", "sha256", "size_bytes"),
+            constants={
+                **published,
+                "series": f"{MARK} Country Reports on Political Violence",
+                "publisher": publisher.pk,
+                "republisher": republisher.pk,
+                "disclaimer": f"{MARK} Generated test data; not a real document.",
+                "imported_at": now,
+                "import_method": "generate_archive",
+            },
+        )
         rare_every = max(reports // RARE_REPORTS, 1)
         for n in range(1, reports + 1):
-            code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
-            year = FIRST_YEAR + rng.choices(range(YEARS), cum_weights=year_weights)[0]
+            code = shapes.country()
+            year = shapes.year()
             target, body = rng.randint(2000, 6000), []
             rare = n % rare_every == 0 and n // rare_every <= RARE_REPORTS
             extra = (COMMON_WORD, RARE_WORD) if rare else (COMMON_WORD,)
@@ -243,34 +287,28 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
                 body.append(text.paragraph())
                 size += len(body[-1]) + 2
             data = "\n\n".join(body).encode()
-            report = Report(
-                title=f"{MARK} Country Report on Political Violence {year} - {names[code]} #{n}",
-                slug=f"synthetic-report-{n:05}",
-                series=f"{MARK} Country Reports on Political Violence",
-                year=year,
-                country_id=code,
-                publisher=publisher,
-                republisher=republisher,
-                published_on=date(year + 1, rng.randint(1, 12), rng.randint(1, 28)),
-                disclaimer=f"{MARK} Generated test data; not a real document.",
-                source_filename=f"synthetic-report-{n:05}.txt",
-                sha256=hashlib.sha256(data + str(n).encode()).hexdigest(),
-                size_bytes=len(data),
-                imported_at=now,
-                import_method="generate_archive",
-                **published,
+            report_rows.append(
+                (
+                    n,
+                    f"{MARK} Country Report on Political Violence {year} - {names[code]} #{n}",
+                    f"synthetic-report-{n:05}",
+                    year,
+                    code,
+                    date(year + 1, rng.randint(1, 12), rng.randint(1, 28)),
+                    f"synthetic-report-{n:05}.txt",
+                    hashlib.sha256(data + str(n).encode()).hexdigest(),
+                    len(data),
+                )
             )
-            report_rows.append(report)
             paragraphs_of.append(body)
             by_country.setdefault(code, []).append(n - 1)
-        Report.objects.bulk_create(report_rows, batch_size=BATCH)
-        # Explicit ids (the tables are empty) spare a query for them per batch.
+        report_inserter.insert(report_rows)
         paragraph_rows, pid = [], 0
-        for n, (report, body) in enumerate(zip(report_rows, paragraphs_of, strict=True)):
+        for n, body in enumerate(paragraphs_of):
             ids = []
             for number, paragraph in enumerate(body, start=1):
                 pid += 1
-                paragraph_rows.append((pid, report.pk, number, paragraph))
+                paragraph_rows.append((pid, n + 1, number, paragraph))
                 ids.append(pid)
             paragraphs_of[n] = list(zip(ids, body, strict=True))
         RowInserter(Paragraph, ("id", "report", "number", "text")).insert(paragraph_rows)
@@ -283,12 +321,12 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
             index = rng.choice(candidates)
             paragraph_id, paragraph = rng.choice(paragraphs_of[index])
             quote = rng.choice(_sentences(paragraph))
-            return (report_rows[index].pk, paragraph_id, quote, incident, group)
+            return (index + 1, paragraph_id, quote, incident, group)
 
         # Groups, their aliases and one citation each.
         group_rows, alias_rows, citations = [], [], []
         for n in range(1, groups + 1):
-            code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
+            code = shapes.country()
             name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} of {names[code]}"
             group_rows.append(
                 Group(
@@ -317,30 +355,34 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
             ("id", "title", "slug", "summary", "start_date", "end_date", "country", "region")
             + ("city", "type", "target_type", "killed", "injured", "hostages"),
             constants={**published, "start_precision": DatePrecision.DAY},
+            raw=("start_date", "end_date"),  # ISO text, as the field would write them
         )
         perpetration_rows = RowInserter(Perpetration, ("incident", "group", "uncertain"))
         citation_rows = RowInserter(
             Citation, ("report", "paragraph", "quote", "incident", "group"), {"created_at": now}
         )
-        group_weights = _zipf(len(group_rows), 1.1) if group_rows else None
         group_ids = [group.pk for group in group_rows]
-        attacks, attack_weights = zip(*_GTD_ATTACKS, strict=True)
-        attack_weights = list(accumulate(attack_weights))
+        if group_ids:
+            perpetrators = _picker(rng, (0, 1, 2, 3), (20, 85, 97, 100))
+            perpetrator = _picker(rng, group_ids, _zipf(len(group_ids), 1.1))
+        # The tables are empty: their indexes are built once at the end, from sorted
+        # keys, rather than row by row in random order (see DeferredIndexes).
+        deferred = [DeferredIndexes(model) for model in (Incident, Perpetration, Citation)]
+        for indexes in deferred:
+            indexes.before_insert(incidents)  # about one perpetration and citation each
         for start in range(0, incidents, BATCH):
             batch, perpetrations = [], []
             for n in range(start + 1, min(start + BATCH, incidents) + 1):
-                row = _incident_fields(
-                    rng, names, country_weights, year_weights, attacks, attack_weights
-                )
+                row = _incident_fields(rng, shapes)
+                day, end = row["date"].isoformat(), row["end"]
                 batch.append(
                     (
                         n,
-                        f"{MARK} {row['kind']} in {row['city']}, {names[row['code']]} "
-                        f"({row['date']:%Y-%m-%d})",
+                        f"{MARK} {row['kind']} in {row['city']}, {names[row['code']]} ({day})",
                         f"synthetic-incident-{n:06}",
                         f"{MARK} " + text.sentence(),
-                        row["date"],
-                        row["end"],
+                        day,
+                        None if end is None else end.isoformat(),
                         row["code"],
                         row["region"],
                         row["city"],
@@ -352,10 +394,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
                     )
                 )
                 if group_ids:
-                    k = rng.choices((0, 1, 2, 3), cum_weights=(20, 85, 97, 100))[0]
-                    chosen = {
-                        rng.choices(group_ids, cum_weights=group_weights)[0] for _ in range(k)
-                    }
+                    chosen = {perpetrator() for _ in range(perpetrators())}
                     perpetrations += [(n, g, rng.random() < 0.1) for g in sorted(chosen)]
                 citations.append(citation_for(row["code"], incident=n))
             incident_rows.insert(batch)
@@ -370,18 +409,25 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
         if citations:  # groups but no incidents
             citation_rows.insert(citations)
             counts.citations += len(citations)
-        reset_sequences(Paragraph, Incident)
+        reset_sequences(Report, Paragraph, Incident)
+        incident_indexes, *other_indexes = deferred
+        for indexes in other_indexes:  # the search index reads citations by incident
+            indexes.restore()
+        # The incidents' indexes after it: without them its two passes over the
+        # incidents in date order read the table in order and sort it, rather than walk
+        # an index and fetch each incident from wherever it is (~2 s less).
         rebuild_search_index()
+        incident_indexes.restore()
         ArchiveState.bump()  # bulk writes send no signals
         refresh_planner_statistics()
     return counts
 
 
-def _incident_fields(rng, names, country_weights, year_weights, attacks, attack_weights):
-    code = rng.choices(COUNTRY_CODES, cum_weights=country_weights)[0]
-    year = FIRST_YEAR + rng.choices(range(YEARS), cum_weights=year_weights)[0]
+def _incident_fields(rng, shapes):
+    code = shapes.country()
+    year = shapes.year()
     day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
-    attack = rng.choices(attacks, cum_weights=attack_weights)[0]
+    attack = shapes.attack()
     kind = _TYPE_OF.get(attack, IncidentType.OTHER)
     hostage = kind in (IncidentType.KIDNAPPING, IncidentType.HOSTAGE_TAKING)
 
@@ -397,7 +443,7 @@ def _incident_fields(rng, names, country_weights, year_weights, attacks, attack_
         else None,
         "attack": attack,
         "type": kind,
-        "kind": IncidentType(kind).label if kind != IncidentType.OTHER else "Incident",
+        "kind": shapes.labels[kind],
         "city": f"{rng.choice(_CITIES)} {rng.choice(_SYLLABLES).capitalize()}"
         f"{rng.choice(_SYLLABLES)}",
         "region": f"Province {rng.randint(1, 25)}",
@@ -412,26 +458,21 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
     """Write `rows` synthetic incidents in the GTD export's 135 columns to a text stream."""
     rng = random.Random(seed)
     text = Text(rng)
-    country_weights = _zipf(len(COUNTRY_CODES))
-    year_weights = list(accumulate(range(1, YEARS + 1)))
-    attacks, attack_weights = zip(*_GTD_ATTACKS, strict=True)
-    attack_weights = list(accumulate(attack_weights))
+    shapes = Shapes(rng)
     names = {code: country_name(code) for code in COUNTRY_CODES}
     gnames = [
         f"{MARK} {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {n} (SYN{n})"
         for n in range(1, groups + 1)
     ]
-    group_weights = _zipf(len(gnames), 1.1)
+    gname = _picker(rng, gnames, _zipf(len(gnames), 1.1))
     writer = csv.DictWriter(stream, fieldnames=GTD_COLUMNS, lineterminator="\n")
     writer.writeheader()
     counter = itertools.count(1)
     for _ in range(rows):
-        row = _incident_fields(rng, names, country_weights, year_weights, attacks, attack_weights)
+        row = _incident_fields(rng, shapes)
         day = row["date"]
         unknown_day = rng.random() < 0.02
-        gname = (
-            "Unknown" if rng.random() < 0.4 else rng.choices(gnames, cum_weights=group_weights)[0]
-        )
+        perpetrator = "Unknown" if rng.random() < 0.4 else gname()
         writer.writerow(
             {
                 "eventid": f"{day:%Y%m%d}{next(counter):06}",
@@ -458,13 +499,13 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
                 "multiple": 0,
                 "success": 1,
                 "suicide": 0,
-                "attacktype1": attacks.index(row["attack"]) + 1,
+                "attacktype1": shapes.attacks.index(row["attack"]) + 1,
                 "attacktype1_txt": row["attack"],
                 "targtype1": _TARGETS.index(row["target"]) + 1,
                 "targtype1_txt": row["target"],
                 "target1": text.sentence()[:40],
                 "natlty1_txt": names[row["code"]],
-                "gname": gname,
+                "gname": perpetrator,
                 "guncertain1": int(rng.random() < 0.1),
                 "individual": 0,
                 "nperps": -99,

@@ -42,8 +42,8 @@ from simple_history.utils import bulk_update_with_history
 from reports.bulk import (
     DeferredIndexes,
     RowInserter,
+    bulk_writes,
     refresh_planner_statistics,
-    tune_for_bulk_writes,
 )
 from reports.countries import resolve_country
 from reports.models import (
@@ -85,6 +85,8 @@ PERPETRATOR_COLUMNS = (
     ("gname3", "guncertain3"),
 )
 
+FLAG_COLUMNS = tuple(flag for _, flag in PERPETRATOR_COLUMNS)
+
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
 
 
@@ -114,7 +116,7 @@ class Summary:
         return len(self.problems)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     line: int
     external_id: str
@@ -226,13 +228,13 @@ def parse_row(columns, values, line):
         "hostages": _count(nhostkid, "nhostkid"),
         "summary": summary,
     }
-    perpetrators = []
-    names, flags = perpetrator_cells[::2], perpetrator_cells[1::2]
-    for name, uncertain, (_, uncertain_column) in zip(
-        names, flags, PERPETRATOR_COLUMNS, strict=True
-    ):
-        if name and name.lower() != "unknown":
-            perpetrators.append((name[:200], _flag(uncertain, uncertain_column)))
+    perpetrators = [
+        (name[:200], _flag(uncertain, column))
+        for name, uncertain, column in zip(
+            perpetrator_cells[::2], perpetrator_cells[1::2], FLAG_COLUMNS, strict=True
+        )
+        if name and name.lower() != "unknown"
+    ]
     # The stored row is the non-blank cells by column name, as
     # json.dumps(row, ensure_ascii=False) writes that dict, built here from the
     # cells in C-level passes: blank cells carry no information, so a file that
@@ -256,13 +258,20 @@ TITLE_DATE_FORMATS = {
     DatePrecision.MONTH: "%Y-%m",
     DatePrecision.YEAR: "%Y",
 }
+# The same text cut from date.isoformat(), a third of strftime's cost; strftime
+# writes years before 1000 without leading zeros, so those still go through it.
+TITLE_DATE_LENGTHS = {DatePrecision.DAY: 10, DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}
 
 
 def title_for(kind, fields, country_name):
     """Return a readable title such as "Bombing in Lima, Peru (1997-05-12)"."""
     city = fields["city"]
     where = f"{city}, {country_name}" if city and country_name else city or country_name
-    when = fields["start_date"].strftime(TITLE_DATE_FORMATS[fields["start_precision"]])
+    start, precision = fields["start_date"], fields["start_precision"]
+    if start.year >= 1000:
+        when = start.isoformat()[: TITLE_DATE_LENGTHS[precision]]
+    else:
+        when = start.strftime(TITLE_DATE_FORMATS[precision])
     return f"{kind} in {where} ({when})"[:300]
 
 
@@ -293,6 +302,10 @@ def _int(value, column):
     return int(number)
 
 
+# A file repeats its dates and counts (the GTD: ~20,000 dates in 200,000 rows, a few
+# hundred counts): the cells' parses are kept, as the country's are (a bad value
+# raises each time; exceptions are not cached).
+@functools.lru_cache(maxsize=65536)
 def _start_date(iyear, imonth, iday):
     year, month, day = _int(iyear, "iyear"), _int(imonth, "imonth"), _int(iday, "iday")
     if not 1 <= year <= 9999:
@@ -330,6 +343,7 @@ def _end_date(extended, text, start):
     return end, DatePrecision.DAY
 
 
+@functools.lru_cache(maxsize=4096)
 def _count(value, column):
     """Return a count, or None where the source does not know it (blank, -99, -9)."""
     if not value:
@@ -393,6 +407,9 @@ def decoded_lines(binary, encoding, counter):
                 f"line {number}: byte 0x{raw[error.start]:02x} cannot be decoded as "
                 f"{encoding}; try --encoding cp1252 (the GTD's own exports use it)"
             ) from None
+        if codec == "utf-8-sig":
+            # A BOM can only open the file; utf-8-sig's decoder is Python code, utf-8's C.
+            codec = "utf-8"
 
 
 class Records:
@@ -543,8 +560,7 @@ def import_incidents(
     """
     summary = Summary()
     counter = [0]
-    with transaction.atomic():
-        tune_for_bulk_writes()
+    with bulk_writes(), transaction.atomic():
         groups = GroupIndex(Status.PUBLISHED if publish else Status.DRAFT)
         countries = CountryIndex()
         inserter = Inserters(publish)
@@ -603,7 +619,7 @@ class Inserters:
         now = timezone.now()
         self.incidents = RowInserter(
             Incident,
-            ("slug", *VALUE_FIELDS, "source_row"),
+            INCIDENT_COLUMNS,
             constants={
                 "created_at": now,
                 "updated_at": now,
@@ -611,7 +627,8 @@ class Inserters:
                 "status": Status.PUBLISHED if publish else Status.DRAFT,
                 "status_changed_at": now if publish else None,
             },
-            raw=("source_row", "latitude", "longitude"),  # JSON text; decimals as text
+            # JSON text, decimals and dates as text (_incident_row)
+            raw=("source_row", "latitude", "longitude", "start_date", "end_date"),
         )
         self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain"))
         # Not perpetrations': theirs are smaller, and deferring them saved about 0.1 s
@@ -622,8 +639,9 @@ class Inserters:
         self.incident_indexes.restore()
 
 
-# The incident's fields taken from a row, in the order _values gives them.
-VALUE_FIELDS = (
+# A new incident's fields, in the order _incident_row gives them.
+INCIDENT_COLUMNS = (
+    "slug",
     "external_id",
     "title",
     "country",
@@ -641,19 +659,23 @@ VALUE_FIELDS = (
     "injured",
     "hostages",
     "summary",
+    "source_row",
 )
 
 
-def _values(parsed, countries):
+def _incident_row(parsed, countries):
+    """The values Inserters.incidents writes for a new incident."""
     code, name = countries.resolve(parsed.country_name)
     f = parsed.fields
+    end = f["end_date"]
     return (
+        f"gtd-{_slug(parsed.external_id)}"[:200],
         parsed.external_id,
         title_for(parsed.kind, f, name),
         code,
-        f["start_date"],
+        f["start_date"].isoformat(),
         f["start_precision"],
-        f["end_date"],
+        None if end is None else end.isoformat(),
         f["end_precision"],
         f["region"],
         f["city"],
@@ -665,6 +687,7 @@ def _values(parsed, countries):
         f["injured"],
         f["hostages"],
         f["summary"],
+        parsed.source_json,
     )
 
 
@@ -693,14 +716,7 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
 
     if new:
         inserter.incident_indexes.before_insert(len(new))
-        inserter.incidents.insert(
-            (
-                f"gtd-{_slug(parsed.external_id)}"[:200],
-                *_values(parsed, countries),
-                parsed.source_json,
-            )
-            for parsed in new
-        )
+        inserter.incidents.insert(_incident_row(parsed, countries) for parsed in new)
     created = _inserted_ids(new) if new else []
 
     updated = []
@@ -747,16 +763,17 @@ def _slug(external_id):
 
 
 def _inserted_ids(new):
-    """The ids of the incidents of `new`, just inserted in that order by one executemany."""
+    """The ids of the incidents of `new`, just inserted in that order (RowInserter)."""
     if connection.vendor == "sqlite":
-        # One INSERT statement, in this write transaction (no other writer can come
-        # between): SQLite numbers the rows one after another, the last one being
-        # last_insert_rowid() (which the search triggers' own inserts do not change).
+        # INSERT statements of this write transaction (no other writer can come
+        # between), one after another: SQLite numbers the rows one after another, the
+        # last one being last_insert_rowid() (which the search triggers' own inserts
+        # do not change).
         with connection.cursor() as cursor:
             cursor.execute("SELECT last_insert_rowid()")
             last = cursor.fetchone()[0]
         return list(range(last - len(new) + 1, last + 1))
-    # executemany returns no ids; one indexed query fetches them for the perpetrators.
+    # The INSERTs return no ids; one indexed query fetches them for the perpetrators.
     pks = dict(
         Incident.objects.filter(external_id__in=[p.external_id for p in new]).values_list(
             "external_id", "pk"

@@ -2,6 +2,7 @@
 and the stored row's JSON, whose hash tells unchanged rows on a rerun."""
 
 import csv
+import datetime
 import hashlib
 import json
 
@@ -10,11 +11,11 @@ from django.core.management import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import gtd
+from reports import bulk, gtd
 from reports.bulk import DeferredIndexes
 from reports.gtd import HASH_KEY
-from reports.models import Incident, Perpetration
-from tests.factories import make_incident
+from reports.models import Incident, Paragraph, Perpetration
+from tests.factories import make_incident, make_report
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's schema")
@@ -177,3 +178,104 @@ def test_batches_look_up_eventids_only_where_some_could_be_known(tmp_path, db):
     assert lookups(write(tmp_path, *rows(30), name="first.csv")) == []
     assert len(lookups(write(tmp_path, *rows(30, start=20), name="second.csv"))) == 3
     assert Incident.objects.exclude(external_id=None).count() == 49  # 1-49
+
+
+def pragmas():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM pragma_cache_size, pragma_temp_store")
+        return cursor.fetchone()
+
+
+@on_sqlite
+def test_bulk_settings_hold_during_the_import_and_are_restored_after(tmp_path, db, monkeypatch):
+    before = pragmas()
+    during = []
+    insert_ids = gtd._inserted_ids
+
+    def recording(new):
+        during.append(pragmas())
+        return insert_ids(new)
+
+    monkeypatch.setattr(gtd, "_inserted_ids", recording)
+    run(write(tmp_path, *rows(3)))
+    assert during[0][0] == bulk.BULK_PRAGMAS["cache_size"]
+    assert pragmas() == before
+    # Also after a refused file, whose transaction is rolled back.
+    bad = BAD_ROWS["imonth 13 is not a month"].replace("199705120001", "1999")
+    with pytest.raises(CommandError):
+        run(write(tmp_path, *rows(3, start=10), bad), "--strict", "--batch-size", "1")
+    assert pragmas() == before
+
+
+@on_sqlite
+def test_bulk_settings_leave_temp_store_alone_once_temporary_tables_exist(db):
+    # Changing temp_store would delete them (and in a transaction is refused).
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS scratch (x)")
+        cursor.execute("INSERT INTO scratch VALUES (1)")
+        temp_store = pragmas()[1]
+        with bulk.bulk_writes():
+            assert pragmas() == (bulk.BULK_PRAGMAS["cache_size"], temp_store)
+        cursor.execute("SELECT count(*) FROM scratch")
+        assert cursor.fetchone() == (1,)
+        cursor.execute("DROP TABLE scratch")
+
+
+@pytest.mark.parametrize("year", [5, 999, 1000, 1997])
+def test_title_dates_are_written_as_strftime_writes_them(year):
+    # title_for cuts the date from isoformat() but for years before 1000, where
+    # strftime("%Y") writes no leading zeros: titles stay what they were.
+    formats = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+    for precision, fmt in formats.items():
+        start = datetime.date(year, 3, 4)
+        fields = {"city": "Lima", "start_date": start, "start_precision": precision}
+        title = gtd.title_for("Bombing", fields, "Peru")
+        assert title == f"Bombing in Lima, Peru ({start.strftime(fmt)})"
+
+
+def test_repeated_cells_are_parsed_once_and_a_bad_one_refused_every_time(tmp_path, db):
+    negative = BOMB.replace("12.0,-99", "-5,-99")
+    rows = [negative.replace("199705120001", f"1998{n:08}") for n in range(3)]
+    rows += [BOMB.replace("199705120001", f"1999{n:08}") for n in range(3)]
+    out, err = run(write(tmp_path, *rows))
+    assert "3 created" in out and "3 skipped" in out
+    assert err.count("nkill -5 is negative") == 3
+    assert set(Incident.objects.values_list("killed", "start_date")) == {
+        (12, datetime.date(1997, 5, 12))
+    }
+
+
+def test_lines_after_the_first_are_utf8_whatever_the_bom(tmp_path, db):
+    row = SIEGE.replace("The residence.", "La residencia del embajador de Japón.")
+    for bom in (b"", b"\xef\xbb\xbf"):
+        path = tmp_path / "file.csv"
+        path.write_bytes(bom + f"{HEADER}\n{BOMB}\n{row}\n".encode())
+        run(path)
+        assert Incident.objects.get(external_id="199612170001").summary.endswith("Japón.")
+        Incident.objects.all().delete()
+
+
+def test_row_inserter_writes_many_rows_a_statement_in_their_order(db):
+    report = make_report()
+    inserter = bulk.RowInserter(Paragraph, ("report", "number", "text"))
+    per_statement = inserter.rows_per_statement
+    assert per_statement > 1
+    count = 2 * per_statement + 5  # two full statements and a shorter one
+    # After the report's own first paragraph.
+    rows = [(report.pk, n, f"Paragraph {n} about quillworts.") for n in range(2, count + 2)]
+    with CaptureQueriesContext(connection) as queries:
+        inserter.insert(iter(rows))
+    # Two full statements (one executemany) and a shorter one.
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 2 and inserts[0].startswith("2 times: INSERT")
+    assert inserts[1].count("quillworts") == 5
+    stored = list(
+        report.paragraphs.filter(number__gt=1).order_by("pk").values_list("number", "text")
+    )
+    assert stored == [(n, text) for _, n, text in rows]
+    if connection.vendor == "sqlite":  # the search triggers saw every row
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM reports_search_fts WHERE reports_search_fts MATCH 'quillwort'"
+            )
+            assert cursor.fetchone() == (count,)

@@ -1,5 +1,6 @@
 """Import incidents from a CSV in the Global Terrorism Database codebook's columns."""
 
+import gc
 import sys
 import time
 
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             binary.seek(0, 2)
             progress = ProgressBar(sys.stderr, binary.tell())
             binary.seek(0)
+        # What is loaded by now (Django, the models) outlives the import: frozen, it is
+        # not traversed by the full collections a large import's garbage triggers (~0.4 s
+        # of 200,000 rows).
+        gc.freeze()
         try:
             with binary:
                 summary = import_incidents(
@@ -86,6 +91,8 @@ class Command(BaseCommand):
             for message in iter_problems(refused.problems):
                 self.stderr.write(message)
             raise CommandError(f"{options['file']}: {refused}; nothing was imported.") from None
+        finally:
+            gc.unfreeze()
         if progress:
             progress.close()
         for message in iter_problems(summary.problems):
