@@ -10,6 +10,22 @@ from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "sample_data" / "patterns-of-global-terrorism-1997-peru.txt"
+BROWSER_TESTS = ROOT / "tests" / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    """Refuse a test outside tests/browser that takes Playwright's fixtures (`page`,
+    `browser`, ..., even as a parameter's name): pytest-playwright then runs it once per
+    browser and sorts it among the browser tests, after their database flushes, which
+    remove the roles the migrations created."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", ())
+        and not Path(str(item.path)).is_relative_to(BROWSER_TESTS)
+    ]
+    if strays:
+        raise pytest.UsageError(f"Playwright fixtures outside tests/browser: {strays}")
 
 
 @pytest.fixture(autouse=True)
