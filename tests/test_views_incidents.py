@@ -516,3 +516,44 @@ def test_list_and_timeline_rows_escape_every_text_they_show(client, db):
     report.save()
     html = client.get(reverse("reports:report-list")).content.decode()
     assert "<img" not in html and f" · P {escape(hostile)}</span>" in html
+
+
+@pytest.mark.parametrize("kind", ["incident", "group", "report"])
+def test_source_blocks_escape_every_text_they_show(client, db, django_user_model, kind):
+    """Quoted passages, provenance and disclaimers (source_tags.py) escape what they show."""
+    hostile = "<script>x</script>"
+    editor = django_user_model.objects.create(username=f"{hostile}editor")
+    report = make_report(
+        title=f"Patterns {hostile} 1998 - Peru",
+        body=f"Before {hostile} after.",
+        disclaimer=f"Disclaimer {hostile}",
+        source_filename=f"{hostile}.txt",
+        imported_by=editor,
+        status_changed_by=editor,
+        status_changed_at=timezone.now(),
+        publisher=Organisation.objects.create(name=f"Publisher {hostile}"),
+    )
+    incident = make_incident(status_changed_by=editor, status_changed_at=timezone.now())
+    group = make_group(name="Group", status_changed_by=editor, status_changed_at=timezone.now())
+    subject = {"incident": incident, "group": group, "report": incident}[kind]
+    make_citation(
+        report,
+        hostile,
+        note=f"Note {hostile}",
+        facts=["killed"],
+        **{("group" if subject is group else "incident"): subject},
+    )
+    url = (report if kind == "report" else subject).get_absolute_url()
+    html = client.get(url).content.decode()
+    assert "<script>x" not in html
+    escaped = "&lt;script&gt;x&lt;/script&gt;"
+    for text in (
+        f"Patterns {escaped} 1998 - Peru",
+        f"Disclaimer {escaped}",
+        f"{escaped}.txt",
+        f"{escaped}editor",
+        f"Publisher {escaped}",
+    ):
+        assert text in html, text
+    if kind != "report":
+        assert f"<p>{escaped}</p></blockquote>" in html and f"Editor's note: Note {escaped}" in html
