@@ -8,6 +8,7 @@ format, version, checksum and counts before it writes anything, and writes in on
 transaction.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -35,6 +36,19 @@ EXTRA_MODELS = (("auth.user", True), ("admin.logentry", True))
 
 class BackupError(Exception):
     """A backup file that cannot be restored, or a database it cannot go into."""
+
+
+class BackupEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but datetimes and times keep their microseconds.
+
+    Django's encoder cuts them to milliseconds, so a restore would not give back
+    the timestamps the history and the provenance recorded.
+    """
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def archive_models():
@@ -78,7 +92,7 @@ def build_document(using="default"):
     for label, model, natural in archive_models():
         rows = model._default_manager.using(using).order_by("pk")
         serialized = serializers.serialize(
-            "json", rows, use_natural_foreign_keys=natural, cls=DjangoJSONEncoder
+            "json", rows, use_natural_foreign_keys=natural, cls=BackupEncoder
         )
         payload[label] = json.loads(serialized)
     document = {
@@ -89,7 +103,7 @@ def build_document(using="default"):
         "payload": payload,
     }
     # Round-trip through JSON so the checksum is over exactly what a reader will load.
-    document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+    document = json.loads(json.dumps(document, cls=BackupEncoder))
     document["sha256"] = checksum(document)
     return document
 

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -75,7 +76,15 @@ def build_archive():
     )
     Perpetration.objects.create(incident=incident, group=group, uncertain=True)
     paragraph = Paragraph.objects.get(report=report, number=2)
-    make_citation(report, paragraph.text[:60], incident=incident, facts=["hostages"])
+    # Under a millisecond past the second: JSON encoders that keep milliseconds only
+    # would write it as a whole second (a CI run once failed on such a timestamp).
+    make_citation(
+        report,
+        paragraph.text[:60],
+        incident=incident,
+        facts=["hostages"],
+        created_at=datetime(1997, 8, 1, 12, 0, 0, 500, tzinfo=UTC),
+    )
     LogEntry.objects.create(
         user=editor,
         content_type=ContentType.objects.get_for_model(Report),
@@ -84,6 +93,15 @@ def build_archive():
         action_flag=ADDITION,
         change_message="[]",
     )
+
+
+class ExactEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but times keep their microseconds, so a lossy round trip shows."""
+
+    def default(self, o):
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def snapshot():
@@ -111,7 +129,7 @@ def snapshot():
                 row["content_type_id"] = ContentType.objects.get_for_id(
                     row["content_type_id"]
                 ).natural_key()
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(data, cls=ExactEncoder))
 
 
 def archive_rows():
