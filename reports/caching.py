@@ -22,7 +22,9 @@ database says.
 """
 
 import hashlib
+import math
 from functools import lru_cache, wraps
+from time import time as clock
 
 from django.conf import settings
 from django.core.cache import cache
@@ -59,12 +61,23 @@ def page_key(request, version, changed_at):
 
 
 def _validators(version, changed_at):
-    return f'"archive-{stamp(version, changed_at)}"', changed_at.timestamp()
+    """(ETag, Last-Modified in whole seconds) of the stamp.
+
+    HTTP dates count whole seconds, so the time is rounded up: rounded down, a page
+    sent and then changed within one second would still satisfy If-Modified-Since.
+    """
+    return f'"archive-{stamp(version, changed_at)}"', math.ceil(changed_at.timestamp())
+
+
+def _last_modified_date(last_modified):
+    # Never a date after now (RFC 9110 8.8.2.1): a page sent within the second of its
+    # last change says that second's start, which the rounded-up time is always past.
+    return http_date(min(last_modified, math.floor(clock())))
 
 
 def _mark_public(response, etag, last_modified):
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+    response["Last-Modified"] = _last_modified_date(last_modified)
     patch_cache_control(response, public=True, max_age=MAX_AGE, must_revalidate=True)
     # A shared cache keeps the anonymous page apart from an editor's.
     patch_vary_headers(response, ["Cookie"])
@@ -74,7 +87,7 @@ def _mark_public(response, etag, last_modified):
 def _not_modified(request, version, changed_at):
     """The 304 answer to a conditional GET the stamp satisfies, or None."""
     etag, last_modified = _validators(version, changed_at)
-    response = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     return None if response is None else _mark_public(response, etag, last_modified)
 
 
@@ -147,6 +160,8 @@ class PageCacheMiddleware:
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
+            # Dated now: stored within the second of the change, it said that second.
+            response["Last-Modified"] = _last_modified_date(_validators(version, changed_at)[1])
             return response
         response = self.get_response(request)
         if getattr(response, "cacheable_page", False) and not response.cookies:

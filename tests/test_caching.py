@@ -1,11 +1,14 @@
 """HTTP validators, 304s and the page cache of the public pages (reports/caching.py)."""
 
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import caches
+from django.db.models import F
 from django.urls import reverse
 
+from reports import caching
 from reports.models import ArchiveState, Incident, Status
 from tests.factories import make_incident, make_user
 from tests.test_import_incidents import BOMB, run, write
@@ -28,7 +31,10 @@ def test_public_page_sends_validators_and_cache_control(client, db):
 
 def test_conditional_get_answers_304_until_the_archive_changes(client, db):
     incident = make_incident(title="Car bomb")
+    # Changed a while ago: within the second of a change no If-Modified-Since can match.
+    ArchiveState.objects.update(changed_at=datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC))
     first = client.get(LIST)
+    assert first["Last-Modified"] == "Fri, 02 Jan 2026 03:04:06 GMT"  # rounded up
     assert client.get(LIST, headers={"If-None-Match": first["ETag"]}).status_code == 304
     since = client.get(LIST, headers={"If-Modified-Since": first["Last-Modified"]})
     assert since.status_code == 304
@@ -36,6 +42,32 @@ def test_conditional_get_answers_304_until_the_archive_changes(client, db):
     incident.save()
     again = client.get(LIST, headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 200 and titles(again) == ["Car bomb in Lima"]
+
+
+def test_a_change_within_the_second_of_a_page_is_not_hidden_by_if_modified_since(
+    client, db, monkeypatch
+):
+    make_incident(title="Car bomb")
+    second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    ArchiveState.objects.update(changed_at=second + timedelta(microseconds=200_000))
+    monkeypatch.setattr(caching, "clock", lambda: second.timestamp() + 0.5)
+    first = client.get(LIST)
+    assert first["Last-Modified"] == "Fri, 02 Jan 2026 03:04:05 GMT"  # not after now
+
+    # Another edit 0.2 s later, in the same second; no ETag, as a cache might send.
+    Incident.objects.update(title="Car bomb in Lima")
+    ArchiveState.objects.update(
+        version=F("version") + 1, changed_at=second + timedelta(microseconds=700_000)
+    )
+    since = client.get(LIST, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 200 and b"Car bomb in Lima" in since.content
+
+    monkeypatch.setattr(caching, "clock", lambda: second.timestamp() + 3)
+    later = client.get(LIST)
+    assert later["Last-Modified"] == "Fri, 02 Jan 2026 03:04:06 GMT"
+    assert (
+        client.get(LIST, headers={"If-Modified-Since": later["Last-Modified"]}).status_code == 304
+    )
 
 
 def test_publish_edit_and_unpublish_show_on_the_very_next_request(client, db):
