@@ -114,21 +114,27 @@ PERPETRATOR_FIELDS = (
 )
 
 
+def by_published_group():
+    """The condition "its group is published", for a query of perpetrations.
+
+    The group's status as EXISTS by its primary key, not a condition on the joined
+    group: with that, SQLite started from the group status index and probed the
+    perpetrations of all 2,000 published groups (15 ms for a page of 25 incidents)
+    instead of reading the page's perpetrations by incident.
+    """
+    return models.Exists(Group.objects.filter(pk=models.OuterRef("group_id")).published())
+
+
 class IncidentQuerySet(NaturalKeyQuerySet):
     def with_published_perpetrators(self):
         """Prefetch perpetrations of published groups only, as `published_perpetrations`.
 
         A draft group named as perpetrator must not reach a reader, not even by name.
         """
-        # The group's status as EXISTS by its primary key, not a condition on the joined
-        # group: with that, SQLite started from the group status index and probed the
-        # perpetrations of all 2,000 published groups (15 ms for a page of 25 incidents)
-        # instead of reading the page's perpetrations by incident.
-        published_group = Group.objects.filter(pk=models.OuterRef("group_id")).published()
         return self.prefetch_related(
             models.Prefetch(
                 "perpetration_set",
-                queryset=Perpetration.objects.filter(models.Exists(published_group))
+                queryset=Perpetration.objects.filter(by_published_group())
                 .select_related("group")
                 # What every reader of it shows (name, acronym, link): 25 groups' other
                 # columns, three of them datetimes to convert, took ~1 ms of a list page.
@@ -663,9 +669,54 @@ class TimelineEntry(NamedTuple):
         return url_for("reports:incident-detail", slug=self.slug)
 
 
+class PerpetratorName(NamedTuple):
+    """A published group named as perpetrator of an incident, as a list row shows it."""
+
+    incident_id: int
+    uncertain: bool
+    slug: str
+    name: str
+    acronym: str
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return url_for("reports:group-detail", slug=self.slug)
+
+
 class PerpetrationManager(models.Manager):
     def get_by_natural_key(self, incident_slug, group_slug):
         return self.get(incident__slug=incident_slug, group__slug=group_slug)
+
+    def published_names(self, incident_ids):
+        """{incident id: [PerpetratorName]} of the published groups named for these
+        incidents, by group name.
+
+        Plain rows in plain SQL for the incident list: the perpetrations prefetched as
+        models (with their groups) took 2 ms of its 11 ms, and the same query built by
+        the ORM 1.2 ms, against 0.2 ms here. CROSS JOIN makes SQLite read the page's
+        perpetrations by incident first, then their groups (by_published_group() says
+        why); PostgreSQL plans it as the inner join it is.
+        """
+        if not incident_ids:
+            return {}
+        perpetration, group = (
+            connection.ops.quote_name(model._meta.db_table) for model in (self.model, Group)
+        )
+        marks = ", ".join(["%s"] * len(incident_ids))
+        sql = f"""
+            SELECT p.incident_id, p.uncertain, g.slug, g.name, g.acronym
+            FROM {perpetration} p CROSS JOIN {group} g
+            WHERE p.incident_id IN ({marks}) AND g.id = p.group_id AND g.status = %s
+            ORDER BY g.name, g.id"""  # noqa: S608 (the models' tables; values are parameters)
+        names = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*incident_ids, Status.PUBLISHED])
+            for incident_id, uncertain, *group in cursor.fetchall():
+                name = PerpetratorName(incident_id, bool(uncertain), *group)  # SQLite: 0 or 1
+                names.setdefault(incident_id, []).append(name)
+        return names
 
     def timeline(self, group, length):
         """The latest `length` published incidents of `group`, newest first, as TimelineEntry.

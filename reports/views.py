@@ -185,14 +185,16 @@ def label_choices(rows, field, choices):
         setattr(row, f"{field}_label", labels.get(value, value))
 
 
-def list_page(request, template, filterset_class, queryset, disclaimers_of, total=None, label=None):
+def list_page(
+    request, template, filterset_class, queryset, disclaimers_of, total=None, prepare=None
+):
     """Render a filtered, paginated list; `disclaimers_of(page)` gives its footer's disclaimers.
 
-    `label`, a (field, choices) pair, gives each row that field's label (label_choices).
+    `prepare(rows)`, when given, adds what the rows show beyond their own fields.
     """
     filterset, page, status = filtered_page(request, filterset_class, queryset, total)
-    if label:
-        label_choices(page, *label)
+    if prepare:
+        prepare(page.object_list)
     context = {"filter": filterset, "page_obj": page, "disclaimers": disclaimers_of(page)}
     return render(request, template, context, status=status)
 
@@ -238,16 +240,24 @@ def report_detail(request, slug):
     return render(request, "reports/report_detail.html", context)
 
 
+def prepare_incident_rows(incidents):
+    """Give each incident of a list page its type's label and its published perpetrators."""
+    label_choices(incidents, "type", IncidentType.choices)
+    names = Perpetration.objects.published_names([incident.pk for incident in incidents])
+    for incident in incidents:
+        incident.perpetrator_names = names.get(incident.pk, ())
+
+
 @public_page
 def incident_list(request):
     return list_page(
         request,
         "reports/incident_list.html",
         IncidentFilter,
-        Incident.objects.for_list().only(*INCIDENT_ROW_FIELDS),
+        Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS),
         lambda page: disclaimers_behind(incident__in=[i.pk for i in page]),
         total=lambda: archive_counts()["incidents"],
-        label=("type", IncidentType.choices),
+        prepare=prepare_incident_rows,
     )
 
 
@@ -273,7 +283,7 @@ def group_list(request):
         Group.objects.for_list().only(*GROUP_ROW_FIELDS),
         lambda page: disclaimers_behind(group__in=[g.pk for g in page]),
         total=lambda: archive_counts()["groups"],
-        label=("activity", GroupActivity.choices),
+        prepare=lambda groups: label_choices(groups, "activity", GroupActivity.choices),
     )
 
 

@@ -107,6 +107,26 @@ def test_incident_list_does_not_name_a_draft_perpetrator(client, db):
     assert "Hidden Cell" not in html and "hidden-cell" not in html
 
 
+def test_incident_list_names_each_incident_its_own_perpetrators_by_name(client, db):
+    first = make_incident(title="First", slug="first", start_date="1997-02-01")
+    second = make_incident(title="Second", slug="second", start_date="1997-01-01")
+    zeta, alpha = make_group(name="Zeta", slug="zeta"), make_group(name="Alpha", acronym="A")
+    Perpetration.objects.create(incident=first, group=zeta)
+    Perpetration.objects.create(incident=first, group=alpha)
+    Perpetration.objects.create(incident=second, group=zeta, uncertain=True)
+    make_incident(title="Third", slug="third", start_date="1996-01-01")
+
+    html = client.get(reverse("reports:incident-list")).content.decode()
+    starts = [html.index(f'<a href="/incidents/{slug}/">') for slug in ("first", "second", "third")]
+    rows = [html[start : html.index("</li>", start)] for start in starts]
+
+    assert (
+        'Perpetrators: <a href="/groups/alpha/">Alpha (A)</a>, <a href="/groups/zeta/">' in rows[0]
+    )
+    assert 'Perpetrators: <a href="/groups/zeta/">Zeta</a> (suspected) ·' in rows[1]
+    assert "Perpetrators: not identified" in rows[2]
+
+
 def test_incident_list_year_filter_includes_incidents_spanning_the_year(client, hostage_crisis):
     make_incident(title="Later", start_date="1998-03-01")
     url = reverse("reports:incident-list")

@@ -317,11 +317,11 @@ def filter_form(context, form):
 
 @row_tag(register)
 def incident_rows(incident):
-    """The <li> of an incident of a list page (with its country and published perpetrators)."""
+    """The <li> of an incident of a list page (with its country and `perpetrator_names`)."""
     perpetrators = ", ".join(
-        f'<a href="{_e(p.group.get_absolute_url())}">{_e(p.group)}</a>'
+        f'<a href="{_e(p.get_absolute_url())}">{_e(p)}</a>'
         + (" (suspected)" if p.uncertain else "")
-        for p in incident.published_perpetrations
+        for p in incident.perpetrator_names
     )
     place = f"{_e(incident.place)}, " if incident.place else ""
     return (
