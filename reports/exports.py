@@ -39,6 +39,7 @@ from reports.models import (
     Perpetration,
     Report,
     Status,
+    name_with_acronym,
 )
 
 CHUNK_SIZE = 2000
@@ -150,7 +151,7 @@ def group_row(group, links):
 
 def gtd_name(group):
     """ "Name (ACRONYM)", the GTD's way, which import_incidents splits back."""
-    return f"{group.name} ({group.acronym})" if group.acronym else group.name
+    return name_with_acronym(group)
 
 
 def scite(citation, links):

@@ -114,6 +114,11 @@ PERPETRATOR_FIELDS = (
 )
 
 
+def name_with_acronym(group):
+    """ "Name (ACRONYM)", or the name alone: a group as the archive and the GTD name it."""
+    return f"{group.name} ({group.acronym})" if group.acronym else group.name
+
+
 def by_published_group():
     """The condition "its group is published", for a query of perpetrations.
 
@@ -461,7 +466,7 @@ class Group(Editorial):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return name_with_acronym(self)
 
     def natural_key(self):
         return (self.slug,)
@@ -679,7 +684,7 @@ class PerpetratorName(NamedTuple):
     acronym: str
 
     def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return name_with_acronym(self)
 
     def get_absolute_url(self):
         return url_for("reports:group-detail", slug=self.slug)
