@@ -84,9 +84,8 @@ def _mark_public(response, etag, last_modified):
     return response
 
 
-def _not_modified(request, version, changed_at):
-    """The 304 answer to a conditional GET the stamp satisfies, or None."""
-    etag, last_modified = _validators(version, changed_at)
+def _not_modified(request, etag, last_modified):
+    """The 304 answer to a conditional GET these validators satisfy, or None."""
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     return None if response is None else _mark_public(response, etag, last_modified)
 
@@ -104,7 +103,8 @@ def public_page(view):
             return response
         # PageCacheMiddleware has read the stamp already when it looked for the page.
         version, changed_at = getattr(request, "archive_stamp", None) or ArchiveState.current()
-        not_modified = _not_modified(request, version, changed_at)
+        validators = _validators(version, changed_at)
+        not_modified = _not_modified(request, *validators)
         if not_modified is not None:
             return not_modified
         response = view(request, *args, **kwargs)
@@ -113,7 +113,7 @@ def public_page(view):
         # A page that issued a CSRF token or set a cookie belongs to one visitor.
         if not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             response.cacheable_page = True
-        return _mark_public(response, *_validators(version, changed_at))
+        return _mark_public(response, *validators)
 
     wrapper.public_page = True
     return wrapper
@@ -153,7 +153,8 @@ class PageCacheMiddleware:
         key = page_key(request, version, changed_at)
         cached = cache.get(key)
         if cached is not None:
-            not_modified = _not_modified(request, version, changed_at)
+            etag, last_modified = _validators(version, changed_at)
+            not_modified = _not_modified(request, etag, last_modified)
             if not_modified is not None:
                 return not_modified
             content, headers = cached
@@ -161,7 +162,7 @@ class PageCacheMiddleware:
             for name, value in headers:
                 response[name] = value
             # Dated now: stored within the second of the change, it said that second.
-            response["Last-Modified"] = _last_modified_date(_validators(version, changed_at)[1])
+            response["Last-Modified"] = _last_modified_date(last_modified)
             return response
         response = self.get_response(request)
         if getattr(response, "cacheable_page", False) and not response.cookies:
