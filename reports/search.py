@@ -808,8 +808,9 @@ SEARCH_TABLES = ("reports_search_fts", "reports_search_incidents", "reports_sear
 
 def optimize_search_index(cursor):
     """Merge the segments of each FTS5 search table this SQLite archive has."""
+    marks = ", ".join(["%s"] * len(SEARCH_TABLES))
     cursor.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s, %s, %s)",
+        f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",  # noqa: S608
         list(SEARCH_TABLES),
     )
     for (name,) in cursor.fetchall():
