@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reports",
+    "bench",  # generate_archive: the synthetic archive `make bench` and the tests build
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ from reports.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", include("reports.api.urls")),
-    path("", include("reports.open_data_urls")),
+    path("api/", include("reports.opendata.api.urls")),
+    path("", include("reports.opendata.urls")),
     path("", include("reports.urls")),
 ]

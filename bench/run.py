@@ -181,7 +181,7 @@ def discover():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from reports.generate import COMMON_WORD, RARE_WORD
+    from bench.generate import COMMON_WORD, RARE_WORD
     from reports.models import Group, Incident, Report
 
     incidents = Incident.objects.published()

@@ -20,7 +20,7 @@ from reports.forms import (
     ImportDocumentsForm,
     IncidentCitationForm,
 )
-from reports.importing import ImportRefused, import_documents
+from reports.ingest.documents import ImportRefused, import_documents
 from reports.models import (
     Citation,
     Country,

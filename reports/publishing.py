@@ -6,7 +6,7 @@ so hiding a button is never the only guard: a forged POST meets the same rule.
 
 from django.utils.translation import gettext as _
 
-from reports.importing import UPDATED
+from reports.ingest.documents import UPDATED
 from reports.models import Group, Incident, Report, Status
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.importing import import_documents
+from reports.ingest.documents import import_documents
 from reports.models import Country
 from tests.factories import make_user
 

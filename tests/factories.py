@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group as Role
 from django.contrib.auth.models import User
 
-from reports.importing import import_documents
+from reports.ingest.documents import import_documents
 from reports.models import Citation, Country, Group, Incident, Status
 
 

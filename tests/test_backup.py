@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from reports import backup
+from reports.ingest import backup
 from reports.models import Group as ArmedGroup
 from reports.models import (
     GroupAlias,

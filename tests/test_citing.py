@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.utils.dateformat import format as format_date
 
-from reports import citing
+from reports.opendata import citing
 from tests.open_data_helpers import archive_with_drafts
 
 ACCESSED = date(2026, 11, 24)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from reports import exports
-from reports.gtd import import_incidents
+from reports.ingest.gtd import import_incidents
 from reports.models import Citation, Group, Incident, Perpetration, Status
+from reports.opendata import exports
 from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
 
 

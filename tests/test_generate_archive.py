@@ -1,4 +1,4 @@
-"""The synthetic data generator: generate_archive and reports.generate."""
+"""The synthetic data generator: generate_archive and bench.generate."""
 
 import csv
 import random
@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.bulk import DeferredIndexes
-from reports.generate import (
+from bench.generate import (
     COMMON_WORD,
     GTD_COLUMNS,
     MARK,
@@ -20,7 +19,8 @@ from reports.generate import (
     _zipf,
     write_gtd_csv,
 )
-from reports.gtd import import_incidents
+from reports.ingest.bulk import DeferredIndexes
+from reports.ingest.gtd import import_incidents
 from reports.models import (
     Citation,
     Group,

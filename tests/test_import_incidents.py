@@ -1,4 +1,4 @@
-"""The GTD-shaped CSV importer: import_incidents and reports.gtd."""
+"""The GTD-shaped CSV importer: import_incidents and reports.ingest.gtd."""
 
 import datetime
 from io import StringIO
@@ -220,7 +220,7 @@ def test_import_of_a_batch_takes_a_bounded_number_of_queries(
     rows = [BOMB.replace("199705120001", f"1998010100{n:02}") for n in range(1, 41)]
     path = write(tmp_path, *rows)
     # incl. ArchiveState.bump() and, on SQLite, reading, setting and restoring the
-    # connection's bulk-write settings (reports.bulk.bulk_writes)
+    # connection's bulk-write settings (reports.ingest.bulk.bulk_writes)
     with django_assert_max_num_queries(24):
         run(path)
     assert Incident.objects.count() == 40

@@ -11,9 +11,9 @@ from django.core.management import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import bulk, gtd
-from reports.bulk import DeferredIndexes
-from reports.gtd import HASH_KEY
+from reports.ingest import bulk, gtd
+from reports.ingest.bulk import DeferredIndexes
+from reports.ingest.gtd import HASH_KEY
 from reports.models import Incident, Paragraph, Perpetration
 from tests.factories import make_incident, make_report
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write

@@ -12,8 +12,8 @@ from django.utils import timezone
 from sickle import Sickle
 from sickle.oaiexceptions import BadResumptionToken, IdDoesNotExist, NoRecordsMatch
 
-from reports import oai
 from reports.models import Incident, Report
+from reports.opendata import oai
 from tests.factories import make_report
 from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
 

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from reports.parsing import DocumentError, parse_document
+from reports.ingest.parsing import DocumentError, parse_document
 
 DISCLAIMER = (
     "This is not a UNHCR publication. UNHCR is not responsible for, nor does it necessarily "

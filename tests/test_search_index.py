@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import search
-from reports.gtd import import_incidents
+from reports.ingest.gtd import import_incidents
 from reports.models import Citation, Group, GroupAlias, Incident, Leader, Status
 from reports.search import search_archive
 from tests.factories import make_citation, make_group, make_incident, make_report

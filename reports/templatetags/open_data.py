@@ -9,9 +9,9 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from reports import citing
 from reports.links import url_for
 from reports.models import Country, Group, Incident, Report
+from reports.opendata import citing
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.backup import export_archive
+from reports.ingest.backup import export_archive
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ Only into an empty, migrated database; all or nothing.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.backup import BackupError, import_archive
+from reports.ingest.backup import BackupError, import_archive
 
 
 class Command(BaseCommand):

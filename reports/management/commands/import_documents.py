@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.importing import ImportRefused, import_documents
+from reports.ingest.documents import ImportRefused, import_documents
 
 
 def _documents_in(folder):

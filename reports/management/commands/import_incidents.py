@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.gtd import FileRefused, import_incidents, iter_problems
+from reports.ingest.gtd import FileRefused, import_incidents, iter_problems
 
 
 class ProgressBar:

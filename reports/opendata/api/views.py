@@ -8,9 +8,9 @@ import django_filters
 from django.db.models import Prefetch
 from rest_framework import pagination, viewsets
 
-from reports.api import serializers
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
 from reports.models import Citation, Group, Incident, Report, Status
+from reports.opendata.api import serializers
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from reports.ingest.parsing import DocumentError, parse_document
 from reports.models import Country, Organisation, Paragraph, Report, Status, normalise_space
-from reports.parsing import DocumentError, parse_document
 
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
 

@@ -7,7 +7,7 @@ Exports and citation files sit under the pages' own paths (/incidents/export.csv
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from reports import feeds, oai, open_data_views, sitemaps
+from reports.opendata import feeds, oai, sitemaps, views
 
 app_name = "open_data"
 
@@ -26,7 +26,7 @@ urlpatterns = [
     path("oai/", oai.endpoint, name="oai"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<str:section>.xml", sitemap_section, name="sitemap-section"),
-    path("robots.txt", open_data_views.robots_txt, name="robots"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("feeds/reports/", feeds.LatestReportsFeed(), name="feed-reports"),
     path("feeds/incidents/", feeds.LatestIncidentsFeed(), name="feed-incidents"),
     path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
@@ -38,7 +38,7 @@ for kind in ("reports", "incidents", "groups"):
         urlpatterns.append(
             path(
                 f"{kind}/export.{fmt}",
-                open_data_views.export_list,
+                views.export_list,
                 {"kind": kind, "fmt": fmt},
                 name=f"{kind}-export-{fmt}",
             )
@@ -49,7 +49,7 @@ for kind, prefix in (("report", "reports"), ("incident", "incidents"), ("group",
         urlpatterns.append(
             path(
                 f"{prefix}/<slug:slug>/cite.{fmt}",
-                open_data_views.cite,
+                views.cite,
                 {"kind": kind, "fmt": fmt},
                 name=f"{kind}-cite-{fmt}",
             )

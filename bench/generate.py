@@ -8,7 +8,7 @@ Shapes follow the real data: countries and groups are Zipf-distributed (the
 GTD's top country holds a fifth of its incidents, a few groups most of the
 attributions) and recent years are busier, so list pages have deep tails.
 
-Rows are written in bulk (reports.bulk.RowInserter, bulk_create for the few
+Rows are written in bulk (reports.ingest.bulk.RowInserter, bulk_create for the few
 groups) in one transaction: no per-row save(), so no per-row history or Citation
 quote query; the quotes are instead taken verbatim from the generated
 paragraphs, so they hold by construction. The tables being empty, the large
@@ -27,14 +27,14 @@ from itertools import accumulate
 from django.db import transaction
 from django.utils import timezone
 
-from reports.bulk import (
+from reports.countries import country_name
+from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
     bulk_writes,
     refresh_planner_statistics,
     reset_sequences,
 )
-from reports.countries import country_name
 from reports.models import (
     ArchiveState,
     Citation,

@@ -45,7 +45,7 @@ from reports.models import (
 CHUNK_SIZE = 2000
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
 
-# IncidentType to the GTD's attacktype1_txt (the reverse of reports.gtd.ATTACK_TYPES).
+# IncidentType to the GTD's attacktype1_txt (the reverse of reports.ingest.gtd.ATTACK_TYPES).
 GTD_ATTACK_TYPES = {
     IncidentType.HOSTAGE_TAKING: "Hostage Taking (Barricade Incident)",
     IncidentType.KIDNAPPING: "Hostage Taking (Kidnapping)",

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.generate import ArchiveNotEmpty, generate_archive, write_gtd_csv
+from bench.generate import ArchiveNotEmpty, generate_archive, write_gtd_csv
 
 
 class Command(BaseCommand):

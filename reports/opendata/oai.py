@@ -27,8 +27,8 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports.citing import iso_at_precision
 from reports.models import Citation, Country, Incident, Report, Status
+from reports.opendata.citing import iso_at_precision
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -41,7 +41,7 @@ for _prefix, _uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
 
 PAGE_SIZE = 100
 TOKEN_LIFETIME = timedelta(days=1)
-TOKEN_SALT = "reports.oai.resumption"  # noqa: S105 - a signing namespace, not a secret
+TOKEN_SALT = "reports.opendata.oai.resumption"  # noqa: S105 - a signing namespace, not a secret
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SECOND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

@@ -11,7 +11,7 @@ and a rerun starts from a clean state; `--strict` uses the same rollback to
 refuse a file with any bad row. On SQLite one transaction is also the fastest
 way to write 200,000 rows (one journal sync instead of one per batch), and it
 lets a large import on SQLite drop the incident table's secondary indexes and
-build them once at the end (reports.bulk.DeferredIndexes).
+build them once at the end (reports.ingest.bulk.DeferredIndexes).
 
 Bulk writes skip django-simple-history's per-row signals on creation: the
 provenance of an imported incident is its eventid and its source row. Updates
@@ -39,13 +39,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
-from reports.bulk import (
+from reports.countries import resolve_country
+from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
     bulk_writes,
     refresh_planner_statistics,
 )
-from reports.countries import resolve_country
 from reports.models import (
     ArchiveState,
     Country,
@@ -613,7 +613,7 @@ def import_incidents(
 
 
 class Inserters:
-    """Raw bulk inserts for new incidents and perpetrations (see reports.bulk)."""
+    """Raw bulk inserts for new incidents and perpetrations (see reports.ingest.bulk)."""
 
     def __init__(self, publish):
         now = timezone.now()

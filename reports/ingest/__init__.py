@@ -1,0 +1,2 @@
+"""Source files in: document parsing and import, the GTD codebook and import, bulk
+writing, backup and restore."""
