@@ -76,6 +76,16 @@ MIDDLEWARE = [
 ROOT_URLCONF = "archive.urls"
 
 TEMPLATES = [
+    # The public pages (archive/jinja2.py says why Jinja2); it finds no template under
+    # templates/admin/, which the next engine, Django's own, renders for the admin.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "archive.jinja2.environment",
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -85,7 +95,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reports.context_processors.archive",
             ],
         },
     },

@@ -33,7 +33,7 @@ from reports.models import (
     Report,
 )
 from reports.search import search_archive
-from reports.templatetags.archive_tags import footnotes, marks_by_paragraph
+from reports.templatetags.passages import footnotes, marks_by_paragraph
 
 PAGE_SIZE = 25
 # What a list row shows: the rest (summaries, source rows, provenance) is not read or

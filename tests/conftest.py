@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.test.signals import template_rendered
 
 from reports.ingest.documents import import_documents
 from reports.models import Country
@@ -26,6 +27,23 @@ def pytest_collection_modifyitems(items):
     ]
     if strays:
         raise pytest.UsageError(f"Playwright fixtures outside tests/browser: {strays}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_templates_report_their_context():
+    """Give Jinja2 pages `response.context`, as Django's test set-up does for its own
+    template engine (it sends template_rendered from every render in tests)."""
+    from django.template.backends.jinja2 import Template
+
+    render = Template.render
+
+    def render_and_report(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    Template.render = render_and_report
+    yield
+    Template.render = render
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,8 @@ from django.utils.html import escape
 from reports.figures import COMPUTE_QUERIES
 from reports.filters import MAX_GROUP_SUGGESTIONS
 from reports.models import Country, GroupAlias, Organisation, Perpetration, Status
-from reports.templatetags.archive_tags import count_or_unknown, footnotes, precise_date
+from reports.templatetags.formatting import count_or_unknown, precise_date
+from reports.templatetags.passages import footnotes
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 9  # incl. the archive version (reports/caching.py)

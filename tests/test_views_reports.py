@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reports.figures import COMPUTE_QUERIES
 from reports.models import Country, Organisation, Status
-from reports.templatetags.archive_tags import Mark, find_spans, mark_passages
+from reports.templatetags.passages import Mark, find_spans, mark_passages
 from tests.factories import make_citation, make_group, make_incident, make_report, make_user
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)

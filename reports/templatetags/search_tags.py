@@ -12,7 +12,8 @@ from html import escape
 
 from django import template
 
-from reports.templatetags.archive_tags import country_link, precise_date, row_tag
+from reports.templatetags.formatting import precise_date
+from reports.templatetags.lists import country_link, row_tag
 
 register = template.Library()
 

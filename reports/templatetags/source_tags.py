@@ -11,7 +11,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from reports.templatetags.archive_tags import _e, fact_labels
+from reports.templatetags.lists import _e
+from reports.templatetags.passages import fact_labels
 
 register = template.Library()
 
