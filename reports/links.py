@@ -1,10 +1,10 @@
 """URLs of the archive's pages without resolving the URLconf for each one.
 
-Django's reverse() costs 0.06-0.15 ms (it asks for the active language three times,
-through asgiref's locals), and a page shows 20-80 links: up to a third of a page's
-time. url_for() reverses each (view, argument name) once per script prefix, with a
-placeholder where the argument goes, and then only fills the placeholder in.
-The cache never goes stale while the URLconf stays the same, as it does in a process.
+Django's reverse() asks for the active language several times (through asgiref's
+locals) on every call, and a page shows dozens of links. url_for() reverses each
+(view, argument name) once per script prefix, with a placeholder where the argument
+goes, and then only fills the placeholder in. The cache never goes stale while the
+URLconf stays the same, as it does in a process.
 """
 
 from functools import lru_cache
