@@ -15,8 +15,9 @@ from django.utils import translation
 import reports.templatetags
 from reports.links import url_for
 
-# Django's own engine renders these (the admin and its overrides in templates/admin/).
-DJANGO_TEMPLATE_PREFIXES = ("admin/", "registration/", "django/")
+# Django's own engine renders these: the admin's overrides, and the API docs page, which
+# extends drf-spectacular's template.
+DJANGO_TEMPLATE_PREFIXES = ("admin/", "api/")
 
 
 class PublicTemplateLoader(jinja2.FileSystemLoader):

@@ -24,7 +24,7 @@ urlpatterns = [
         # script; Swagger UI draws its icons as data: images, allowed on this page only.
         csp_update({"img-src": ["data:"]})(
             SpectacularSwaggerSplitView.as_view(
-                url_name="api:schema", template_name="open_data/swagger_ui.html"
+                url_name="api:schema", template_name="api/swagger_ui.html"
             )
         ),
         name="docs",
