@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from reports import search
 from reports.models import Paragraph, Report, Status
-from reports.search import search_archive
+from reports.search import postgresql, search_archive, sqlite, sqlite_schema
 from tests.factories import make_group, make_incident, make_report
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
@@ -181,7 +181,7 @@ def test_search_makes_a_fixed_number_of_queries(db, django_assert_max_num_querie
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Vicuna herds.")
 
     with django_assert_max_num_queries(2):
-        hits = search._reports(["vicuna"], ["vicuna"], limit=25)
+        hits = search.search_engine().reports(["vicuna"], ["vicuna"], limit=25)
         shown = [(hit.report.country.name, hit.paragraph.anchor, hit.snippet) for hit in hits]
 
     assert len(shown) == 25
@@ -223,7 +223,7 @@ def test_sqlite_queries_give_fts5_both_ends_of_every_rowid_range(db, sql, words)
     """With one end only, FTS5 reads a common word's whole list (3 ms at 35,000
     incidents) instead of stopping at the end of the range it needs."""
     params = {
-        "match": search.fts5_query(words.split()),
+        "match": sqlite.fts5_query(words.split()),
         "status": Status.PUBLISHED,
         "limit": 20,
         "candidates": 500,
@@ -232,7 +232,7 @@ def test_sqlite_queries_give_fts5_both_ends_of_every_rowid_range(db, sql, words)
         "stop": "]",
     }
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + getattr(search, sql), params)
+        cursor.execute("EXPLAIN QUERY PLAN " + getattr(sqlite, sql), params)
         scans = [row[-1] for row in cursor.fetchall() if "VIRTUAL TABLE INDEX" in row[-1]]
 
     assert scans
@@ -246,8 +246,8 @@ def test_sqlite_incidents_and_groups_without_fts5_fall_back_to_substrings(
     peru_1997, monkeypatch, caplog
 ):
     for name in ("INCIDENTS_SQL", "GROUPS_SQL"):
-        sql = getattr(search, name)
-        monkeypatch.setattr(search, name, sql.replace("reports_search_", "no_such_"))
+        sql = getattr(sqlite, name)
+        monkeypatch.setattr(sqlite, name, sql.replace("reports_search_", "no_such_"))
 
     results = search_archive("Cerp")  # a substring: found only by the fallback
 
@@ -283,7 +283,7 @@ def test_bulk_writers_can_pause_the_index_and_rebuild_it_once(db):
 @on_sqlite
 def test_sqlite_without_fts5_falls_back_to_substring_search(peru_1997, monkeypatch, caplog):
     monkeypatch.setattr(
-        search, "FTS5_SQL", search.FTS5_SQL.replace("reports_search_fts", "no_such_fts")
+        sqlite, "FTS5_SQL", sqlite.FTS5_SQL.replace("reports_search_fts", "no_such_fts")
     )
 
     assert report_hits("Cerpa") == [(SEED, False, 1)]
@@ -292,10 +292,10 @@ def test_sqlite_without_fts5_falls_back_to_substring_search(peru_1997, monkeypat
 
 @on_sqlite
 def test_fts5_query_quotes_every_term():
-    assert search.fts5_query(["NEAR(river", 'say"hi', "*", "AND"]) == (
+    assert sqlite.fts5_query(["NEAR(river", 'say"hi', "*", "AND"]) == (
         '"NEAR" "river" "say" "hi" "AND"'
     )
-    assert search.fts5_query(["*", '"', "()"]) == ""
+    assert sqlite.fts5_query(["*", '"', "()"]) == ""
 
 
 @on_postgresql
@@ -334,7 +334,7 @@ PG_INDEXED = [
 def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, table, column):
     """reports.search writes every tsvector with pg_vector_sql(); it must be the
     indexed expression, or the index is never used."""
-    vector, query = search.pg_vector_sql(f"t.{column}"), search.PG_QUERY.format(name="word")
+    vector, query = postgresql.pg_vector_sql(f"t.{column}"), postgresql.PG_QUERY.format(name="word")
     with connection.cursor() as cursor:
         # On a few rows the planner may rather filter another index's rows; make
         # computing the tsvector row by row dear, so the GIN index wins if it fits.
@@ -398,8 +398,8 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
 
-    monkeypatch.setattr(search, "_pg_ids", explain)
-    getattr(search, f"_{kind}_ids_postgresql")(["Cerpa", "Lima"], 20)
+    monkeypatch.setattr(postgresql, "_pg_ids", explain)
+    getattr(postgresql, f"_{kind}_ids")(["Cerpa", "Lima"], 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
 
@@ -418,7 +418,7 @@ def common_hits(query, limit):
 def test_a_common_word_shows_its_newest_title_matches_newest_year_first(db, monkeypatch):
     """More rows than COMMON_ROWS: no bm25 (its IDF counts every row); the newest
     `limit` title matches, by year, each with its first matching passage."""
-    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
     for year in (1991, 1995, 1993, 1990):
         make_report(
             title=f"Patterns of Global Terrorism {year} - Chile",
@@ -434,7 +434,7 @@ def test_a_common_word_shows_its_newest_title_matches_newest_year_first(db, monk
 
 @on_sqlite
 def test_a_common_word_in_few_titles_adds_the_reports_of_its_newest_passages(db, monkeypatch):
-    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
     make_report(title="Patterns of Global Terrorism 1990 - Chile", body="Nothing here.")
     for year in (1994, 1996, 1992):
         make_report(
@@ -456,7 +456,7 @@ def test_a_common_word_in_few_titles_adds_the_reports_of_its_newest_passages(db,
 
 @on_sqlite
 def test_a_word_in_at_most_common_rows_is_still_ranked_by_bm25(db, monkeypatch):
-    monkeypatch.setattr(search, "COMMON_ROWS", 4)
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
     make_report(title="Patterns of Global Terrorism 1993 - Peru", body="A chile among words.")
     make_report(title="Patterns of Global Terrorism 1990 - Peru", body="Chile chile chile.")
     make_report(title="Patterns of Global Terrorism 1999 - Chile", body="Nothing here.")
@@ -470,7 +470,7 @@ def test_a_word_in_at_most_common_rows_is_still_ranked_by_bm25(db, monkeypatch):
 
 @on_sqlite
 def test_a_common_word_never_shows_drafts_and_escapes_its_snippet(db, monkeypatch):
-    monkeypatch.setattr(search, "COMMON_ROWS", 2)
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 2)
     for year in (1991, 1992, 1993):
         make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="<b>chile</b> & co")
     make_report(
@@ -501,7 +501,7 @@ def test_rebuilding_the_index_merges_every_search_table_into_one_segment(db):
         search.pause_search_index()
         search.rebuild_search_index()
 
-    assert [segments(table) for table in search.SEARCH_TABLES] == [1, 1, 1]
+    assert [segments(table) for table in sqlite_schema.SEARCH_TABLES] == [1, 1, 1]
     assert len(search_archive("okapi").reports) == 5
     assert len(search_archive("okapi").incidents) == 5
 
@@ -522,8 +522,8 @@ def test_migration_0008_merges_the_segments_of_an_existing_archive(db):
 @on_sqlite
 def test_a_word_in_more_than_candidates_rows_is_ranked_among_its_newest(db, monkeypatch):
     """Between CANDIDATES and COMMON_ROWS: bm25 over the newest CANDIDATES passages."""
-    monkeypatch.setattr(search, "CANDIDATES", 2)
-    monkeypatch.setattr(search, "COMMON_ROWS", 10)
+    monkeypatch.setattr(sqlite, "CANDIDATES", 2)
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 10)
     make_report(title="Patterns of Global Terrorism 1990 - Peru", body="Chile chile chile.")
     make_report(title="Patterns of Global Terrorism 1991 - Peru", body="A chile among words.")
     make_report(title="Patterns of Global Terrorism 1992 - Peru", body="Chile chile.")

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports import search
 from reports.ingest.gtd import import_incidents
 from reports.models import Citation, Group, GroupAlias, Incident, Leader, Status
 from reports.search import search_archive
+from reports.search.query import MAX_WORDS, words_of
 from tests.factories import make_citation, make_group, make_incident, make_report
 from tests.test_import_incidents import BOMB, HEADER
 
@@ -340,7 +340,7 @@ def test_a_query_without_a_word_asks_nothing(db, django_assert_num_queries):
 
 
 def test_words_are_cut_as_the_engines_cut_them():
-    assert search.words_of(["NEAR(river", "say_hi", "*", "l'été"]) == [
+    assert words_of(["NEAR(river", "say_hi", "*", "l'été"]) == [
         "NEAR",
         "river",
         "say",
@@ -348,4 +348,4 @@ def test_words_are_cut_as_the_engines_cut_them():
         "l",
         "été",
     ]
-    assert len(search.words_of(["a,b," * 100])) == search.MAX_WORDS
+    assert len(words_of(["a,b," * 100])) == MAX_WORDS

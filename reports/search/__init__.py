@@ -1,4 +1,110 @@
-"""Full-text search of the archive (placeholder during the move; see engine.py)."""
+"""One search over the archive's published reports, incidents and groups.
 
-from reports.search.engine import *  # noqa: F403
-from reports.search.engine import _reports  # noqa: F401
+The view calls only this, so the engine behind it can change:
+
+    search_archive(query: str, limit: int = 20) -> SearchResults
+
+    SearchResults(reports, incidents, groups, query)
+        reports:   [ReportHit], at most `limit`, title matches first
+        incidents: [Incident],  at most `limit`, title matches first
+        groups:    [Group],     at most `limit`, name/acronym/alias matches first
+    ReportHit(report, paragraph, snippet, title_match)
+        report:      a Report
+        paragraph:   the first Paragraph whose text matches, or None
+        snippet:     plain text (not HTML; the page escapes it) around the match
+        title_match: True when the title matched
+
+Reports, incidents and groups come with the fields a result shows and their country
+(groups: their aliases), in a fixed number of queries (results.shown_rows).
+
+Only published rows are ever returned (for incidents matched through a cited
+passage, only citations of published reports count). A query without a word (blank,
+or punctuation only) returns empty results without touching the database.
+
+Everything is found by words, with the database's own full-text search: PostgreSQL's
+(english configuration, GIN indexes) or SQLite's FTS5 (porter stemming, accents
+folded), set up by migrations 0003 (reports) and 0006 (incidents, groups). Words, not
+substrings, and the same for the three lists of one page: "ambassadors" finds
+"Ambassador's", "front" does not find "frontier". Every word of the query must occur:
+
+    report:   in the title, or in one paragraph
+    incident: each anywhere in its title, summary or the quotes of its citations of
+              published reports
+    group:    each anywhere in its name, acronym, aliases, leaders or description
+
+and they rank:
+
+    reports:   title match, then the best-ranked paragraph (ts_rank / bm25), then
+               newest year
+    incidents: every word in the title, then newest start date, then title
+    groups:    every word in the name, acronym or aliases, then name
+
+PostgreSQL leaves out its stop words ("the", "of"); FTS5 has none. Reports are ranked
+among the newest CANDIDATES matching passages and titles (both engines); on SQLite a
+word in very many rows is not ranked by bm25 at all (sqlite.COMMON_ROWS), so a common
+word costs about what a rare one does, at any size. Where FTS5 is missing, or on
+another engine, all three fall back to the portable icontains (substring) search.
+
+The package, as Wagtail's search/backends/database/:
+
+    query.py          the query cut into terms and words, once, for every engine
+    results.py        SearchResults, ReportHit, the rows a page shows, snippets
+    postgresql.py     PostgreSQL's full-text search (tsvector, GIN indexes)
+    sqlite.py         SQLite's FTS5 search, and pausing and rebuilding its index
+    sqlite_schema.py  the FTS5 tables and triggers the app creates again
+    portable.py       the ORM's icontains, where there is no full-text engine
+
+Each engine module answers the same four calls:
+
+    searched_words(words) -> the words it searches for
+    reports(words, terms, limit) -> [ReportHit]
+    incidents(words, terms, limit) -> [Incident]
+    groups(words, terms, limit) -> [Group]
+"""
+
+from django.db import connection
+
+from reports.search import portable, postgresql, sqlite
+from reports.search.query import terms_of, words_of
+from reports.search.results import ReportHit, SearchResults, shown_rows, snippet_of
+from reports.search.sqlite import (
+    optimize_search_index,
+    pause_search_index,
+    rebuild_search_index,
+)
+
+__all__ = [
+    "ReportHit",
+    "SearchResults",
+    "optimize_search_index",
+    "pause_search_index",
+    "rebuild_search_index",
+    "search_archive",
+    "search_engine",
+    "shown_rows",
+    "snippet_of",
+]
+
+ENGINES = {"postgresql": postgresql, "sqlite": sqlite}
+
+
+def search_engine():
+    """Return the engine module for this database: its own, else the portable one."""
+    return ENGINES.get(connection.vendor, portable)
+
+
+def search_archive(query, limit=20):
+    """Return the published reports, incidents and groups matching every word of `query`."""
+    terms = terms_of(query)
+    words = words_of(terms)
+    engine = search_engine()
+    if words:
+        words = engine.searched_words(words)
+    if not words:
+        return SearchResults(query=query or "")
+    return SearchResults(
+        reports=engine.reports(words, terms, limit),
+        incidents=engine.incidents(words, terms, limit),
+        groups=engine.groups(words, terms, limit),
+        query=query,
+    )

@@ -1,0 +1,203 @@
+"""The PostgreSQL engine: its own full-text search, english configuration.
+
+Every tsvector here is written by pg_vector_sql(), the very expression the GIN
+indexes of migrations 0003 and 0006 index (each migration keeps its own frozen copy;
+tests/test_search_backends.py checks that the planner uses every index), so that
+each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
+("the", "of"): searched_words() drops them from the query first.
+"""
+
+from django.db import connection
+
+from reports.models import Incident, Paragraph, Report, Status
+from reports.search.results import (
+    CANDIDATES,
+    MARK_START,
+    MARK_STOP,
+    ReportHit,
+    group_rows,
+    in_order,
+    marked_snippet,
+    shown_rows,
+)
+
+PG_CONFIG = "english"  # as the GIN indexes of migrations 0003 and 0006
+
+
+def searched_words(words):
+    """The words PostgreSQL searches for: all but its stop words, which match nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(PG_WORDS_SQL, {"words": words, "config": PG_CONFIG})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def reports(words, terms, limit):
+    sql = PG_REPORTS_SQL.format(
+        text=pg_vector_sql("p.text"),
+        title=pg_vector_sql("r.title"),
+        query=PG_QUERY.format(name="all"),
+        config=PG_CONFIG,
+    )
+    params = _pg_params(words, limit) | {
+        "candidates": CANDIDATES,
+        "marks": f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    shown = {report.pk: report for report in shown_rows(Report, [row[0] for row in rows])}
+    hits = []
+    for report_id, title_match, paragraph_id, number, text, marked in rows:
+        paragraph, snippet = None, ""
+        if paragraph_id:
+            paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
+            snippet = marked_snippet(text, marked)
+        hits.append(ReportHit(shown[report_id], paragraph, snippet, bool(title_match)))
+    return hits
+
+
+def incidents(words, terms, limit):
+    return shown_rows(Incident, _incident_ids(words, limit))
+
+
+def groups(words, terms, limit):
+    ids = _group_ids(words, limit)
+    return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
+
+
+def pg_vector_sql(column):
+    """The tsvector of a column as SQL, exactly as migrations 0003 and 0006 index it."""
+    return f"to_tsvector('{PG_CONFIG}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
+
+
+# Reports: the same bounded search as sqlite.FTS5_SQL (read that first): the newest
+# CANDIDATES matching passages and titles of published reports, ranked (ts_rank, the
+# best passage of a report, then its number), and ts_headline for the shown passages
+# only: ranking every matching passage instead grew with the archive, dear for a
+# common word in a big one. Text goes through translate(<> to spaces) as in the GIN
+# indexes: PostgreSQL's parser reads "<script>alert(1)</script>" as XML tags and drops
+# the words in them; as plain text they are words like any other.
+PG_REPORTS_SQL = """
+WITH body AS MATERIALIZED (
+    SELECT p.id AS rid, p.report_id, p.number, ts_rank({text}, {query}) AS score
+    FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id
+    WHERE {text} @@ {query} AND r.status = %(status)s
+    ORDER BY p.id DESC LIMIT %(candidates)s
+),
+titled AS MATERIALIZED (
+    SELECT r.id AS report_id FROM reports_report r
+    WHERE {title} @@ {query} AND r.status = %(status)s
+    ORDER BY r.id DESC LIMIT %(candidates)s
+),
+best AS (
+    SELECT DISTINCT ON (report_id) report_id, rid, number, score FROM body
+    ORDER BY report_id, score DESC, number
+),
+hits AS (
+    SELECT m.report_id AS id, max(m.title_match) AS title_match, max(m.rid) AS rid,
+           max(m.number) AS number, max(m.score) AS score
+    FROM (SELECT report_id, 1 AS title_match, NULL::bigint AS rid, NULL::integer AS number,
+                 NULL::real AS score FROM titled
+          UNION ALL
+          SELECT report_id, 0, rid, number, score FROM best) AS m
+    GROUP BY m.report_id
+),
+shown AS (
+    SELECT hits.* FROM hits JOIN reports_report r ON r.id = hits.id
+    ORDER BY hits.title_match DESC, hits.score DESC NULLS LAST, r.year DESC, r.title
+    LIMIT %(limit)s
+)
+SELECT shown.id, shown.title_match, shown.rid, shown.number, p.text,
+       ts_headline('{config}'::regconfig, translate(p.text, '<>', '  '), {query}, %(marks)s)
+FROM shown LEFT JOIN reports_paragraph p ON p.id = shown.rid
+"""
+
+
+# Incidents and groups: one tsquery per word, so that each word may be in a different
+# column (or citation) as with FTS5. Every `vector @@ query` below is one of migration
+# 0006's GIN indexes, so each word's rows come from bitmap index scans, and each
+# word's "id IN (...)" is a semi-join the planner sizes from those indexes. Words
+# PostgreSQL drops as stop words ("the") are left out first (searched_words): inside
+# the query, a "no such word OR id IN (...)" would hide the semi-join from the
+# planner, which then walks every incident by date testing each one.
+PG_QUERY = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %({{name}})s)"
+PG_WORDS_SQL = """
+SELECT word FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, n)
+WHERE numnode(plainto_tsquery(%(config)s::regconfig, word)) > 0 ORDER BY n
+"""
+PG_INCIDENTS_SQL = """
+SELECT id FROM (
+    (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
+     WHERE i.status = %(status)s AND {title} @@ {all}
+     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
+    UNION ALL
+    (SELECT i.id, 0 AS best, i.start_date, i.title FROM reports_incident i
+     WHERE i.status = %(status)s AND {each}
+     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
+) AS hit
+GROUP BY id, start_date, title
+ORDER BY max(best) DESC, start_date DESC, title
+LIMIT %(limit)s
+"""
+PG_INCIDENT_WORD = """i.id IN (
+    SELECT id FROM reports_incident WHERE {title} @@ {query} OR {summary} @@ {query}
+    UNION ALL
+    SELECT c.incident_id FROM reports_citation c JOIN reports_report r ON r.id = c.report_id
+    WHERE r.status = %(status)s AND {quote} @@ {query})"""
+PG_GROUPS_SQL = """
+SELECT g.id FROM reports_group g
+WHERE g.status = %(status)s AND {each}
+ORDER BY {named} DESC, g.name
+LIMIT %(limit)s
+"""
+PG_GROUP_NAMED = """g.id IN (
+    SELECT id FROM reports_group WHERE {name} @@ {query} OR {acronym} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_groupalias WHERE {alias} @@ {query})"""
+PG_GROUP_WORD = """g.id IN (
+    SELECT id FROM reports_group
+    WHERE {name} @@ {query} OR {acronym} @@ {query} OR {description} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_groupalias WHERE {alias} @@ {query}
+    UNION ALL
+    SELECT group_id FROM reports_leader WHERE {leader} @@ {query})"""
+
+
+def _pg_each(template, words, **columns):
+    vectors = {name: pg_vector_sql(column) for name, column in columns.items()}
+    return " AND ".join(
+        template.format(query=PG_QUERY.format(name=f"word{n}"), **vectors)
+        for n in range(len(words))
+    )
+
+
+def _pg_params(words, limit):
+    return {
+        "all": " ".join(words),
+        "status": Status.PUBLISHED,
+        "limit": limit,
+        **{f"word{n}": word for n, word in enumerate(words)},
+    }
+
+
+def _pg_ids(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _incident_ids(words, limit):
+    each = _pg_each(PG_INCIDENT_WORD, words, title="title", summary="summary", quote="c.quote")
+    sql = PG_INCIDENTS_SQL.format(
+        title=pg_vector_sql("i.title"), all=PG_QUERY.format(name="all"), each=each
+    )
+    return _pg_ids(sql, _pg_params(words, limit))
+
+
+def _group_ids(words, limit):
+    names = {"name": "name", "acronym": "acronym", "alias": "name"}
+    sql = PG_GROUPS_SQL.format(
+        each=_pg_each(PG_GROUP_WORD, words, **names, description="description", leader="name"),
+        named=_pg_each(PG_GROUP_NAMED, words, **names),
+    )
+    return _pg_ids(sql, _pg_params(words, limit))

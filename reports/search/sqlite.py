@@ -1,0 +1,389 @@
+"""The SQLite engine: FTS5 (porter stemming, accents folded), else the portable search.
+
+The tables are reports_search_fts (migration 0003: a row per paragraph, rowid = its
+id, and per report title, rowid = minus the report's id), and reports_search_incidents
+and reports_search_groups (sqlite_schema), kept in step by triggers. Where this
+SQLite has no FTS5, or no FTS5 tables, each search logs a warning and falls back to
+the portable substring search.
+
+Bulk writers may pause the incident and group index and rebuild it once at the end
+(pause_search_index, rebuild_search_index): see the note above them.
+"""
+
+import logging
+
+from django.db import OperationalError, connection
+
+from reports.models import Incident, Paragraph, Report, Status
+from reports.search import portable, sqlite_schema
+from reports.search.query import words_of
+from reports.search.results import (
+    CANDIDATES,
+    MARK_START,
+    MARK_STOP,
+    ReportHit,
+    group_rows,
+    in_order,
+    marked_snippet,
+    shown_rows,
+)
+from reports.search.sqlite_schema import SEARCH_TABLES
+
+logger = logging.getLogger(__name__)
+
+
+def searched_words(words):
+    return words
+
+
+def reports(words, terms, limit):
+    """Report hits from the FTS5 table, else from the portable search."""
+    hits = _fts5_reports(words, limit)
+    return portable.reports(words, terms, limit) if hits is None else hits
+
+
+def incidents(words, terms, limit):
+    ids = _ids_from_fts5(INCIDENTS_SQL, {"match": fts5_query(words)}, limit, CANDIDATES)
+    if ids is None:
+        return portable.incidents(words, terms, limit)
+    return shown_rows(Incident, ids)
+
+
+def groups(words, terms, limit):
+    ids = _ids_from_fts5(
+        GROUPS_SQL,
+        {
+            "match": fts5_query(words),
+            "named": fts5_query(words, columns=["name", "acronym", "aliases"]),
+        },
+        limit,
+        GROUP_CANDIDATES,
+    )
+    if ids is None:
+        return portable.groups(words, terms, limit)
+    return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
+
+
+def fts5_query(terms, columns=()):
+    """Return an FTS5 MATCH expression requiring every word, or "" if there is none.
+
+    Each word (see words_of) is quoted, so FTS5 syntax in user input (quotes, `*`,
+    `NEAR(`, `AND`/`OR`/`NOT`, column filters) is searched for as words, never obeyed.
+    With `columns`, every word must be in one of those columns.
+    """
+    quoted = " ".join(f'"{word}"' for word in words_of(terms))
+    if quoted and columns:
+        return f"{{{' '.join(columns)}}} : ({quoted})"
+    return quoted
+
+
+# Reports. A query is ranked among its newest CANDIDATES passages and CANDIDATES
+# titles of published reports: title match, best passage by bm25, newest year, title.
+# A query in more than COMMON_ROWS rows of the index ("violence", in every title of a
+# big archive) is not ranked by bm25 at all: its IDF, which bm25 works out on its
+# first call, counts every row the query matches, and that count grows with the
+# archive; up to COMMON_ROWS it stays cheap. Such a query shows the newest `limit`
+# reports whose title matches, newest year first, each with its first matching
+# passage; only with fewer title matches than that, the reports of its newest
+# CANDIDATES passages follow (newest year first). FTS5 hands matches over in rowid
+# order, so each of these reads about `limit` rows, whatever the archive's size.
+#
+# How it is built, one statement either way:
+# - `common` counts the query's rows up to COMMON_ROWS + 1 and decides. The CTEs of
+#   the other kind have a LIMIT of 0, which SQLite checks before it starts a scan
+#   (a WHERE condition on a subquery would be tested row by row, after FTS5 and
+#   bm25 have started: bm25's IDF is counted on its first call);
+# - a title row's rowid is minus its report's id and a passage's is its paragraph's
+#   id (migration 0003), so report ids come from those keys, never from the FTS
+#   table's own content rows;
+# - year and title for the ranking come along from the report row read for its
+#   status, instead of a join of every hit to reports_report afterwards;
+# - a report's best bm25 is a min() per report (SQLite's window functions cost
+#   several times as much), and its passage is looked up for the shown reports only;
+# - a common query's first passages come from one scan of the rowid range of the
+#   shown reports' paragraphs (joined to their paragraph for report and number);
+# - highlight() runs in one scan of the shown passages' rowid range: looked up one
+#   by one, each `rowid = ?` made FTS5 seek through the word's whole list (dear for
+#   a common word). `+rowid IN` keeps that lookup from FTS5, so it filters.
+# Both range scans read every match between the lowest and highest rowid they need,
+# few when the shown reports' paragraphs are close together (they usually are:
+# newest reports, newest passages).
+#
+# Rows of the index above which bm25 is not used (see above): at 10,000 reports
+# "market" (8,051 rows) is still ranked, "violence" (20,000) and "the" (102,337) not.
+COMMON_ROWS = 10_000
+# Rows of the FTS5 tables have rowids > 0 (a paragraph, an incident) and < 0 (a
+# title); every query gives FTS5 both ends of the range it wants, never NULL: with
+# one, FTS5 reads on through the word's whole list instead of stopping at the
+# range's end.
+ROWID_MAX = 2**62  # above every key, see sqlite_schema.incident_key()
+# The matching passages of published reports, newest first (body and recent below).
+NEWEST_PASSAGES = """FROM reports_search_fts f
+    JOIN reports_paragraph p ON p.id = f.rowid
+    JOIN reports_report r ON r.id = p.report_id
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
+      AND r.status = %(status)s
+    ORDER BY f.rowid DESC"""
+FTS5_SQL = """
+WITH common AS MATERIALIZED (
+    SELECT count(*) > %(common)s AS yes FROM (
+        SELECT 1 FROM reports_search_fts
+        WHERE reports_search_fts MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND {ROWID_MAX}
+        LIMIT %(common)s + 1)
+),
+-- Not common: the newest CANDIDATES passages and titles of published reports, ranked.
+body AS MATERIALIZED (
+    SELECT f.rowid AS rid, p.report_id, p.number, bm25(reports_search_fts) AS score,
+           r.year, r.title
+    {NEWEST_PASSAGES}
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN 0 ELSE %(candidates)s END
+),
+-- Common: the newest `limit` only.
+titled AS MATERIALIZED (
+    SELECT r.id AS report_id, r.year, r.title
+    FROM reports_search_fts f JOIN reports_report r ON r.id = -f.rowid
+    WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN -{ROWID_MAX} AND -1
+      AND r.status = %(status)s
+    ORDER BY f.rowid
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN %(limit)s ELSE %(candidates)s END
+),
+-- Common, with fewer title matches than the page: the newest passages' reports.
+recent AS MATERIALIZED (
+    SELECT p.report_id, r.year, r.title
+    {NEWEST_PASSAGES}
+    LIMIT CASE WHEN (SELECT yes FROM common) AND (SELECT count(*) FROM titled) < %(limit)s
+               THEN %(candidates)s ELSE 0 END
+),
+ranked AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT report_id AS id, report_id IN (SELECT report_id FROM titled) AS title_match,
+               min(score) AS score, year, title FROM body GROUP BY report_id
+        UNION ALL
+        SELECT report_id, 1, NULL, year, title FROM titled
+        WHERE report_id NOT IN (SELECT report_id FROM body)
+        UNION ALL
+        SELECT DISTINCT report_id, 0, NULL, year, title FROM recent
+        WHERE report_id NOT IN (SELECT report_id FROM titled))
+    ORDER BY title_match DESC, score IS NULL, score, year DESC, title
+    LIMIT %(limit)s
+),
+-- Common: the first matching passage of each shown report.
+own AS MATERIALIZED (
+    SELECT min(id) AS low, max(id) AS high FROM reports_paragraph
+    WHERE report_id IN (SELECT id FROM ranked WHERE (SELECT yes FROM common))
+),
+first AS MATERIALIZED (
+    -- min() takes the bare column p.id from the row of the lowest number.
+    SELECT p.report_id, min(p.number) AS number, p.id AS rid
+    FROM reports_search_fts f JOIN reports_paragraph p ON p.id = f.rowid
+    WHERE reports_search_fts MATCH %(match)s
+      AND f.rowid BETWEEN (SELECT coalesce(low, 0) FROM own)
+                      AND (SELECT coalesce(high, 0) FROM own)
+      AND p.report_id IN (SELECT id FROM ranked)
+    GROUP BY p.report_id
+    LIMIT CASE WHEN (SELECT yes FROM common) THEN -1 ELSE 0 END
+),
+shown AS MATERIALIZED (
+    SELECT ranked.*, coalesce(
+        (SELECT rid FROM body WHERE body.report_id = ranked.id
+         ORDER BY body.score, body.number LIMIT 1),
+        (SELECT rid FROM first WHERE first.report_id = ranked.id)) AS rid
+    FROM ranked
+),
+marked AS MATERIALIZED (
+    SELECT rowid AS rid, highlight(reports_search_fts, 1, %(start)s, %(stop)s) AS marked
+    FROM reports_search_fts
+    WHERE reports_search_fts MATCH %(match)s
+      AND rowid BETWEEN (SELECT coalesce(min(rid), 0) FROM shown)
+                    AND (SELECT coalesce(max(rid), 0) FROM shown)
+      AND +rowid IN (SELECT rid FROM shown)
+)
+SELECT shown.id, shown.title_match, shown.rid, p.number, marked.marked
+FROM shown LEFT JOIN marked ON marked.rid = shown.rid
+LEFT JOIN reports_paragraph p ON p.id = shown.rid
+ORDER BY shown.title_match DESC, shown.score IS NULL, shown.score, shown.year DESC,
+         shown.title
+""".replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace("{ROWID_MAX}", str(ROWID_MAX))
+
+
+def _fts5_reports(words, limit):
+    """Report hits from the FTS5 table, or None when this SQLite has none."""
+    match = fts5_query(words)
+    if not match:
+        return []
+    params = {
+        "match": match,
+        "status": Status.PUBLISHED,
+        "candidates": CANDIDATES,
+        "common": COMMON_ROWS,
+        "limit": limit,
+        "start": MARK_START,
+        "stop": MARK_STOP,
+    }
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(FTS5_SQL, params)
+            rows = cursor.fetchall()
+    except OperationalError as error:
+        # No FTS5 table (SQLite built without FTS5): substring search still works.
+        logger.warning("Full-text search unavailable, using substring search: %s", error)
+        return None
+    shown = {report.pk: report for report in shown_rows(Report, [row[0] for row in rows])}
+    hits = []
+    for report_id, title_match, paragraph_id, number, marked in rows:
+        paragraph, snippet = None, ""
+        if paragraph_id:
+            text = (marked or "").replace(MARK_START, "").replace(MARK_STOP, "")
+            paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
+            snippet = marked_snippet(text, marked)
+        hits.append(ReportHit(shown[report_id], paragraph, snippet, bool(title_match)))
+    return hits
+
+
+# Incidents and groups: found by words, as reports are, with the same semantics (not
+# substrings), so that the three lists of one results page agree on what "matches"
+# means. Each word must occur somewhere in the incident (title, summary, or the quote
+# of a citation of a published report) or the group (name, acronym, alias, leader,
+# description).
+#
+# An incident's FTS row has rowid = its key, start date and id (sqlite_schema), and
+# its title has a row of its own at -key; FTS5 hands matches over in rowid order, so
+# the newest title matches and the newest matches anywhere come first, straight from
+# the index. Incidents rank by title match, then start date (newest first), then
+# title: the query takes the newest `limit` of each, with the rest of the last day
+# of each (where the title decides), and ranks those. That is exactly the first
+# `limit` of the full ranking, however many incidents match (unless more than
+# CANDIDATES match on that last day), at the cost of a rare word.
+INCIDENTS_SQL = """
+WITH titled AS MATERIALIZED (
+    SELECT -rowid AS k, 1 AS title_match FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND COALESCE((
+        SELECT -((-max(r)) >> 32 << 32) FROM (
+            SELECT rowid AS r FROM reports_search_incidents
+            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND -1
+            ORDER BY rowid LIMIT %(limit)s)), -1)
+    ORDER BY rowid LIMIT %(candidates)s
+),
+anywhere AS MATERIALIZED (
+    SELECT rowid AS k, 0 AS title_match FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN COALESCE((
+        SELECT min(r) >> 32 << 32 FROM (
+            SELECT rowid AS r FROM reports_search_incidents
+            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN 1 AND {ROWID_MAX}
+            ORDER BY rowid DESC LIMIT %(limit)s)), 1) AND {ROWID_MAX}
+    ORDER BY rowid DESC LIMIT %(candidates)s
+)
+SELECT i.id FROM (SELECT * FROM titled UNION ALL SELECT * FROM anywhere) AS hit
+JOIN reports_incident i ON i.id = hit.k & 4294967295
+WHERE i.status = %(status)s
+GROUP BY i.id
+ORDER BY max(hit.title_match) DESC, i.start_date DESC, i.title
+LIMIT %(limit)s
+""".replace("{ROWID_MAX}", str(ROWID_MAX))
+
+
+# Groups are few (thousands): every match up to GROUP_CANDIDATES is ranked, named
+# matches (every word in the name, acronym or an alias) first, then by name. Each
+# kind is sorted apart, `limit` of it at most, and the other matches are read only
+# when the named ones do not fill the page: a word in every group then costs about
+# half what one sort of every match did, a rare one the same.
+GROUP_CANDIDATES = 5000
+GROUPS_SQL = """
+WITH named AS MATERIALIZED (
+    SELECT rowid AS id FROM reports_search_groups
+    WHERE reports_search_groups MATCH %(named)s LIMIT %(candidates)s
+),
+first AS MATERIALIZED (
+    SELECT g.id, g.name FROM reports_group g
+    WHERE g.status = %(status)s AND g.id IN (SELECT id FROM named)
+    ORDER BY g.name LIMIT %(limit)s
+),
+hits AS MATERIALIZED (
+    SELECT rowid AS id FROM reports_search_groups
+    WHERE reports_search_groups MATCH %(match)s
+    LIMIT CASE WHEN (SELECT count(*) FROM first) < %(limit)s THEN %(candidates)s ELSE 0 END
+),
+rest AS MATERIALIZED (
+    SELECT g.id, g.name FROM reports_group g
+    WHERE g.status = %(status)s AND g.id IN (SELECT id FROM hits)
+      AND g.id NOT IN (SELECT id FROM named)
+    ORDER BY g.name LIMIT %(limit)s
+)
+SELECT id FROM (SELECT id, 1 AS named, name FROM first UNION ALL SELECT id, 0, name FROM rest)
+ORDER BY named DESC, name
+LIMIT %(limit)s
+"""
+
+
+def _ids_from_fts5(sql, params, limit, candidates):
+    """Run an FTS5 query for ids; None when this SQLite has no FTS5 tables."""
+    if not params["match"]:
+        return []
+    params |= {"status": Status.PUBLISHED, "limit": limit, "candidates": candidates}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        logger.warning("Full-text search unavailable, using substring search: %s", error)
+        return None
+
+
+# Bulk writers. The triggers rewrite an incident's FTS rows for each incident and
+# each citation written; for a generator writing hundreds of thousands of incidents
+# with random dates and their citations, FTS5 then writes one small segment per row
+# (its rowids are not ascending) and rewrites each incident once more for its
+# citation. Filling the tables once at the end, in rowid order, is far faster.
+
+
+def _has_search_tables(cursor):
+    cursor.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = %s",
+        [sqlite_schema.INCIDENTS],
+    )
+    return cursor.fetchone()[0] == 1
+
+
+def pause_search_index():
+    """Stop keeping the incident and group search tables in step (SQLite), until
+    rebuild_search_index(), which the caller must call in the same transaction."""
+    if connection.vendor != "sqlite":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("pause and rebuild the search index in one transaction")
+    with connection.cursor() as cursor:
+        if _has_search_tables(cursor):
+            for name in sqlite_schema.TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild_search_index():
+    """Fill the incident and group search tables afresh and restore their triggers;
+    then merge every search table's segments into one (see optimize_search_index)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if _has_search_tables(cursor):
+            sqlite_schema.drop(cursor)
+            sqlite_schema.create(cursor)
+        optimize_search_index(cursor)
+
+
+# FTS5 writes its index in segments and merges them only now and then, so a table
+# filled by many writes (row by row through the triggers, or a big INSERT, which
+# FTS5 flushes every megabyte or so) keeps a few dozen. Every MATCH opens and seeks
+# each segment, so a rowid lookup, the common-word search and the incident search
+# all cost several times what they do with one segment. 'optimize'
+# merges them into one; later writes add segments again, which FTS5's automerge
+# keeps few. Migration 0008 does it once for existing archives.
+
+
+def optimize_search_index(cursor):
+    """Merge the segments of each FTS5 search table this SQLite archive has."""
+    marks = ", ".join(["%s"] * len(SEARCH_TABLES))
+    cursor.execute(
+        f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",  # noqa: S608
+        list(SEARCH_TABLES),
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"INSERT INTO {name}({name}) VALUES ('optimize')")  # noqa: S608 - a listed name
