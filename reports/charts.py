@@ -1,10 +1,10 @@
 """Bar charts drawn on the server as SVG: no JavaScript, no chart library.
 
-Each chart function runs one aggregate query over published incidents and
-returns a `Chart`: the numbers (rendered as a table beside the picture, for
-screen readers and print) and the geometry of the SVG, in viewBox units.
-Colours and type come from classes styled in static/css/charts.css, so the
-markup carries no style attributes (the CSP forbids inline styles).
+Each chart function returns a `Chart`: the numbers (shown as a table beside the
+picture, for screen readers and print) and the geometry of the SVG, in viewBox
+units. templates/reports/includes/chart.html writes the markup. Colours and type
+come from classes styled in static/css/charts.css, so the markup carries no style
+attributes (the CSP forbids inline styles).
 """
 
 import math
@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import IncidentType
@@ -286,82 +284,3 @@ def incidents_and_casualties_per_year(totals, title=None):
         )
         chart.panels = [upper, lower]
     return chart
-
-
-def render_chart(chart, chart_id):
-    """Return the <figure> of `chart`: the SVG picture and a table of the same numbers.
-
-    Written in Python rather than a template: a chart of 30 years has about 1,000
-    values to place, and the template engine took ~15 ms of the group page for them.
-    Every text goes through escape(); the rest are numbers, written unlocalised as
-    SVG coordinates must be. Styled only by classes in static/css/charts.css (the CSP
-    forbids inline styles). An empty chart renders nothing.
-    """
-    if chart.is_empty:
-        return ""
-    left, right = chart.plot_left, chart.plot_right
-    svg = []
-    for panel in chart.panels:
-        svg.append('<g class="chart-panel">')
-        for tick in panel.y_ticks:
-            y = tick.position
-            svg.append(
-                f'<line class="chart-grid" x1="{left}" x2="{right}" y1="{y}" y2="{y}"/>'
-                f'<text class="chart-tick chart-tick-y" x="{chart.y_tick_x}" y="{y}">'
-                f"{escape(tick.label)}</text>"
-            )
-        svg.append(
-            '<text class="chart-axis-label chart-axis-label-y"'
-            f' transform="translate(11 {panel.label_y}) rotate(-90)">{escape(panel.title)}</text>'
-        )
-        svg.extend(
-            f'<rect class="chart-bar {escape(bar.css_class)}" x="{bar.x}" y="{bar.y}"'
-            f' width="{bar.width}" height="{bar.height}"><title>{escape(bar.label)}</title></rect>'
-            for bar in panel.bars
-        )
-        y = panel.bottom
-        svg.append(f'<line class="chart-axis" x1="{left}" x2="{right}" y1="{y}" y2="{y}"/></g>')
-    svg.extend(
-        f'<text class="chart-tick chart-tick-x" x="{tick.position}" y="{chart.x_tick_y}">'
-        f"{escape(tick.label)}</text>"
-        for tick in chart.x_ticks
-    )
-    svg.append(
-        f'<text class="chart-axis-label chart-axis-label-x" x="{chart.x_label_x}"'
-        f' y="{chart.x_label_y}">{escape(chart.x_label)}</text>'
-    )
-    legend = ""
-    if len(chart.series) > 1:
-        items = "".join(
-            f'<li><span class="chart-swatch {escape(one.css_class)}"></span>'
-            f"{escape(one.label)}</li>"
-            for one in chart.series
-        )
-        legend = f'<ul class="chart-legend" aria-hidden="true">{items}</ul>'
-    unknown = '<span class="chart-unknown">not given</span>'
-    rows = "\n".join(
-        f'<tr><th scope="row">{int(row.year)}</th>'
-        + "".join(f"<td>{unknown if c is None else int(c)}</td>" for c in row.cells)
-        + "</tr>"
-        for row in chart.rows
-    )
-    columns = "".join(f'<th scope="col">{escape(c)}</th>' for c in chart.columns)
-    id_, title = escape(chart_id), escape(chart.title)
-    svg_markup = "\n".join(svg)
-    html = (
-        f'<figure class="chart" aria-labelledby="{id_}-caption">\n'
-        f'<figcaption id="{id_}-caption" class="chart-caption">{title}</figcaption>\n'
-        '<div class="chart-layout">\n<div class="chart-picture">\n'
-        f'<svg class="chart-svg" viewBox="{chart.view_box}" preserveAspectRatio="xMidYMid meet"'
-        f' role="img" aria-labelledby="{id_}-title {id_}-desc" xmlns="http://www.w3.org/2000/svg">\n'
-        f'<title id="{id_}-title">{title}</title>\n'
-        f'<desc id="{id_}-desc">{escape(chart.description)}'
-        " The numbers are in the table beside the chart.</desc>\n"
-        f"{svg_markup}\n</svg>\n{legend}\n</div>\n"
-        f'<div class="chart-table-wrap" role="region" aria-labelledby="{id_}-table-caption"'
-        ' tabindex="0">\n<table class="chart-table">\n'
-        f'<caption id="{id_}-table-caption">{title}: the numbers</caption>\n'
-        f'<thead><tr><th scope="col">{escape(chart.x_label)}</th>{columns}</tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>\n</div>\n</figure>"
-    )
-    return mark_safe(html)  # noqa: S308 (every text above is escaped; the rest are numbers)

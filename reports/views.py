@@ -12,9 +12,11 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from reports.caching import public_page
-from reports.figures import archive_counts
+from reports.charts import incidents_and_casualties_per_year
+from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
     GroupSuggestForm,
@@ -32,8 +34,9 @@ from reports.models import (
     Perpetration,
     Report,
 )
+from reports.opendata.citing import cite_parts
+from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
 from reports.search import search_archive
-from reports.templatetags.passages import footnotes, marks_by_paragraph
 
 PAGE_SIZE = 25
 # What a list row shows: the rest (summaries, source rows, provenance) is not read or
@@ -230,14 +233,21 @@ def report_detail(request, slug):
             *(f"group__{name}" for name in ("slug", "name", "acronym")),
         )
     )
+    marks = marks_by_paragraph(paragraphs, citations)
     context = {
         "report": report,
-        "paragraphs": paragraphs,
-        "marks": marks_by_paragraph(paragraphs, citations),
+        "paragraphs": marked_paragraphs(paragraphs, marks),
+        "marks": marks,
         "incidents": list(dict.fromkeys(c.incident for c in citations if c.incident_id)),
         "groups": list(dict.fromkeys(c.group for c in citations if c.group_id)),
+        "cite": cite_this(request, report),
     }
     return render(request, "reports/report_detail.html", context)
+
+
+def cite_this(request, obj):
+    """The parts of the page's "Cite this" line: what its BibTeX, RIS and CSL-JSON say."""
+    return cite_parts(obj, request.build_absolute_uri(obj.get_absolute_url()))
 
 
 def prepare_incident_rows(incidents):
@@ -270,6 +280,7 @@ def incident_detail(request, slug):
         "citations": citations,
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
+        "cite": cite_this(request, incident),
     }
     return render(request, "reports/incident_detail.html", context)
 
@@ -321,6 +332,13 @@ def group_detail(request, slug):
         "citations": citations,
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
+        # Its yearly totals are stored per archive change (reports/figures.py).
+        "chart": incidents_and_casualties_per_year(
+            group_years(group),
+            title=_("Incidents attributed to %(group)s, and casualties, per year")
+            % {"group": group},
+        ),
+        "cite": cite_this(request, group),
     }
     return render(request, "reports/group_detail.html", context)
 

@@ -1,18 +1,29 @@
 """The server-drawn charts: their numbers, their geometry, and their markup."""
 
 import pytest
+from django.template.loader import render_to_string
 
 from reports.charts import (
+    Bar,
+    Chart,
+    Panel,
+    Row,
+    Series,
+    Tick,
     incidents_and_casualties_per_year,
     incidents_per_year_by_type,
     nice_ceiling,
-    render_chart,
     yearly_totals,
 )
 from reports.models import Incident, IncidentType, Perpetration, Status
 from tests.factories import make_group, make_incident
 
 pytestmark = pytest.mark.django_db
+
+
+def render_chart(chart, chart_id):
+    """The chart's markup, as a page including the partial writes it."""
+    return render_to_string("reports/includes/chart.html", {"chart": chart, "chart_id": chart_id})
 
 
 def test_nice_ceiling_rounds_up_to_a_tick():
@@ -153,3 +164,30 @@ def test_chart_markup_escapes_titles():
     html = render_chart(chart, "x")
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_chart_markup_escapes_every_text_it_shows():
+    def hostile(name):
+        return f"<script>{name}</script> & \"{name}'"
+
+    series = [Series("a", hostile("series-a"), hostile("class-a")), Series("b", "B", "chart-s2")]
+    panel = Panel(hostile("panel"), 12, 100)
+    panel.y_ticks = [Tick(112, hostile("y-tick"))]
+    panel.bars = [Bar(50, 20, 10, 92, hostile("bar-class"), hostile("bar"))]
+    chart = Chart(
+        title=hostile("title"),
+        description=hostile("description"),
+        x_label=hostile("x-label"),
+        series=series,
+        columns=[hostile("column"), "B"],
+        rows=[Row(1997, [1, None])],
+        panels=[panel],
+        x_ticks=[Tick(55, hostile("x-tick"))],
+    )
+
+    html = render_chart(chart, hostile("id"))
+
+    assert "<script>" not in html and "\"id'" not in html  # nor a raw quote in an attribute
+    texts = "title description x-label series-a class-a panel y-tick bar-class bar column x-tick id"
+    for name in texts.split():
+        assert f"&lt;script&gt;{name}&lt;/script&gt; &amp; &#34;{name}&#39;" in html, name

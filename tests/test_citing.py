@@ -1,5 +1,6 @@
 """BibTeX, RIS and CSL-JSON downloads, consistent with the page's "Cite this" line."""
 
+import html
 import json
 import re
 from datetime import date
@@ -80,7 +81,7 @@ def test_downloads_agree_with_the_cite_this_line(client, archive, attr):
     parts = citing.cite_parts(obj, "http://testserver" + obj.get_absolute_url())
     # The line says author, title, date and URL; so does each download.
     for piece in (parts.author, parts.title, parts.date_text, parts.url):
-        assert piece.replace("'", "&#x27;") in line or piece in line, piece
+        assert piece.replace("'", "&#39;") in line or piece in line, piece
     bib = client.get(f"/{prefix}/{obj.slug}/cite.bib")
     ris = client.get(f"/{prefix}/{obj.slug}/cite.ris")
     csl = client.get(f"/{prefix}/{obj.slug}/cite.json")
@@ -95,6 +96,23 @@ def test_downloads_agree_with_the_cite_this_line(client, archive, attr):
     assert f"AU  - {parts.author}" in ris.content.decode()
     assert f"UR  - {parts.url}" in ris.content.decode()
     assert parts.url in bib.content.decode()
+
+
+@pytest.mark.parametrize(
+    "attr", ["report", "hostage_crisis", "mrta"], ids=["report", "incident", "group"]
+)
+def test_the_cite_this_line_says_what_cite_parts_gives(client, archive, attr):
+    """One rule: the page's line is written from citing.cite_parts, as the downloads are."""
+    obj = getattr(archive, attr)
+    response = client.get(obj.get_absolute_url())
+    parts = citing.cite_parts(obj, "http://testserver" + obj.get_absolute_url())
+    assert response.context["cite"] == parts
+    line, _html = cite_line(client, obj.get_absolute_url())
+    accessed = format_date(parts.accessed, "j F Y")
+    assert html.unescape(line) == (
+        f"{parts.author}, {parts.title}, {parts.date_text}, available at: {parts.url}"
+        f" [accessed {accessed}]"
+    )
 
 
 def test_report_date_is_its_publication_date_when_known(archive):

@@ -15,8 +15,8 @@ from django.utils.html import escape
 from reports.figures import COMPUTE_QUERIES
 from reports.filters import MAX_GROUP_SUGGESTIONS
 from reports.models import Country, GroupAlias, Organisation, Perpetration, Status
+from reports.passages import footnotes
 from reports.templatetags.formatting import count_or_unknown, precise_date
-from reports.templatetags.passages import footnotes
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 9  # incl. the archive version (reports/caching.py)
@@ -478,7 +478,7 @@ def test_incident_page_cites_the_archive_entry(client, hostage_crisis):
     today = timezone.localdate().strftime("%-d %B %Y")
     html = client.get(hostage_crisis.get_absolute_url()).content.decode()
     assert (
-        "Political Violence Report Archive, <i>Hostage crisis at the Japanese Ambassador&#x27;s "
+        "Political Violence Report Archive, <i>Hostage crisis at the Japanese Ambassador&#39;s "
         "residence</i>, 5 March 2026, available at: http://testserver/incidents/hostage-crisis/ "
         f"[accessed {today}]"
     ) in html
@@ -541,25 +541,41 @@ def test_list_and_timeline_rows_escape_every_text_they_show(client, db):
 
 @pytest.mark.parametrize("kind", ["incident", "group", "report"])
 def test_source_blocks_escape_every_text_they_show(client, db, django_user_model, kind):
-    """Quoted passages, provenance and disclaimers (source_tags.py) escape what they show."""
-    hostile = "<script>x</script>"
+    """Quoted passages, provenance, disclaimers, the report's paragraphs and the "Cite
+    this" line (templates/reports/includes/) escape every text they show."""
+    hostile = "<script>x</script> & \"q\" 'a'"
+    escaped = "&lt;script&gt;x&lt;/script&gt; &amp; &#34;q&#34; &#39;a&#39;"
     editor = django_user_model.objects.create(username=f"{hostile}editor")
     report = make_report(
         title=f"Patterns {hostile} 1998 - Peru",
         body=f"Before {hostile} after.",
         disclaimer=f"Disclaimer {hostile}",
         source_filename=f"{hostile}.txt",
+        import_method=f"Method {hostile}",
         imported_by=editor,
         status_changed_by=editor,
         status_changed_at=timezone.now(),
         publisher=Organisation.objects.create(name=f"Publisher {hostile}"),
+        republisher=Organisation.objects.create(name=f"Republisher {hostile}"),
     )
-    incident = make_incident(status_changed_by=editor, status_changed_at=timezone.now())
-    group = make_group(name="Group", status_changed_by=editor, status_changed_at=timezone.now())
+    incident = make_incident(
+        title=f"Incident {hostile}",
+        slug="incident",
+        status_changed_by=editor,
+        status_changed_at=timezone.now(),
+    )
+    group = make_group(
+        name=f"Group {hostile}",
+        slug="group",
+        acronym=f"Acronym {hostile}",
+        status_changed_by=editor,
+        status_changed_at=timezone.now(),
+    )
     subject = {"incident": incident, "group": group, "report": incident}[kind]
     make_citation(
         report,
         hostile,
+        paragraph=report.paragraphs.get(),
         note=f"Note {hostile}",
         facts=["killed"],
         **{("group" if subject is group else "incident"): subject},
@@ -567,14 +583,24 @@ def test_source_blocks_escape_every_text_they_show(client, db, django_user_model
     url = (report if kind == "report" else subject).get_absolute_url()
     html = client.get(url).content.decode()
     assert "<script>x" not in html
-    escaped = "&lt;script&gt;x&lt;/script&gt;"
     for text in (
-        f"Patterns {escaped} 1998 - Peru",
+        f"Patterns {escaped} 1998 - Peru",  # provenance, disclaimer, quotes, cite this
         f"Disclaimer {escaped}",
         f"{escaped}.txt",
+        f"Method {escaped}",
         f"{escaped}editor",
         f"Publisher {escaped}",
+        f"Republisher {escaped}",
     ):
         assert text in html, text
-    if kind != "report":
-        assert f"<p>{escaped}</p></blockquote>" in html and f"Editor's note: Note {escaped}" in html
+    if kind == "report":
+        assert (
+            f'Before <mark class="cited">{escaped}</mark><a class="cited-by"'
+            f' href="/incidents/incident/">[Incident {escaped}]</a> after.'
+        ) in html
+        assert f"Publisher {escaped}, <i>Patterns {escaped} 1998 - Peru</i>" in html
+    else:
+        assert f"<p>{escaped}</p></blockquote>" in html
+        assert f"Editor's note: Note {escaped}" in html
+        assert f"Political Violence Report Archive, <i>{kind.title()} {escaped}" in html
+        assert f"by {escaped}editor." in html  # the entry's reviewer

@@ -6,13 +6,14 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reports.figures import COMPUTE_QUERIES
 from reports.models import Country, Organisation, Status
-from reports.templatetags.passages import Mark, find_spans, mark_passages
+from reports.passages import Mark, MarkedParagraph, Segment, find_spans, mark_passages
 from tests.factories import make_citation, make_group, make_incident, make_report, make_user
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
@@ -28,32 +29,68 @@ def make_reports(count, country="PE", **kwargs):
     ]
 
 
-# --- mark_passages: the only code that puts document text next to markup -------------
+# --- mark_passages: the quoted stretches of a paragraph, as segments ----------------
 
 
-def test_mark_passages_escapes_text_around_and_inside_the_mark():
-    html = mark_passages("<b>x</b> said <i>hi</i>", [Mark("said <i>hi</i>", [("/i/1/", "A&B")])])
-    assert html == (
-        '&lt;b&gt;x&lt;/b&gt; <mark class="cited">said &lt;i&gt;hi&lt;/i&gt;</mark>'
-        '<a class="cited-by" href="/i/1/">[A&amp;B]</a>'
+def test_mark_passages_marks_the_quote_and_keeps_its_links():
+    segments = mark_passages(
+        "<b>x</b> said <i>hi</i>", [Mark("said <i>hi</i>", [("/i/1/", "A&B")])]
     )
+    assert segments == [
+        Segment("<b>x</b> "),
+        Segment("said <i>hi</i>", marked=True, links=(("/i/1/", "A&B"),)),
+    ]
 
 
 def test_mark_passages_matches_a_quote_across_a_line_break():
-    html = mark_passages("seized the\n  residence on 17 December", [Mark("the residence on", [])])
-    assert '<mark class="cited">the\n  residence on</mark>' in html
+    segments = mark_passages(
+        "seized the\n  residence on 17 December", [Mark("the residence on", [])]
+    )
+    assert Segment("the\n  residence on", marked=True) in segments
 
 
 def test_mark_passages_merges_overlapping_quotes_and_keeps_both_links():
     marks = [Mark("one two three", [("/a/", "A")]), Mark("three four", [("/b/", "B")])]
-    html = mark_passages("zero one two three four five", marks)
-    assert html.count("<mark") == 1
-    assert '<mark class="cited">one two three four</mark>' in html
-    assert 'href="/a/"' in html and 'href="/b/"' in html
+    segments = mark_passages("zero one two three four five", marks)
+    assert segments == [
+        Segment("zero "),
+        Segment("one two three four", marked=True, links=(("/a/", "A"), ("/b/", "B"))),
+        Segment(" five"),
+    ]
 
 
 def test_mark_passages_leaves_a_quote_that_does_not_occur_unmarked():
-    assert mark_passages("plain <text>", [Mark("absent", [("/x/", "X")])]) == "plain &lt;text&gt;"
+    assert mark_passages("plain <text>", [Mark("absent", [("/x/", "X")])]) == [
+        Segment("plain <text>")
+    ]
+
+
+def render_paragraph(number, text, marks):
+    paragraphs = [MarkedParagraph(number, mark_passages(text, marks))]
+    return render_to_string("reports/includes/paragraphs.html", {"paragraphs": paragraphs})
+
+
+def test_paragraph_partial_escapes_text_around_and_inside_the_mark_and_its_links():
+    html = render_paragraph(
+        2,
+        '<b>x</b> said <i>hi</i> & "more"',
+        [Mark("said <i>hi</i>", [('/i/1/?a=1&b="2"', "A&B <script>")])],
+    )
+    assert html.strip() == (
+        '<p class="para" id="p2"><a class="para-anchor" href="#p2"'
+        ' aria-label="Link to paragraph 2">¶2</a> &lt;b&gt;x&lt;/b&gt; '
+        '<mark class="cited">said &lt;i&gt;hi&lt;/i&gt;</mark>'
+        '<a class="cited-by" href="/i/1/?a=1&amp;b=&#34;2&#34;">[A&amp;B &lt;script&gt;]</a>'
+        " &amp; &#34;more&#34;</p>"
+    )
+
+
+def test_paragraph_partial_writes_one_mark_for_overlapping_quotes():
+    marks = [Mark("one two three", [("/a/", "A")]), Mark("three four", [("/b/", "B")])]
+    html = render_paragraph(1, "zero one two three four five", marks)
+    assert html.count("<mark") == 1
+    assert '<mark class="cited">one two three four</mark>' in html
+    assert 'href="/a/"' in html and 'href="/b/"' in html
 
 
 def test_find_spans_ignores_empty_quotes():
