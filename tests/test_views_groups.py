@@ -119,6 +119,13 @@ def test_group_page_shows_names_leaders_description_and_citations(client, mrta):
     assert mrta.get_absolute_url() in html  # in the "Cite this" line
 
 
+def test_group_page_keeps_the_paragraphs_and_line_breaks_of_the_description(client, db):
+    group = make_group(description="Founded in 1982.\nIn Lima.\r\n\r\n\nSplit in <1990> & after.")
+    html = client.get(group.get_absolute_url()).content.decode()
+    paragraphs = "<p>Founded in 1982.<br>In Lima.</p>\n\n<p>Split in &lt;1990&gt; &amp; after.</p>"
+    assert paragraphs in html  # as Django's linebreaks filter wrote them
+
+
 def test_group_page_timeline_is_in_date_order_and_hides_drafts(client, mrta):
     later = make_incident(title="Later event", start_date="1997-04-22")
     earlier = make_incident(title="Earlier event", start_date="1996-12-17")
