@@ -37,6 +37,7 @@ from reports.models import (
 from reports.opendata.citing import cite_parts
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
 from reports.search import search_archive
+from reports.templatetags.search_tags import result_rows
 
 PAGE_SIZE = 25
 # What a list row shows: the rest (summaries, source rows, provenance) is not read or
@@ -349,4 +350,9 @@ def search(request):
     form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)
     results = search_archive(form.cleaned_data["q"]) if form.is_valid() else None
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "reports/search.html", {"form": form, "results": results}, status=status)
+    context = {
+        "form": form,
+        "results": results,
+        "rows": result_rows(results) if results is not None else None,
+    }
+    return render(request, "reports/search.html", context, status=status)

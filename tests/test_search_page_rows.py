@@ -1,18 +1,54 @@
-"""The search page's result rows (reports/templatetags/search_tags.py) and the rows
-search_archive loads for them (search.shown_rows): escaped, marked, complete."""
+"""The search page's result rows: the data reports/templatetags/search_tags.py makes of
+search_archive's results (texts cut into segments, never markup), the partials that
+write them (templates/reports/includes/search_*.html, escaped, the query's words
+marked), and the rows search_archive loads for them (search.shown_rows)."""
 
 import datetime
+import html as htmllib
+import re
 
 import pytest
 from django.template.defaultfilters import truncatewords
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from reports.models import GroupAlias, Incident, Report, Status
+from reports.models import Country, GroupAlias, Incident, Report, Status
 from reports.search import search_archive, shown_rows
-from reports.templatetags.search_tags import first_words, highlight
+from reports.templatetags.search_tags import (
+    IncidentRow,
+    ResultRows,
+    first_words,
+    highlight,
+    result_rows,
+)
 from tests.factories import make_group, make_incident, make_report
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+# A mark as the page writes it, escaped or not, and the markers the engines put around
+# matches internally (control characters, which the importer refuses in a document but
+# an edited title may hold): in a text of the archive, all of them are text.
+MARKER_LOOKALIKES = "<mark>lima</mark> \x02lima\x03 &lt;mark&gt;"
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "segments"),
+    [
+        ("Lima and LIMA", "lima", [("Lima", True), (" and ", False), ("LIMA", True)]),
+        ("Lima, Peru", "peru lima", [("Lima", True), (", ", False), ("Peru", True)]),
+        # Words of one letter are not marked.
+        ("a <b>", "a", [("a <b>", False)]),
+        ("a <b>", "", [("a <b>", False)]),
+        ("", "lima", []),
+        # The query's words are searched for as text, never as a pattern or markup.
+        ("<b>x</b> b.", "<b> b.", [("<b>", True), ("x</b> ", False), ("b.", True)]),
+        ("it's &amp", "&amp 's", [("it", False), ("'s", True), (" ", False), ("&amp", True)]),
+        ("lt gt", "lt", [("lt", True), (" gt", False)]),
+        (MARKER_LOOKALIKES, "okapi", [(MARKER_LOOKALIKES, False)]),
+    ],
+)
+def test_highlight_cuts_the_text_into_segments_marking_the_query_words(text, query, segments):
+    assert highlight(text, query) == segments
+    assert "".join(piece for piece, _is_match in segments) == text
 
 
 @pytest.mark.parametrize(
@@ -20,34 +56,159 @@ HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
     [
         ("Lima and LIMA", "lima", "<mark>Lima</mark> and <mark>LIMA</mark>"),
         ("Lima, Peru", "peru lima", "<mark>Lima</mark>, <mark>Peru</mark>"),
-        # Words of one letter are not marked; the text is still escaped.
         ("a <b>", "a", "a &lt;b&gt;"),
         ("a <b>", "", "a &lt;b&gt;"),
-        # The query's words are searched for as text, never as a pattern or markup.
         ("<b>x</b> b.", "<b> b.", "<mark>&lt;b&gt;</mark>x&lt;/b&gt; <mark>b.</mark>"),
-        ("it's &amp", "&amp 's", "it<mark>&#x27;s</mark> <mark>&amp;amp</mark>"),
-        ("lt gt", "lt", "<mark>lt</mark> gt"),
+        ("it's &amp", "&amp 's", "it<mark>&#39;s</mark> <mark>&amp;amp</mark>"),
+        # Matched in the text, not in the entities escaping writes.
+        ("lt <gt", "lt", "<mark>lt</mark> &lt;gt"),
+        (
+            MARKER_LOOKALIKES,
+            "lima",
+            "&lt;mark&gt;<mark>lima</mark>&lt;/mark&gt; \x02<mark>lima</mark>\x03"
+            " &amp;lt;mark&amp;gt;",
+        ),
     ],
 )
-def test_highlight_marks_the_query_words_and_escapes_the_rest(text, query, expected):
-    assert highlight(text, query) == expected
+def test_the_row_partial_marks_the_segments_and_escapes_every_piece(text, query, expected):
+    row = IncidentRow(
+        url="/incidents/x/",
+        title=highlight(text, query),
+        date="1 May 1997",
+        country_url="/countries/PE/",
+        country_name="Peru",
+        summary=highlight(text, query),
+    )
+    html = render_to_string(
+        "reports/includes/search_incident_rows.html",
+        {"rows": ResultRows(reports=[], incidents=[row], groups=[])},
+    )
+    assert f'<a href="/incidents/x/">{expected}</a>' in html
+    assert f'<p class="snippet">{expected}</p>' in html
+
+
+def test_result_rows_are_data_with_the_query_words_in_segments(db):
+    report = make_report(body="The okapi passage <b>.")
+    incident = make_incident(title="Okapi raid <b>", summary="An okapi, <b>")
+    group = make_group(name="Okapi Front", acronym="OF")
+    GroupAlias.objects.create(group=group, name="Frente <b> Okapi", language="es")
+
+    rows = result_rows(search_archive("okapi"))
+
+    [report_row] = rows.reports
+    assert report_row.url == report.get_absolute_url()
+    assert report_row.title == [(report.title, False)]
+    assert (report_row.country_name, report_row.year) == ("Peru", report.year)
+    assert report_row.country_url == report.country.get_absolute_url()
+    assert report_row.passage == [
+        ("The ", False),
+        ("okapi", True),
+        (" passage <b>.", False),
+    ]
+    assert report_row.paragraph_url == f"{report.get_absolute_url()}#p{report_row.paragraph_number}"
+    [incident_row] = rows.incidents
+    assert incident_row.url == incident.get_absolute_url()
+    assert incident_row.title == [("Okapi", True), (" raid <b>", False)]
+    assert incident_row.summary == [("An ", False), ("okapi", True), (", <b>", False)]
+    assert incident_row.date == "1 May 1997"
+    [group_row] = rows.groups
+    assert group_row.name == [("Okapi", True), (" Front (OF)", False)]
+    assert group_row.aliases == [[("Frente <b> ", False), ("Okapi", True)]]
 
 
 def test_hostile_text_everywhere_on_the_page_is_escaped(client, db):
     report = make_report(body=f"The okapi passage {HOSTILE}.")
-    Report.objects.filter(pk=report.pk).update(title=f"Okapi report {HOSTILE}")
-    make_incident(title=f"Okapi raid {HOSTILE}", summary=f"Okapi summary {HOSTILE}")
-    group = make_group(name=f"Okapi Front {HOSTILE}", slug="okapi-front", acronym="<OF>")
+    Report.objects.filter(pk=report.pk).update(
+        title=f"Okapi report {HOSTILE}", slug="okapi-\"<report>'&"
+    )
+    make_incident(
+        title=f"Okapi raid {HOSTILE}", summary=f"Okapi summary {HOSTILE}", slug="raid-\"<x>'&"
+    )
+    group = make_group(name=f"Okapi Front {HOSTILE}", slug="front-\"<x>'&", acronym="<OF>")
     GroupAlias.objects.create(group=group, name=f"Okapi alias {HOSTILE}", language="en")
+    Country.objects.filter(code="PE").update(name=f"Peru {HOSTILE}")
 
     html = client.get(reverse("reports:search"), {"q": "okapi <b>"}).content.decode()
 
     assert "<script>" not in html and "<b>" not in html and "<OF>" not in html
-    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; <mark>&lt;b&gt;</mark>bold"
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; <mark>&lt;b&gt;</mark>bold"
     # Report title, passage; incident title, summary; group name, alias.
     assert html.count(escaped) == 6
     assert html.count("<mark>Okapi</mark>") == 5 and "<mark>okapi</mark>" in html
     assert "(&lt;OF&gt;)" in html
+    # The country of the report and of the incident; a country name is not marked.
+    assert (
+        html.count("Peru &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold") == 2
+    )
+    # Slugs are quoted into the URLs, which are escaped too.
+    assert html.count('href="/reports/okapi-%22%3Creport%3E%27%26/"') == 1
+    assert 'href="/reports/okapi-%22%3Creport%3E%27%26/#p1"' in html
+    assert 'href="/incidents/raid-%22%3Cx%3E%27%26/"' in html
+    assert 'href="/groups/front-%22%3Cx%3E%27%26/"' in html
+
+
+def test_text_that_looks_like_marks_is_shown_as_text(client, db):
+    report = make_report(body="The okapi passage <mark>lima</mark> &lt;mark&gt;.")
+    Report.objects.filter(pk=report.pk).update(title=f"Okapi report {MARKER_LOOKALIKES}")
+    make_incident(title=f"Okapi raid {MARKER_LOOKALIKES}", summary=f"Okapi {MARKER_LOOKALIKES}")
+    group = make_group(name=f"Okapi Front {MARKER_LOOKALIKES}", slug="okapi-front")
+    GroupAlias.objects.create(group=group, name=f"Okapi {MARKER_LOOKALIKES}", language="en")
+    Country.objects.filter(code="PE").update(name=f"Peru {MARKER_LOOKALIKES}")
+
+    html = client.get(reverse("reports:search"), {"q": "okapi"}).content.decode()
+
+    shown = "&lt;mark&gt;lima&lt;/mark&gt; \x02lima\x03 &amp;lt;mark&amp;gt;"
+    # Report title; incident title, summary; group name, alias; the two rows' country.
+    assert html.count(shown) == 7
+    assert (
+        "The <mark>okapi</mark> passage &lt;mark&gt;lima&lt;/mark&gt; &amp;lt;mark&amp;gt;." in html
+    )
+    # The only marks are the query's.
+    assert html.count("<mark>") == html.count("<mark>okapi</mark>") + html.count(
+        "<mark>Okapi</mark>"
+    )
+    assert html.count("<mark>") == 6
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "okapi \"'&<script>",
+        '" onfocus="alert(1)',
+        "<mark>okapi</mark>",
+    ],
+)
+def test_a_hostile_query_is_escaped_wherever_the_page_shows_it(client, db, query):
+    make_incident(title="Okapi raid", summary="okapi")
+
+    html = client.get(reverse("reports:search"), {"q": query}).content.decode()
+
+    assert "<script>" not in html and 'onfocus="' not in html
+    assert html.count("<mark>") == html.count("<mark>okapi</mark>") + html.count(
+        "<mark>Okapi</mark>"
+    )
+    escaped = query.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace('"', "&#34;").replace("'", "&#39;")
+    # The page's title; the summary, or "nothing matches".
+    assert f"<title>Search: {escaped} ·" in html
+    assert f"“{escaped}”" in html
+    # The header's search box and the page's: whichever engine writes the widget, the
+    # value is one attribute holding the query.
+    values = re.findall(r'<input [^>]*name="q" [^>]*value="([^"]*)"', html)
+    assert len(values) == 2
+    assert all(not set(value) & set("<>'") for value in values)
+    assert all(htmllib.unescape(value) == query for value in values)
+
+
+def test_an_overlong_hostile_query_is_refused_and_escaped(client, db):
+    query = '" onfocus="alert(1)<script>' + "x" * 200
+
+    response = client.get(reverse("reports:search"), {"q": query})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<script>" not in html and 'onfocus="' not in html
+    assert "at most 200 characters" in html
 
 
 def test_the_incident_summary_is_cut_after_40_words(client, db):
