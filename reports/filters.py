@@ -11,7 +11,6 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Case, Exists, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse_lazy
@@ -180,26 +179,6 @@ def text_field(label):
     )
 
 
-def published_series():
-    """The distinct series of published reports, in order."""
-    # A loose index scan: each step seeks the next series in report_pub_series_idx
-    # (status, series), so it costs one probe per series (a handful) where SELECT
-    # DISTINCT read the index entry of every published report (10,000 at the benchmark
-    # size). Django has no recursive CTE; the SQL is the same on SQLite and PostgreSQL.
-    table = connection.ops.quote_name(Report._meta.db_table)
-    sql = f"""
-        WITH RECURSIVE found(series) AS (
-            SELECT MIN(series) FROM {table} WHERE status = %s
-            UNION ALL
-            SELECT (SELECT MIN(series) FROM {table} WHERE status = %s AND series > found.series)
-            FROM found WHERE found.series IS NOT NULL
-        )
-        SELECT series FROM found WHERE series IS NOT NULL"""  # noqa: S608 (the model's table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Status.PUBLISHED, Status.PUBLISHED])
-        return [row[0] for row in cursor.fetchall()]
-
-
 def published_publishers():
     """Names of the organisations that published at least one published report, in order."""
     # EXISTS probes the reports' publisher index once per organisation (a few); DISTINCT
@@ -246,7 +225,7 @@ class ReportFilter(ArchiveFilterSet):
         super().__init__(*args, **kwargs)
         # Choices come from published reports only, so a draft's series never shows.
         self.filters["country"].extra["choices"] = country_choices("reports")
-        series = derived("published-series", published_series)
+        series = derived("published-series", Report.objects.published_series)
         publishers = derived("published-publishers", published_publishers)
         self.filters["series"].extra["choices"] = [(s, s) for s in series]
         self.filters["publisher"].extra["choices"] = [(n, n) for n in publishers]

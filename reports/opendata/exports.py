@@ -31,7 +31,6 @@ from django.utils.dateformat import format as format_date
 
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
 from reports.models import (
-    Citation,
     DatePrecision,
     Group,
     Incident,
@@ -57,29 +56,14 @@ GTD_ATTACK_TYPES = {
 ARCHIVE_EVENTID_PREFIX = "archive-"
 
 
-# Related rows are prefetched by the chunk's ids and filtered to published ones in
-# Python: a status filter in the prefetch query lets SQLite's planner start from the
-# status index and scan every citation of every published report once per chunk.
-def all_citations():
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.select_related("report", "paragraph").order_by(
-            "report__title", "paragraph__number", "pk"
-        ),
-        to_attr="all_citations",
-    )
-
-
+# Perpetrations are prefetched by the chunk's ids and filtered to published ones in
+# Python, not by a condition on the joined group (by_published_group() says why).
 def all_perpetrations():
     return Prefetch(
         "perpetration_set",
         queryset=Perpetration.objects.select_related("group").order_by("group__name", "pk"),
         to_attr="all_perpetrations",
     )
-
-
-def published_citations(obj):
-    return [c for c in obj.all_citations if c.report.status == Status.PUBLISHED]
 
 
 class Links:
@@ -145,7 +129,7 @@ def group_row(group, links):
         "description": group.description,
         "updated_at": group.updated_at.isoformat(),
         "url": links.url(group),
-        "source_reports": source_report_urls(published_citations(group), links),
+        "source_reports": source_report_urls(group.published_citations, links),
     }
 
 
@@ -193,7 +177,7 @@ def incident_row(incident, links):
         p = perpetrations[n] if n < len(perpetrations) else None
         row[f"gname{suffix}"] = gtd_name(p.group) if p else ("Unknown" if n == 0 else "")
         row[f"guncertain{n + 1}"] = (1 if p.uncertain else 0) if p else ""
-    citations = published_citations(incident)
+    citations = incident.published_citations
     row.update(
         {
             "nkill": count_text(incident.killed),
@@ -233,12 +217,13 @@ def incident_queryset():
     return (
         Incident.objects.published()
         .select_related("country")
-        .prefetch_related(all_perpetrations(), all_citations())
+        .prefetch_related(all_perpetrations())
+        .with_published_citations()
     )
 
 
 def group_queryset():
-    return Group.objects.for_list().prefetch_related("leaders", all_citations())
+    return Group.objects.for_list().prefetch_related("leaders").with_published_citations()
 
 
 KINDS = {

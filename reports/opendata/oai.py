@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Exists, Min, OuterRef, Prefetch
+from django.db.models import Exists, Min, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports.models import Citation, Country, Incident, Report, Status
+from reports.models import Country, Incident, Report
 from reports.opendata.citing import iso_at_precision
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -190,10 +190,6 @@ def record_sets(obj):
     return ["incidents", f"country:{obj.country_id}"]
 
 
-def published_series():
-    return Report.objects.published().order_by("series").values_list("series", flat=True).distinct()
-
-
 def filtered(kind, query):
     """The published queryset of one kind that a list query selects, in harvest order."""
     model = Report if kind == "report" else Incident
@@ -213,7 +209,7 @@ def filtered(kind, query):
             qs = qs.filter(country_id=rest) if rest else qs
         elif head == "series" and kind == "report":
             if rest:
-                names = [s for s in published_series() if series_spec(s) == spec]
+                names = [s for s in Report.objects.published_series() if series_spec(s) == spec]
                 qs = qs.filter(series__in=names)
         else:
             qs = qs.none()
@@ -224,14 +220,7 @@ def with_record_data(kind, qs):
     """Join or prefetch what a record shows, so a page takes a fixed number of queries."""
     if kind == "report":
         return qs.select_related("country", "publisher", "republisher")
-    citations = Prefetch(
-        "citations",
-        queryset=Citation.objects.filter(report__status=Status.PUBLISHED)
-        .select_related("report")
-        .order_by("report__title", "pk"),
-        to_attr="published_citations",
-    )
-    return qs.select_related("country").with_published_perpetrators().prefetch_related(citations)
+    return qs.select_related("country").with_published_perpetrators().with_published_citations()
 
 
 # --- XML ---------------------------------------------------------------------------
@@ -407,7 +396,7 @@ def all_sets():
     ).order_by("code")
     sets += [(f"country:{c.code}", c.name) for c in countries]
     specs = {}
-    for series in published_series():
+    for series in Report.objects.published_series():
         specs.setdefault(series_spec(series), series)
     sets += sorted(specs.items())
     return sets

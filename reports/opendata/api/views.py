@@ -5,11 +5,10 @@ reports/filters.py) and are paginated; a detail is found by slug (a citation by 
 """
 
 import django_filters
-from django.db.models import Prefetch
 from rest_framework import pagination, viewsets
 
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
-from reports.models import Citation, Group, Incident, Report, Status
+from reports.models import Citation, Group, Incident, Report
 from reports.opendata.api import serializers
 
 
@@ -23,16 +22,6 @@ class Pagination(pagination.PageNumberPagination):
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
-
-
-def published_citations():
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.filter(report__status=Status.PUBLISHED)
-        .select_related("report")
-        .order_by("report__title", "pk"),
-        to_attr="published_citations",
-    )
 
 
 class ReportViewSet(ReadOnlyViewSet):
@@ -61,7 +50,7 @@ class IncidentViewSet(ReadOnlyViewSet):
     serializer_class = serializers.IncidentSerializer
 
     def get_queryset(self):
-        return Incident.objects.for_list().prefetch_related(published_citations())
+        return Incident.objects.for_list().with_published_citations()
 
 
 class GroupViewSet(ReadOnlyViewSet):
@@ -72,7 +61,7 @@ class GroupViewSet(ReadOnlyViewSet):
     serializer_class = serializers.GroupSerializer
 
     def get_queryset(self):
-        return Group.objects.for_list().prefetch_related("leaders", published_citations())
+        return Group.objects.for_list().prefetch_related("leaders").with_published_citations()
 
 
 class CitationFilter(django_filters.FilterSet):
