@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.countries import country_name
+from reports.ingest import gtd_codebook as gtd
 from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
@@ -89,6 +90,7 @@ _SYLLABLES = "ka ri mo ta ne lu sa vi do pe ra zu ho mi ga te no bi ya ke".split
 _ADJECTIVES = ("Popular", "Revolutionary", "National", "Patriotic", "Liberation", "United")
 _NOUNS = ("Front", "Movement", "Army", "Brigade", "Council", "Alliance", "Vanguard", "Union")
 _CITIES = ("Capital", "Port", "North", "South", "Upper", "Lower", "New", "Old", "East", "West")
+# Each attacktype1_txt with its share of incidents (the order is part of what a seed draws).
 _GTD_ATTACKS = (
     ("Bombing/Explosion", 0.48),
     ("Armed Assault", 0.24),
@@ -100,13 +102,6 @@ _GTD_ATTACKS = (
     ("Hostage Taking (Barricade Incident)", 0.006),
     ("Hijacking", 0.008),
 )
-_TYPE_OF = {
-    "Bombing/Explosion": IncidentType.BOMBING,
-    "Armed Assault": IncidentType.ARMED_ASSAULT,
-    "Assassination": IncidentType.ASSASSINATION,
-    "Hostage Taking (Kidnapping)": IncidentType.KIDNAPPING,
-    "Hostage Taking (Barricade Incident)": IncidentType.HOSTAGE_TAKING,
-}
 _TARGETS = (
     "Private Citizens & Property",
     "Military",
@@ -119,26 +114,6 @@ _TARGETS = (
     "Utilities",
     "Journalists & Media",
 )
-# The 135 columns of the GTD export, in its order; the importer reads about 30.
-GTD_COLUMNS = (  # noqa: SIM905
-    "eventid iyear imonth iday approxdate extended resolution country country_txt region "
-    "region_txt provstate city latitude longitude specificity vicinity location summary crit1 "
-    "crit2 crit3 doubtterr alternative alternative_txt multiple success suicide attacktype1 "
-    "attacktype1_txt attacktype2 attacktype2_txt attacktype3 attacktype3_txt targtype1 "
-    "targtype1_txt targsubtype1 targsubtype1_txt corp1 target1 natlty1 natlty1_txt targtype2 "
-    "targtype2_txt targsubtype2 targsubtype2_txt corp2 target2 natlty2 natlty2_txt targtype3 "
-    "targtype3_txt targsubtype3 targsubtype3_txt corp3 target3 natlty3 natlty3_txt gname "
-    "gsubname gname2 gsubname2 gname3 gsubname3 motive guncertain1 guncertain2 guncertain3 "
-    "individual nperps nperpcap claimed claimmode claimmode_txt claim2 claimmode2 "
-    "claimmode2_txt claim3 claimmode3 claimmode3_txt compclaim weaptype1 weaptype1_txt "
-    "weapsubtype1 weapsubtype1_txt weaptype2 weaptype2_txt weapsubtype2 weapsubtype2_txt "
-    "weaptype3 weaptype3_txt weapsubtype3 weapsubtype3_txt weaptype4 weaptype4_txt "
-    "weapsubtype4 weapsubtype4_txt weapdetail nkill nkillus nkillter nwound nwoundus nwoundte "
-    "property propextent propextent_txt propvalue propcomment ishostkid nhostkid nhostkidus "
-    "nhours ndays divert kidhijcountry ransom ransomamt ransomamtus ransompaid ransompaidus "
-    "ransomnote hostkidoutcome hostkidoutcome_txt nreleased addnotes scite1 scite2 scite3 "
-    "dbsource INT_LOG INT_IDEO INT_MISC INT_ANY related"
-).split()
 
 
 class ArchiveNotEmpty(Exception):
@@ -179,7 +154,6 @@ class Shapes:
         years = range(FIRST_YEAR, FIRST_YEAR + YEARS)
         self.year = _picker(rng, years, list(accumulate(range(1, YEARS + 1))))
         attacks, weights = zip(*_GTD_ATTACKS, strict=True)
-        self.attacks = attacks
         self.attack = _picker(rng, attacks, list(accumulate(weights)))
         # Resolved once: a lazy label is translated again each time it is formatted.
         self.labels = {kind: str(IncidentType(kind).label) for kind in IncidentType}
@@ -428,7 +402,7 @@ def _incident_fields(rng, shapes):
     year = shapes.year()
     day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
     attack = shapes.attack()
-    kind = _TYPE_OF.get(attack, IncidentType.OTHER)
+    kind = gtd.INCIDENT_TYPE_OF_ATTACK[attack.lower()]
     hostage = kind in (IncidentType.KIDNAPPING, IncidentType.HOSTAGE_TAKING)
 
     def count(mean):
@@ -465,14 +439,14 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
         for n in range(1, groups + 1)
     ]
     gname = _picker(rng, gnames, _zipf(len(gnames), 1.1))
-    writer = csv.DictWriter(stream, fieldnames=GTD_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(stream, fieldnames=gtd.COLUMNS, lineterminator="\n")
     writer.writeheader()
     counter = itertools.count(1)
     for _ in range(rows):
         row = _incident_fields(rng, shapes)
         day = row["date"]
         unknown_day = rng.random() < 0.02
-        perpetrator = "Unknown" if rng.random() < 0.4 else gname()
+        perpetrator = gtd.UNKNOWN_TEXT if rng.random() < 0.4 else gname()
         writer.writerow(
             {
                 "eventid": f"{day:%Y%m%d}{next(counter):06}",
@@ -499,7 +473,7 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
                 "multiple": 0,
                 "success": 1,
                 "suicide": 0,
-                "attacktype1": shapes.attacks.index(row["attack"]) + 1,
+                "attacktype1": gtd.ATTACK_CODES[row["attack"]],
                 "attacktype1_txt": row["attack"],
                 "targtype1": _TARGETS.index(row["target"]) + 1,
                 "targtype1_txt": row["target"],
@@ -508,8 +482,8 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
                 "gname": perpetrator,
                 "guncertain1": int(rng.random() < 0.1),
                 "individual": 0,
-                "nperps": -99,
-                "nperpcap": -99,
+                "nperps": gtd.UNKNOWN_NUMBER,
+                "nperpcap": gtd.UNKNOWN_NUMBER,
                 "claimed": 0,
                 "weaptype1": 6,
                 "weaptype1_txt": "Explosives",
@@ -519,15 +493,15 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
                 "nwound": _gtd_count(row["injured"], rng),
                 "nwoundus": 0,
                 "nwoundte": 0,
-                "property": -9,
+                "property": gtd.UNKNOWN_YES_NO,
                 "ishostkid": int(row["hostages"] is not None),
                 "nhostkid": "" if row["hostages"] is None else row["hostages"],
                 "scite1": f"{MARK} Synthetic source {rng.randint(1, 9999)}",
                 "dbsource": "SYNTHETIC",
-                "INT_LOG": -9,
-                "INT_IDEO": -9,
+                "INT_LOG": gtd.UNKNOWN_YES_NO,
+                "INT_IDEO": gtd.UNKNOWN_YES_NO,
                 "INT_MISC": 0,
-                "INT_ANY": -9,
+                "INT_ANY": gtd.UNKNOWN_YES_NO,
             }
         )
 
@@ -535,5 +509,5 @@ def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
 def _gtd_count(value, rng):
     """The GTD writes unknown counts as -99 or blank, and some counts as floats."""
     if value is None:
-        return rng.choice(("", "-99"))
+        return rng.choice(("", str(gtd.UNKNOWN_NUMBER)))
     return f"{value}.0" if rng.random() < 0.5 else value

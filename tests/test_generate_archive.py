@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.generate import (
     COMMON_WORD,
-    GTD_COLUMNS,
     MARK,
     RARE_REPORTS,
     RARE_WORD,
@@ -21,6 +20,7 @@ from bench.generate import (
 )
 from reports.ingest.bulk import DeferredIndexes
 from reports.ingest.gtd import import_incidents
+from reports.ingest.gtd_codebook import COLUMNS as GTD_COLUMNS
 from reports.models import (
     Citation,
     Group,

@@ -25,7 +25,6 @@ import functools
 import hashlib
 import json
 import operator
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +39,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from reports.countries import resolve_country
+from reports.ingest import gtd_codebook as codebook
 from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
@@ -60,32 +60,8 @@ from reports.models import (
 
 SOURCE = "GTD"
 HASH_KEY = "_sha256"  # inside source_row: the hash of the row as last imported
-REQUIRED_COLUMNS = ("eventid", "iyear", "imonth", "iday", "country_txt", "attacktype1_txt")
-
-ATTACK_TYPES = {
-    "hostage taking (barricade incident)": IncidentType.HOSTAGE_TAKING,
-    "hostage taking (kidnapping)": IncidentType.KIDNAPPING,
-    "bombing/explosion": IncidentType.BOMBING,
-    "armed assault": IncidentType.ARMED_ASSAULT,
-    "assassination": IncidentType.ASSASSINATION,
-    "facility/infrastructure attack": IncidentType.OTHER,
-    "hijacking": IncidentType.OTHER,
-    "unarmed assault": IncidentType.OTHER,
-    "unknown": IncidentType.OTHER,
-}
-# The GTD codes an unknown count as -99 (and -9 in a few older fields).
-UNKNOWN_COUNTS = {-99, -9}
-# GTD exports write the resolution date in several ways.
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%d-%b-%y", "%d-%b-%Y")
-# "Tupac Amaru Revolutionary Movement (MRTA)": a name and its acronym.
-NAME_WITH_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[^()]{1,30})\)$")
-PERPETRATOR_COLUMNS = (
-    ("gname", "guncertain1"),
-    ("gname2", "guncertain2"),
-    ("gname3", "guncertain3"),
-)
-
-FLAG_COLUMNS = tuple(flag for _, flag in PERPETRATOR_COLUMNS)
+UNKNOWN = codebook.UNKNOWN_TEXT.lower()  # as a cell reads lowercased
+FLAG_COLUMNS = tuple(flag for _, flag in codebook.PERPETRATOR_COLUMNS)
 
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
 
@@ -156,7 +132,7 @@ READ_COLUMNS = (
     "nwound",
     "nhostkid",
     "summary",
-    *(column for pair in PERPETRATOR_COLUMNS for column in pair),
+    *(column for pair in codebook.PERPETRATOR_COLUMNS for column in pair),
 )
 
 
@@ -204,7 +180,7 @@ def parse_row(columns, values, line):
 
     start, precision = _start_date(iyear, imonth, iday)
     end, end_precision = _end_date(extended, resolution, start)
-    incident_type = ATTACK_TYPES.get(attack.lower())
+    incident_type = codebook.INCIDENT_TYPE_OF_ATTACK.get(attack.lower())
     if incident_type is None:
         raise BadRow(f"unknown attacktype1_txt {attack!r}")
     try:
@@ -233,7 +209,7 @@ def parse_row(columns, values, line):
         for name, uncertain, column in zip(
             perpetrator_cells[::2], perpetrator_cells[1::2], FLAG_COLUMNS, strict=True
         )
-        if name and name.lower() != "unknown"
+        if name and name.lower() != UNKNOWN
     ]
     # The stored row is the non-blank cells by column name, as
     # json.dumps(row, ensure_ascii=False) writes that dict, built here from the
@@ -249,7 +225,7 @@ def parse_row(columns, values, line):
     if incident_type != IncidentType.OTHER:
         kind = _label(incident_type)
     else:
-        kind = "Incident" if attack.lower() == "unknown" else attack
+        kind = "Incident" if attack.lower() == UNKNOWN else attack
     return ParsedRow(line, eventid, fields, country, kind, perpetrators, digest, source_json)
 
 
@@ -285,7 +261,7 @@ _resolve_country = functools.lru_cache(maxsize=1024)(resolve_country)
 
 
 def _known(value):
-    return "" if value.lower() == "unknown" else value
+    return "" if value.lower() == UNKNOWN else value
 
 
 def _int(value, column):
@@ -330,7 +306,7 @@ def _end_date(extended, text, start):
         raise BadRow(f"extended {extended!r} is not 0 or 1")
     if not text:
         return None, DatePrecision.DAY
-    for fmt in DATE_FORMATS:
+    for fmt in codebook.DATE_FORMATS:
         try:
             end = datetime.strptime(text, fmt).date()
             break
@@ -349,7 +325,7 @@ def _count(value, column):
     if not value:
         return None
     number = _int(value, column)
-    if number in UNKNOWN_COUNTS:
+    if number in codebook.UNKNOWN_COUNTS:
         return None
     if number < 0:
         raise BadRow(f"{column} {number} is negative")
@@ -424,7 +400,7 @@ class Records:
         if not header:
             raise FileRefused("the file is empty")
         self.header = [name.strip() for name in header]
-        missing = [column for column in REQUIRED_COLUMNS if column not in self.header]
+        missing = [column for column in codebook.REQUIRED_COLUMNS if column not in self.header]
         if missing:
             raise FileRefused(f"the header lacks the column(s): {', '.join(missing)}")
         if len(set(self.header)) != len(self.header):
@@ -467,7 +443,7 @@ class GroupIndex:
     def lookup(self, gname):
         found = self.by_key.get(gname.casefold())
         if found is None:
-            match = NAME_WITH_ACRONYM.match(gname)
+            match = codebook.NAME_WITH_ACRONYM.match(gname)
             if match:
                 found = self.by_key.get(match["name"].casefold())
         return found
@@ -477,7 +453,7 @@ class GroupIndex:
         new = {}
         for gname in names:
             if self.lookup(gname) is None and gname.casefold() not in new:
-                match = NAME_WITH_ACRONYM.match(gname)
+                match = codebook.NAME_WITH_ACRONYM.match(gname)
                 name, acronym = (match["name"], match["acronym"]) if match else (gname, "")
                 new[gname.casefold()] = Group(
                     name=name,

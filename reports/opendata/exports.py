@@ -15,13 +15,15 @@ Provenance of an export:
   `source_reports` column and the file name (kind and time of export).
 
 The incidents CSV uses the GTD codebook's column names that `import_incidents`
-reads, so an export imported into an empty archive gives back the same incidents.
+reads (reports.ingest.gtd_codebook), so an export imported into an empty archive
+gives back the same incidents.
 """
 
 import csv
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import zip_longest
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,11 +32,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
+from reports.ingest import gtd_codebook as codebook
 from reports.models import (
     DatePrecision,
     Group,
     Incident,
-    IncidentType,
     Perpetration,
     Report,
     Status,
@@ -44,14 +46,6 @@ from reports.models import (
 CHUNK_SIZE = 2000
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
 
-# IncidentType to the GTD's attacktype1_txt (the reverse of reports.ingest.gtd.ATTACK_TYPES).
-GTD_ATTACK_TYPES = {
-    IncidentType.HOSTAGE_TAKING: "Hostage Taking (Barricade Incident)",
-    IncidentType.KIDNAPPING: "Hostage Taking (Kidnapping)",
-    IncidentType.BOMBING: "Bombing/Explosion",
-    IncidentType.ARMED_ASSAULT: "Armed Assault",
-    IncidentType.ASSASSINATION: "Assassination",
-}
 # An incident the archive curated (not imported) gets an eventid of its own.
 ARCHIVE_EVENTID_PREFIX = "archive-"
 
@@ -151,7 +145,11 @@ def incident_row(incident, links):
     """One incident in the GTD codebook's columns, plus the archive's own."""
     start, precision = incident.start_date, incident.start_precision
     original = incident.source_row or {}
-    attack = GTD_ATTACK_TYPES.get(incident.type) or original.get("attacktype1_txt") or "Unknown"
+    attack = (
+        codebook.ATTACK_OF_INCIDENT_TYPE.get(incident.type)
+        or original.get("attacktype1_txt")
+        or codebook.UNKNOWN_TEXT
+    )
     row = {
         "eventid": incident.external_id or f"{ARCHIVE_EVENTID_PREFIX}{incident.pk}",
         "iyear": start.year,
@@ -171,22 +169,19 @@ def incident_row(incident, links):
         "targtype1_txt": incident.target_type,
     }
     perpetrations = [p for p in incident.all_perpetrations if p.group.status == Status.PUBLISHED]
-    perpetrations = perpetrations[:3]
-    for n in range(3):
-        suffix = "" if n == 0 else str(n + 1)
+    for n, (name, uncertain) in enumerate(codebook.PERPETRATOR_COLUMNS):
         p = perpetrations[n] if n < len(perpetrations) else None
-        row[f"gname{suffix}"] = gtd_name(p.group) if p else ("Unknown" if n == 0 else "")
-        row[f"guncertain{n + 1}"] = (1 if p.uncertain else 0) if p else ""
+        row[name] = gtd_name(p.group) if p else (codebook.UNKNOWN_TEXT if n == 0 else "")
+        row[uncertain] = (1 if p.uncertain else 0) if p else ""
     citations = incident.published_citations
+    scites = [scite(c, links) for c in citations[: len(codebook.SOURCE_COLUMNS)]]
     row.update(
         {
             "nkill": count_text(incident.killed),
             "nwound": count_text(incident.injured),
             "nhostkid": count_text(incident.hostages),
             "summary": incident.summary,
-            "scite1": scite(citations[0], links) if len(citations) > 0 else "",
-            "scite2": scite(citations[1], links) if len(citations) > 1 else "",
-            "scite3": scite(citations[2], links) if len(citations) > 2 else "",
+            **dict(zip_longest(codebook.SOURCE_COLUMNS, scites, fillvalue="")),
             "dbsource": incident.external_source or settings.ARCHIVE_NAME,
             "slug": incident.slug,
             "title": incident.title,
