@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Archive"
+
+    def ready(self):
+        from reports.signals import CURATED_MODELS, CURATED_RELATIONS, bump_archive_state
+
+        for model in CURATED_MODELS:
+            label = model._meta.label_lower
+            post_save.connect(bump_archive_state, sender=model, dispatch_uid=f"bump-{label}")
+            post_delete.connect(bump_archive_state, sender=model, dispatch_uid=f"bump-del-{label}")
+        for relation in CURATED_RELATIONS:
+            uid = f"bump-m2m-{relation._meta.label_lower}"
+            m2m_changed.connect(bump_archive_state, sender=relation, dispatch_uid=uid)

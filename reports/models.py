@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models
-from django.db.models import F, Q, signals
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -1038,33 +1038,3 @@ class Figures(models.Model):
 
     def __str__(self):
         return f"{self.key} at version {self.version}"
-
-
-# Every save and delete of what readers can see bumps the stamp; bulk writers that
-# send no signals (bulk_create, reports/bulk.py) call ArchiveState.bump() themselves.
-CURATED_MODELS = (
-    Report,
-    Paragraph,
-    Group,
-    GroupAlias,
-    Leader,
-    Incident,
-    Perpetration,
-    Citation,
-    Country,
-    Organisation,
-)
-
-
-def _bump_archive_state(sender, using="default", **kwargs):
-    ArchiveState.bump(using=using)
-
-
-for _model in CURATED_MODELS:
-    signals.post_save.connect(_bump_archive_state, sender=_model, dispatch_uid=f"bump-{_model}")
-    signals.post_delete.connect(
-        _bump_archive_state, sender=_model, dispatch_uid=f"bump-del-{_model}"
-    )
-signals.m2m_changed.connect(
-    _bump_archive_state, sender=Incident.perpetrators.through, dispatch_uid="bump-m2m"
-)
