@@ -1,7 +1,8 @@
 """The editorial roles: Editors curate, Publishers also publish.
 
-Kept in one place so the migration that creates the groups and the tests
-that check them read the same list.
+Kept in one place for the code and the tests that check the groups. Migration 0002
+created the groups from its own copy of these lists; a change to them needs a data
+migration that sets the groups' permissions anew.
 """
 
 CURATED = [

@@ -3,7 +3,54 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from reports.roles import ROLES
+# The roles as reports.roles defined them when this migration was written, copied:
+# a migration is history and must not change when the app's code does. Roles that
+# change later are set by a data migration of their own, as this one sets these.
+EDITORS = [
+    "add_report",
+    "change_report",
+    "view_report",
+    "add_paragraph",
+    "change_paragraph",
+    "view_paragraph",
+    "add_group",
+    "change_group",
+    "view_group",
+    "add_groupalias",
+    "change_groupalias",
+    "view_groupalias",
+    "add_leader",
+    "change_leader",
+    "view_leader",
+    "add_incident",
+    "change_incident",
+    "view_incident",
+    "add_perpetration",
+    "change_perpetration",
+    "view_perpetration",
+    "add_citation",
+    "change_citation",
+    "view_citation",
+    "delete_groupalias",
+    "delete_leader",
+    "delete_perpetration",
+    "delete_citation",
+    "add_country",
+    "change_country",
+    "view_country",
+    "add_organisation",
+    "change_organisation",
+    "view_organisation",
+]
+PUBLISHERS = [
+    *EDITORS,
+    "publish_report",
+    "publish_incident",
+    "publish_group",
+    "delete_incident",
+    "delete_group",
+]
+ROLES = {"Editors": EDITORS, "Publishers": PUBLISHERS}
 
 
 def create_roles(apps, schema_editor):
