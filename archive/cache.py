@@ -1,7 +1,7 @@
 """Django's Redis cache, keeping one redis.Redis client per connection pool.
 
 Django makes a new redis.Redis for every cache call, and redis-py fills ~160
-response callbacks into each new client: about 0.1 ms, a tenth of a page cache hit.
+response callbacks into each new client, a sizeable part of a page cache hit.
 The client holds no connection of its own (the pool does), so one per pool is safe;
 Django already keeps one cache backend per thread.
 """

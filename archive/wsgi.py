@@ -10,6 +10,6 @@ application = get_wsgi_application()
 
 # The ~170,000 objects Django and the archive create at start-up (modules, URL patterns,
 # models) live as long as the process: moved out of the collector's reach, a full
-# collection during a request walks only what requests created. At 4 clients on 2
-# cores it cut the incident list's p99 from 90-195 ms to 78-117 ms (bench/RESULTS.md).
+# collection during a request walks only what requests created, which keeps such a
+# request's latency, and so the pages' p99, down (bench/RESULTS.md).
 gc.freeze()

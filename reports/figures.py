@@ -49,7 +49,8 @@ def _stored(key):
     """The data stored under `key` for the archive's current stamp, or None: one query.
 
     Raw SQL, as ArchiveState.current(): a list page reads two or three figures, and the
-    ORM spent ~0.6 ms building each of these queries against ~0.05 ms running it.
+    ORM takes many times longer to build each of these queries than the database takes
+    to run it.
     """
     quote = connection.ops.quote_name
     figures, state = quote(Figures._meta.db_table), quote(ArchiveState._meta.db_table)

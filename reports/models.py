@@ -179,8 +179,8 @@ def by_published_group():
 
     The group's status as EXISTS by its primary key, not a condition on the joined
     group: with that, SQLite started from the group status index and probed the
-    perpetrations of all 2,000 published groups (15 ms for a page of 25 incidents)
-    instead of reading the page's perpetrations by incident.
+    perpetrations of every published group instead of reading the page's
+    perpetrations by incident.
     """
     return models.Exists(Group.objects.filter(pk=models.OuterRef("group_id")).published())
 
@@ -196,8 +196,8 @@ class IncidentQuerySet(CitedQuerySet):
                 "perpetration_set",
                 queryset=Perpetration.objects.filter(by_published_group())
                 .select_related("group")
-                # What every reader of it shows (name, acronym, link): 25 groups' other
-                # columns, three of them datetimes to convert, took ~1 ms of a list page.
+                # What every reader of it shows (name, acronym, link): the groups' other
+                # columns, three of them datetimes to convert, were read for nothing.
                 .only(*PERPETRATOR_FIELDS)
                 .order_by("group__name"),
                 to_attr="published_perpetrations",
@@ -225,8 +225,8 @@ class CitationQuerySet(models.QuerySet):
 
     def for_display(self):
         """Published citations with their report's provenance, one query: the citations of
-        one incident's or group's page (which has its subject already; its wide row, JSON
-        source row included, cost ~1 ms a page to load again)."""
+        one incident's or group's page, which has its subject already (its wide row, JSON
+        source row included, is not loaded again)."""
         return self.published().select_related(
             "paragraph",
             "report__country",
@@ -753,9 +753,10 @@ class PerpetrationManager(models.Manager):
         """{incident id: [PerpetratorName]} of the published groups named for these
         incidents, by group name.
 
-        Plain rows in plain SQL for the incident list: the perpetrations prefetched as
-        models (with their groups) took 2 ms of its 11 ms, and the same query built by
-        the ORM 1.2 ms, against 0.2 ms here. CROSS JOIN makes SQLite read the page's
+        Plain rows in plain SQL for the incident list: prefetched as models with their
+        groups, or read by the same query built by the ORM, the perpetrations cost the
+        page far more in Python than the database spends finding them (bench/RESULTS.md
+        has the figures). CROSS JOIN makes SQLite read the page's
         perpetrations by incident first, then their groups (by_published_group() says
         why); PostgreSQL plans it as the inner join it is.
         """
@@ -781,8 +782,8 @@ class PerpetrationManager(models.Manager):
     def timeline(self, group, length):
         """The latest `length` published incidents of `group`, newest first, as TimelineEntry.
 
-        Plain rows, not model instances: 50 Perpetration and Incident instances took
-        twice as long to build as to read (~1 ms of the group page).
+        Plain rows, not model instances: building the Perpetration and Incident
+        instances cost more than reading their rows.
         """
         rows = (
             self.filter(group=group, incident__status=Status.PUBLISHED)
@@ -987,8 +988,8 @@ class ArchiveState(models.Model):
     def current(cls):
         """Return (version, changed_at), one indexed query.
 
-        Raw SQL: every public request asks, and the ORM spends ~0.5 ms building the
-        query against ~0.05 ms running it (a page cache hit costs about 1 ms in all).
+        Raw SQL: every public request asks, a page cache hit included, and the ORM
+        takes many times longer to build this query than the database takes to run it.
         """
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
@@ -1021,10 +1022,10 @@ class Figures(models.Model):
     """Figures derived from the published archive (counts, a group's totals per year),
     stored with the ArchiveState stamp they were computed at.
 
-    Aggregates over 200,000 incidents take 10-100 ms; the pages that show them read
-    this row instead, and the first request after any change (a new stamp) computes
-    them again (reports/figures.py). Not history-tracked and not curated: writing it
-    does not bump the stamp.
+    Aggregates read every published incident, a cost that grows with the archive; the
+    pages that show them read this row instead, and the first request after any change
+    (a new stamp) computes them again (reports/figures.py). Not history-tracked and not
+    curated: writing it does not bump the stamp.
     """
 
     key = models.CharField(_("key"), max_length=100, primary_key=True)

@@ -1,7 +1,7 @@
 """Insert many rows of one model in multi-row INSERTs, for the bulk importer and generator.
 
-bulk_create prepares every value of every row through its field (about 10 µs
-a value): for 200,000 incidents of 25 columns that alone is most of a minute.
+bulk_create prepares every value of every row through its field: five million
+calls for 200,000 incidents of 25 columns.
 Here the columns a caller does not vary are prepared once, and the varying
 ones only where the database needs a conversion (dates, JSON, decimals).
 Like bulk_create it sends no signals and calls no save(): a writer using it calls
@@ -64,7 +64,7 @@ class RowInserter:
         # a statement a row (executemany): on SQLite each statement of a table with
         # triggers opens a savepoint, and at each one FTS5 writes what it holds as a
         # new segment, so the search triggers of 105,000 paragraphs wrote 105,000
-        # segments, and merged them (~8 s of a full-size generate_archive).
+        # segments, and merged them, a large part of a full-size generate_archive.
         self.rows_per_statement = max(1, (connection.features.max_query_params or 999) // width)
         self.full_sql = self._sql(self.rows_per_statement)
         self.model = model
@@ -126,7 +126,7 @@ BULK_PRAGMAS = {
     # changes to a statement journal. SQLite skips that for pages appended to the file,
     # but not once the file has had a free page (as after DeferredIndexes drops the
     # indexes): a 200,000-row import then wrote 4 GB to a temporary file in 2 million
-    # write() calls, ~2 s of system time. In memory it is a copy. It holds one
+    # write() calls, kernel time spent for nothing. In memory it is a copy. It holds one
     # statement's pages, so it stays small; the rollback journal, which a crash needs,
     # is not affected.
     "temp_store": 2,  # MEMORY
@@ -182,8 +182,8 @@ def refresh_planner_statistics():
 
     SQLite keeps no statistics until asked; without them it picks an index that
     matches a query's ORDER BY over the one that filters, and a list page reads every
-    published row. analysis_limit samples each index (about 0.3 s at 200,000 incidents
-    instead of several seconds).
+    published row. analysis_limit samples each index instead of reading it whole, so
+    the cost stays small however large the tables grow.
     """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -196,8 +196,8 @@ class DeferredIndexes:
 
     SQLite puts each new row into every index at once. The incident table has eight
     non-unique ones, most led by a random key (date, country), so a 200,000-row import
-    writes to pages all over each of them: about 6 s, where building the eight afresh,
-    each from one sort of its keys, takes 1.5 s. The rebuild reads the whole table, so
+    writes to pages all over each of them, several times what building the eight
+    afresh costs, each from one sort of its keys. The rebuild reads the whole table, so
     it pays only when the insert is large next to what the table already holds: the
     indexes go once the rows inserted reach `min_rows` and half the rows there were.
 

@@ -234,7 +234,7 @@ TITLE_DATE_FORMATS = {
     DatePrecision.MONTH: "%Y-%m",
     DatePrecision.YEAR: "%Y",
 }
-# The same text cut from date.isoformat(), a third of strftime's cost; strftime
+# The same text cut from date.isoformat(), which is cheaper than strftime; strftime
 # writes years before 1000 without leading zeros, so those still go through it.
 TITLE_DATE_LENGTHS = {DatePrecision.DAY: 10, DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}
 
@@ -607,8 +607,8 @@ class Inserters:
             raw=("source_row", "latitude", "longitude", "start_date", "end_date"),
         )
         self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain"))
-        # Not perpetrations': theirs are smaller, and deferring them saved about 0.1 s
-        # of a 200,000-incident import.
+        # Not perpetrations': theirs are smaller, and deferring them saved too little
+        # of a full-size import to be worth the DDL.
         self.incident_indexes = DeferredIndexes(Incident)
 
     def finish(self):

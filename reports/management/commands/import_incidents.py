@@ -71,8 +71,7 @@ class Command(BaseCommand):
             progress = ProgressBar(sys.stderr, binary.tell())
             binary.seek(0)
         # What is loaded by now (Django, the models) outlives the import: frozen, it is
-        # not traversed by the full collections a large import's garbage triggers (~0.4 s
-        # of 200,000 rows).
+        # not traversed by the full collections a large import's garbage triggers.
         gc.freeze()
         try:
             with binary:
