@@ -1,0 +1,140 @@
+"""bench/run.py's arithmetic on made-up wrk runs: medians, spreads, ratios, verdicts.
+
+No timing is measured here; the figures are invented.
+"""
+
+from bench import run
+from bench.run import BARE, NOTES_MARKER, Spread, judge, parse_wrk, ratio, render, summarise
+
+HEADERS = {"present": ["ETag", "Last-Modified", "Cache-Control"], "conditional": 304}
+
+
+def wrk_run(p99=20.0, rps=300.0, p50=10.0, p95=15.0, requests=900, **extra):
+    figures = {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "errors": 0, "requests": requests}
+    return {**figures, "headers": HEADERS, **extra}
+
+
+def page(name, path="/"):
+    return {"name": name, "path": path, "status": 200, "queries_first": 4, "queries_second": 4}
+
+
+def context(cold, warm=None, small=None, pages=None):
+    """A run's context: `cold` (and `warm`) {page name: [runs]}, `small` [[runs]] by position."""
+    pages = pages or [page(name) for name in cold]
+    warm = warm or {name: [wrk_run(rps=2400.0)] * len(runs) for name, runs in cold.items()}
+    small = small or [cold[p["name"]] for p in pages]
+    return {
+        "date": "2026-12-04 12:00 UTC",
+        "machine": "test machine",
+        "load_before": "1.00 1.00 1.00",
+        "load_after": "1.00 1.00 1.00",
+        "pages": pages,
+        "incidents": 200000,
+        "cold": cold,
+        "warm": warm,
+        "small": small,
+        "imports": [],
+        "generate": 20.0,
+        "repeats": 3,
+        "seconds": 3,
+        "redis_url": "",
+    }
+
+
+def verdicts(budgets):
+    return {what: (ok, measured) for what, ok, measured in budgets}
+
+
+def test_parse_wrk_reads_the_line_of_report_lua_among_wrk_s_own():
+    output = (
+        "Running 3s test @ http://127.0.0.1:8000/\n  2 threads and 4 connections\n"
+        "BENCH requests=1200 duration_us=3000000 p50=11300 p95=20000 p99=25600 "
+        "status_errors=2 socket_errors=1\n"
+    )
+    assert parse_wrk(output) == {
+        "rps": 400.0,
+        "p50": 11.3,
+        "p95": 20.0,
+        "p99": 25.6,
+        "errors": 3,
+        "requests": 1200,
+    }
+
+
+def test_a_page_is_summarised_by_the_median_run_and_the_spread_of_all():
+    summary = summarise([wrk_run(p99=30.0), wrk_run(p99=60.0), wrk_run(p99=45.0)])
+    assert summary["p99"] == Spread(median=45.0, low=30.0, high=60.0, runs=3)
+    assert summary["p99"].text(1, " ms") == "45.0 ms (30.0–60.0)"
+
+
+def test_one_run_shows_no_spread():
+    assert summarise([wrk_run(p99=30.0)])["p99"].text(1, " ms") == "30.0 ms"
+
+
+def test_a_failed_run_is_not_outvoted_by_the_others():
+    runs = [wrk_run(), {"error": "HTTP 500"}, wrk_run()]
+    assert summarise(runs) == {"error": "HTTP 500 (in 1 of 3 runs)"}
+    silent = [wrk_run(), wrk_run(requests=0), wrk_run()]
+    assert summarise(silent) == {
+        "error": f"no answer within {run.WRK_TIMEOUT} s under load (in 1 of 3 runs)"
+    }
+    assert summarise([]) == {"error": "not measured"}
+
+
+def test_a_ratio_divides_the_medians_and_spreads_over_each_pass_s_own_ratio():
+    page_runs = summarise([wrk_run(rps=1000.0), wrk_run(rps=1800.0), wrk_run(rps=1200.0)])
+    bare_runs = summarise([wrk_run(rps=2000.0), wrk_run(rps=2000.0), wrk_run(rps=3000.0)])
+    assert ratio(page_runs, bare_runs, "rps") == Spread(median=0.6, low=0.4, high=0.9, runs=3)
+    assert ratio(page_runs, {"error": "HTTP 500"}, "rps") is None
+
+
+def test_budgets_are_judged_on_the_median_with_the_spread_shown():
+    cold = {
+        "home": [wrk_run(p99=30.0), wrk_run(p99=70.0), wrk_run(p99=45.0)],  # one slow run
+        "report detail": [wrk_run(p99=55.0), wrk_run(p99=40.0), wrk_run(p99=52.0)],  # one fast
+        BARE: [wrk_run(p99=5.0)] * 3,
+    }
+    result = verdicts(judge(context(cold)))
+    assert result["home: cold p99 < 50 ms"] == (True, "45.0 ms (30.0–70.0)")
+    assert result["report detail: cold p99 < 50 ms"] == (False, "52.0 ms (40.0–55.0)")
+    assert result["home: ETag/Last-Modified, Cache-Control, 304"][0]
+    assert not any(what.startswith(BARE) for what in result)  # the yardstick has no budget
+
+
+def test_warm_and_growth_ratios_are_judged_on_medians_of_the_same_run():
+    cold = {"home": [wrk_run(p50=10.0)] * 3, BARE: [wrk_run()] * 3}
+    warm = {
+        "home": [wrk_run(rps=1000.0), wrk_run(rps=1800.0), wrk_run(rps=1200.0)],
+        BARE: [wrk_run(rps=2000.0), wrk_run(rps=2000.0), wrk_run(rps=3000.0)],
+    }
+    small = [[wrk_run(p50=5.0), wrk_run(p50=8.0), wrk_run(p50=6.0)], [wrk_run()] * 3]
+    result = verdicts(judge(context(cold, warm, small)))
+    assert result["home: warm ≥ ½ bare"] == (True, "0.60 (0.40–0.90)")
+    assert result["home: 200k within 1.5× of 1k"] == (False, "1.67× (1.25–2.00)")
+
+
+def test_the_deep_page_is_compared_with_page_1_and_a_broken_page_fails():
+    pages = [page("incident list ?country&year p1"), page("incident list ?country&year p9")]
+    cold = {
+        pages[0]["name"]: [wrk_run(p50=10.0), wrk_run(p50=12.0), wrk_run(p50=11.0)],
+        pages[1]["name"]: [wrk_run(p50=30.0), {"error": "HTTP 500"}, wrk_run(p50=31.0)],
+    }
+    result = verdicts(judge(context(cold, pages=pages)))
+    assert result["incident list ?country&year p9: page answered"] == (
+        False,
+        "HTTP 500 (in 1 of 3 runs)",
+    )
+    assert result["deep page (incident list ?country&year p9) within 2× of page 1"] == (
+        False,
+        "not measured",
+    )
+
+
+def test_the_report_shows_medians_spreads_and_the_count_of_failures():
+    cold = {"home": [wrk_run(p99=30.0), wrk_run(p99=70.0), wrk_run(p99=45.0)]}
+    cold[BARE] = [wrk_run(p99=5.0)] * 3
+    text = render(context(cold))
+    assert "| home | 4/4 | 300 (300–300) | 10.0 (10.0–10.0) | 45.0 (30.0–70.0) |" in text
+    assert "3 runs" in text and "judged on the medians" in text
+    assert "## Budgets: 0 of 5 fail" in text
+    assert text.rstrip().endswith(NOTES_MARKER)
