@@ -8,6 +8,13 @@ from django.utils.translation import gettext as _
 from reports.caching import public_page
 from reports.charts import incidents_per_year_by_type
 from reports.models import Country, Group, Incident, Report
+from reports.rows import (
+    GROUP_ROW_FIELDS,
+    INCIDENT_ROW_FIELDS,
+    REPORT_ROW_FIELDS,
+    group_rows,
+    incident_rows,
+)
 
 # The country page lists the latest incidents; the incident list has them all.
 LATEST_INCIDENTS = 10
@@ -18,19 +25,21 @@ def country_detail(request, code):
     country = get_object_or_404(Country, code=code.upper())
     if code != country.code:
         return redirect("reports:country-detail", code=country.code, permanent=True)
-    reports = list(Report.objects.for_list().filter(country=country))
-    incidents = Incident.objects.for_list().filter(country=country)
+    reports = list(Report.objects.for_list().filter(country=country).only(*REPORT_ROW_FIELDS))
+    incidents = Incident.objects.for_list(perpetrators=False).filter(country=country)
     incident_count = incidents.count()
-    groups = list(Group.objects.for_list().filter(country=country))
+    groups = list(Group.objects.for_list().filter(country=country).only(*GROUP_ROW_FIELDS))
     # A country with nothing published is not a page readers can reach.
     if not (reports or incident_count or groups):
         raise Http404(_("Nothing about this country is published."))
-    latest = list(incidents[:LATEST_INCIDENTS])
+    latest = list(incidents.only(*INCIDENT_ROW_FIELDS)[:LATEST_INCIDENTS])
     context = {
         "country": country,
         "reports": reports,
         "groups": groups,
+        "group_list_rows": group_rows(groups),
         "incidents": latest,
+        "incident_list_rows": incident_rows(latest),
         "incident_count": incident_count,
         "chart": incidents_per_year_by_type(
             Incident.objects.filter(country=country),

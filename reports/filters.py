@@ -4,7 +4,6 @@ A value that does not parse (a year "abc", an unknown country code, a bad date)
 leaves the form invalid; the view then shows the form's errors instead of rows.
 """
 
-import html
 import re
 from datetime import date
 
@@ -13,8 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
+from django.forms.renderers import TemplatesSetting
 from django.urls import reverse_lazy
-from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
@@ -39,56 +38,38 @@ MAX_GROUP_CANDIDATES = 5
 GROUP_HELP = _("Its name, acronym or alias.")
 
 
-def html_attributes(attrs):
-    """What Django's flatatt() writes (sorted, escaped, True bare, False and None left
-    out) with html.escape: its format_html and lazy-string wrappers cost more than the
-    escaping, ~0.1 ms a field."""
-    pairs = sorted((k, v) for k, v in attrs.items() if v is not None and not isinstance(v, bool))
-    bare = sorted(k for k, v in attrs.items() if v is True)
-    return "".join(f' {k}="{html.escape(str(v))}"' for k, v in pairs) + "".join(
-        f" {k}" for k in bare
-    )
+# The public pages' forms are written by our templates (templates/reports/includes/),
+# found through settings.TEMPLATES: the Jinja2 engine, which renders the pages too.
+FORM_RENDERER = TemplatesSetting()
 
 
-class QuickSelect(forms.Select):
-    """A <select> whose options are written in Python, not one template each.
-
-    Django's Select renders every option through a template: the 60 countries took 3 ms,
-    written here 0.2 ms.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
-        options = "".join(
-            f'<option value="{html.escape(key)}"{" selected" if key in chosen else ""}>'
-            f"{html.escape(str(label))}</option>"
-            for key, label in ((str(key), label) for key, label in self.choices)
-        )
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        # Every attribute, key and label is escaped above.
-        return mark_safe(f"<select{html_attributes(final)}>{options}</select>")  # noqa: S308
+class TextInput(forms.TextInput):
+    template_name = "reports/includes/widgets/input.html"
 
 
-class QuickInput(forms.widgets.Input):
-    """An <input> written in Python, not through Django's widget templates (as QuickSelect)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final = {"type": self.input_type, "name": name, **self.build_attrs(self.attrs, attrs)}
-        if (value := self.format_value(value)) is not None:
-            final["value"] = value
-        return mark_safe(f"<input{html_attributes(final)}>")  # noqa: S308 (escaped above)
+class NumberInput(forms.NumberInput):
+    template_name = "reports/includes/widgets/input.html"
 
 
-class QuickTextInput(QuickInput, forms.TextInput):
-    pass
+class DateInput(forms.DateInput):
+    template_name = "reports/includes/widgets/input.html"
 
 
-class QuickNumberInput(QuickInput, forms.NumberInput):
-    pass
+class Select(forms.Select):
+    """A <select> whose one template loops over (value, label, selected) triples, where
+    Django's Select builds a dict and renders a template for each of ~60 countries."""
 
+    template_name = "reports/includes/widgets/select.html"
 
-class QuickDateInput(QuickInput, forms.DateInput):
-    pass
+    def get_context(self, name, value, attrs):
+        # Widget's context (name, value as a list of strings, attrs) without the option
+        # dicts ChoiceWidget adds for its per-option templates.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        chosen = set(context["widget"]["value"])
+        context["widget"]["options"] = [
+            (key, label, key in chosen) for key, label in ((str(k), v) for k, v in self.choices)
+        ]
+        return context
 
 
 def countries_with(related_name):
@@ -111,7 +92,7 @@ class CountryFilter(django_filters.ChoiceFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Country"))
         kwargs.setdefault("empty_label", _("Any country"))
-        kwargs.setdefault("widget", QuickSelect)
+        kwargs.setdefault("widget", Select)
         super().__init__(field_name="country", **kwargs)
 
 
@@ -137,7 +118,7 @@ class SortFilter(django_filters.ChoiceFilter):
         self.orderings = orderings  # {value: (label, [order_by fields])}
         kwargs.setdefault("label", _("Sort by"))
         kwargs.setdefault("empty_label", None)
-        kwargs.setdefault("widget", QuickSelect)
+        kwargs.setdefault("widget", Select)
         super().__init__(choices=[(k, v[0]) for k, v in orderings.items()], **kwargs)
 
     def ordering(self, value=None):
@@ -149,11 +130,16 @@ class SortFilter(django_filters.ChoiceFilter):
 
 
 class FilterForm(forms.Form):
-    """The form of an ArchiveFilterSet, which builds its class and fields for each request.
+    """The form of an ArchiveFilterSet, which builds its class and fields for each request,
+    written by the template `template_name`.
 
-    Django deep-copies a form's fields for each instance; these are new already, and
-    the copy (choices, widgets, validators) took ~0.7 ms of a list page.
+    Django deep-copies a form's class fields for each instance; these are new already,
+    and copying their choices, widgets and validators again is a measurable part of a
+    list page (bench/RESULTS.md), so the instance takes them as they are.
     """
+
+    template_name = "reports/includes/filter_form.html"
+    default_renderer = FORM_RENDERER
 
     def __init__(self, *args, **kwargs):
         fields, self.base_fields = self.base_fields, {}
@@ -175,7 +161,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
 
 def text_field(label):
     return django_filters.CharFilter(
-        label=label, method="filter_text", max_length=MAX_QUERY_LENGTH, widget=QuickTextInput
+        label=label, method="filter_text", max_length=MAX_QUERY_LENGTH, widget=TextInput
     )
 
 
@@ -197,16 +183,16 @@ class ReportFilter(ArchiveFilterSet):
         min_value=1000,
         max_value=9999,
         decimal_places=0,
-        widget=QuickNumberInput,
+        widget=NumberInput,
     )
     series = django_filters.ChoiceFilter(
-        label=_("Series"), empty_label=_("Any series"), widget=QuickSelect
+        label=_("Series"), empty_label=_("Any series"), widget=Select
     )
     publisher = django_filters.ChoiceFilter(
         label=_("Publisher"),
         field_name="publisher__name",
         empty_label=_("Any publisher"),
-        widget=QuickSelect,
+        widget=Select,
     )
     sort = SortFilter(
         {
@@ -303,7 +289,7 @@ class GroupField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "widget",
-            QuickTextInput(
+            TextInput(
                 attrs={
                     "type": "search",
                     "autocomplete": "off",
@@ -354,20 +340,20 @@ class IncidentFilter(ArchiveFilterSet):
         min_value=1000,
         max_value=9999,
         decimal_places=0,
-        widget=QuickNumberInput,
+        widget=NumberInput,
     )
     start = django_filters.DateFilter(
         label=_("From date"),
         method="filter_from",
-        widget=QuickDateInput(attrs={"type": "date"}),
+        widget=DateInput(attrs={"type": "date"}),
     )
     end = django_filters.DateFilter(
         label=_("To date"),
         method="filter_to",
-        widget=QuickDateInput(attrs={"type": "date"}),
+        widget=DateInput(attrs={"type": "date"}),
     )
     type = django_filters.ChoiceFilter(
-        label=_("Type"), choices=IncidentType.choices, empty_label=_("Any type"), widget=QuickSelect
+        label=_("Type"), choices=IncidentType.choices, empty_label=_("Any type"), widget=Select
     )
     group = PerpetratorFilter(label=_("Perpetrator group"), field_name="perpetrators")
     casualties = django_filters.ChoiceFilter(
@@ -375,7 +361,7 @@ class IncidentFilter(ArchiveFilterSet):
         method="filter_casualties",
         choices=[("yes", _("Killed or injured reported")), ("no", _("None reported"))],
         empty_label=_("Either"),
-        widget=QuickSelect,
+        widget=Select,
     )
     # Latest first is the order of incident_pub_date_idx (status, -start_date) and
     # incident_country_idx (status, country, -start_date), whose entries end with the
@@ -415,10 +401,9 @@ class IncidentFilter(ArchiveFilterSet):
     # the pk, so "pk IN" is checked on the index; the lower bound stops the range at the
     # earliest spanning incident instead of the archive's first. A plain OR of the two
     # sides made SQLite either read every matching row to sort them (MULTI-INDEX OR) or
-    # walk the start_date index reading each earlier row for its end_date: 13 ms for
-    # the first page of the busiest country's year at 200,000 incidents and 30 ms for
-    # its last page. The earliest start is a MIN over `spanning` by pk: asked directly,
-    # SQLite walks the start_date index back to the first incident for it.
+    # walk the start_date index reading each earlier row for its end_date, slower the
+    # deeper the page. The earliest start is a MIN over `spanning` by pk: asked
+    # directly, SQLite walks the start_date index back to the first incident for it.
     @staticmethod
     def ends_on_or_after(queryset, day, starts_by=None):
         spanning = queryset.filter(start_date__lt=day, end_date__gte=day).values("pk")
@@ -460,7 +445,7 @@ class GroupFilter(ArchiveFilterSet):
         label=_("Status"),
         choices=GroupActivity.choices,
         empty_label=_("Any status"),
-        widget=QuickSelect,
+        widget=Select,
     )
 
     class Meta:

@@ -28,46 +28,23 @@ from reports.filters import (
 from reports.models import (
     Citation,
     Group,
-    GroupActivity,
     Incident,
-    IncidentType,
     Perpetration,
     Report,
 )
 from reports.opendata.citing import cite_parts
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
+from reports.rows import (
+    GROUP_ROW_FIELDS,
+    INCIDENT_ROW_FIELDS,
+    REPORT_ROW_FIELDS,
+    group_rows,
+    incident_rows,
+)
 from reports.search import search_archive
 from reports.templatetags.search_tags import result_rows
 
 PAGE_SIZE = 25
-# What a list row shows: the rest (summaries, source rows, provenance) is not read or
-# converted. A template that used another field would cost a query per row, which the
-# query-count tests catch.
-INCIDENT_ROW_FIELDS = (
-    "slug",
-    "title",
-    "start_date",
-    "start_precision",
-    "end_date",
-    "end_precision",
-    "country",
-    "region",
-    "city",
-    "type",
-    "killed",
-    "injured",
-)
-GROUP_ROW_FIELDS = ("slug", "name", "acronym", "country", "activity")
-REPORT_ROW_FIELDS = (
-    "slug",
-    "title",
-    "series",
-    "year",
-    "country",
-    "publisher",
-    "republisher",
-    "disclaimer",
-)
 # A group page lists its latest incidents only; the incident list filtered by the group
 # pages through the rest (the largest synthetic group has 25,000).
 TIMELINE_LENGTH = 50
@@ -79,13 +56,13 @@ def home(request):
         Report.objects.for_list().only(*REPORT_ROW_FIELDS).order_by("-imported_at", "title")[:5]
     )
     context = {
-        # Stored per archive change: a COUNT of 200,000 incidents takes ~15 ms.
+        # Stored per archive change: counting every incident is too slow for each visit.
         **{f"{kind[:-1]}_count": n for kind, n in archive_counts().items()},
         "latest_reports": latest,
         # Their perpetrators are not shown here.
-        "latest_incidents": Incident.objects.for_list(perpetrators=False).only(
-            *INCIDENT_ROW_FIELDS
-        )[:5],
+        "latest_incidents": list(
+            Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS)[:5]
+        ),
         "disclaimers": distinct_disclaimers(report.disclaimer for report in latest),
         "search_form": SearchForm(),
     }
@@ -106,7 +83,7 @@ def filtered_page(request, filterset_class, queryset, total=None):
     ids = PageIds(filterset.qs if valid else None)
     paginator = Paginator(ids, PAGE_SIZE)
     if total is not None and valid and not narrows(filterset):
-        paginator.count = total()  # a COUNT of 200,000 incidents takes ~15 ms
+        paginator.count = total()  # stored: counting every row is too slow for each visit
     page = paginator.get_page(request.GET.get("page"))
     by_pk = queryset.order_by().in_bulk(page.object_list) if page.object_list else {}
     page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
@@ -116,9 +93,9 @@ def filtered_page(request, filterset_class, queryset, total=None):
 class PageIds:
     """The primary keys of a queryset's rows in order, as a Paginator's object_list.
 
-    The filtered query is compiled once for both the count and the page (Django compiled
-    it for each: ~0.6 ms apiece for the incident list's year filter, a third of its
-    cost). None is no rows (a form with errors), with no query.
+    The filtered query is compiled once for both the count and the page (Django compiles
+    it for each, and compiling the year filter is a large part of that list's cost).
+    None is no rows (a form with errors), with no query.
     """
 
     def __init__(self, queryset):
@@ -178,28 +155,19 @@ def disclaimers_behind(**citation_filter):
     )
 
 
-def label_choices(rows, field, choices):
-    """Give each row `<field>_label`, the label of its choice.
-
-    get_FOO_display() hashes every choice's lazy label on each call: 0.06 ms a row.
-    """
-    labels = {value: str(label) for value, label in choices}
-    for row in rows:
-        value = getattr(row, field)
-        setattr(row, f"{field}_label", labels.get(value, value))
-
-
-def list_page(
-    request, template, filterset_class, queryset, disclaimers_of, total=None, prepare=None
-):
+def list_page(request, template, filterset_class, queryset, disclaimers_of, total=None, rows=list):
     """Render a filtered, paginated list; `disclaimers_of(page)` gives its footer's disclaimers.
 
-    `prepare(rows)`, when given, adds what the rows show beyond their own fields.
+    `rows(entries)` gives the rows the template writes for the page's entries
+    (reports/rows.py); an entry that shows only its own fields is its own row.
     """
     filterset, page, status = filtered_page(request, filterset_class, queryset, total)
-    if prepare:
-        prepare(page.object_list)
-    context = {"filter": filterset, "page_obj": page, "disclaimers": disclaimers_of(page)}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "rows": rows(page.object_list),
+        "disclaimers": disclaimers_of(page),
+    }
     return render(request, template, context, status=status)
 
 
@@ -251,14 +219,6 @@ def cite_this(request, obj):
     return cite_parts(obj, request.build_absolute_uri(obj.get_absolute_url()))
 
 
-def prepare_incident_rows(incidents):
-    """Give each incident of a list page its type's label and its published perpetrators."""
-    label_choices(incidents, "type", IncidentType.choices)
-    names = Perpetration.objects.published_names([incident.pk for incident in incidents])
-    for incident in incidents:
-        incident.perpetrator_names = names.get(incident.pk, ())
-
-
 @public_page
 def incident_list(request):
     return list_page(
@@ -268,7 +228,7 @@ def incident_list(request):
         Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS),
         lambda page: disclaimers_behind(incident__in=[i.pk for i in page]),
         total=lambda: archive_counts()["incidents"],
-        prepare=prepare_incident_rows,
+        rows=incident_rows,
     )
 
 
@@ -295,7 +255,7 @@ def group_list(request):
         Group.objects.for_list().only(*GROUP_ROW_FIELDS),
         lambda page: disclaimers_behind(group__in=[g.pk for g in page]),
         total=lambda: archive_counts()["groups"],
-        prepare=lambda groups: label_choices(groups, "activity", GroupActivity.choices),
+        rows=group_rows,
     )
 
 

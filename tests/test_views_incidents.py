@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from markupsafe import escape
 
 from reports.figures import COMPUTE_QUERIES
 from reports.filters import MAX_GROUP_SUGGESTIONS
@@ -342,7 +342,7 @@ def test_incident_list_group_matching_several_is_a_400_naming_them(client, front
     html = response.content.decode()
     assert "matches several groups; enter one of these:" in html
     assert "popular-front (Popular Front (PF))" in html
-    assert "peoples-front (People&#x27;s Front)" in html
+    assert "peoples-front (People&#39;s Front)" in html
     assert "Secret Front" not in html and "secret-front" not in html  # a draft never shows
 
 

@@ -1,0 +1,88 @@
+"""The rows of the public lists, as data: what a row shows beyond its entry's own fields.
+
+A view builds them for the entries of one page and hands them to the templates;
+templates/reports/includes/rows.html writes every kind of row. A report's row shows
+only the report's own fields, so the report is its own row.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reports.models import (
+    Group,
+    GroupActivity,
+    GroupAlias,
+    Incident,
+    IncidentType,
+    Perpetration,
+    PerpetratorName,
+)
+
+# What a row shows: the rest of an entry (summaries, source rows, provenance) is not
+# read or converted. A template that used another field would cost a query per row,
+# which the query-count tests catch.
+INCIDENT_ROW_FIELDS = (
+    "slug",
+    "title",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "country",
+    "region",
+    "city",
+    "type",
+    "killed",
+    "injured",
+)
+GROUP_ROW_FIELDS = ("slug", "name", "acronym", "country", "activity")
+REPORT_ROW_FIELDS = (
+    "slug",
+    "title",
+    "series",
+    "year",
+    "country",
+    "publisher",
+    "republisher",
+    "disclaimer",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    incident: Incident
+    type_label: str
+    perpetrators: Sequence[PerpetratorName] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    group: Group
+    activity_label: str
+    aliases: Sequence[GroupAlias] = ()
+
+
+def choice_labels(choices):
+    """{value: label} in the current language, once a list: get_FOO_display() would hash
+    every lazy label of the field's choices once a row."""
+    return {value: str(label) for value, label in choices}
+
+
+def incident_rows(incidents):
+    """The rows of `incidents`: their type's label and their published perpetrators, read
+    by Perpetration.objects.published_names (one query), the one way a list gets them."""
+    labels = choice_labels(IncidentType.choices)
+    names = Perpetration.objects.published_names([incident.pk for incident in incidents])
+    return [
+        IncidentRow(incident, labels.get(incident.type, incident.type), names.get(incident.pk, ()))
+        for incident in incidents
+    ]
+
+
+def group_rows(groups):
+    """The rows of `groups` (their aliases prefetched, as Group.objects.for_list() does)."""
+    labels = choice_labels(GroupActivity.choices)
+    return [
+        GroupRow(group, labels.get(group.activity, group.activity), list(group.aliases.all()))
+        for group in groups
+    ]
