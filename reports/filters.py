@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.forms.renderers import TemplatesSetting
-from django.urls import reverse_lazy
+from django.utils.functional import lazy
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from reports.figures import derived
+from reports.links import url_for
 from reports.models import (
     Country,
     Group,
@@ -296,7 +297,8 @@ class GroupField(forms.CharField):
                     "spellcheck": "false",
                     # static/js/group-suggest.js turns the field into a combobox that
                     # asks this URL for suggestions; without script it is a text field.
-                    "data-suggest": reverse_lazy("reports:group-suggest"),
+                    # url_for, not reverse_lazy: the attribute is converted on every page.
+                    "data-suggest": lazy(url_for, str)("reports:group-suggest"),
                     "data-help": GROUP_HELP,  # the description again once the text changes
                 }
             ),
