@@ -663,7 +663,8 @@ Load average before / after the run: {context["load_before"]} / {context["load_a
 Database: SQLite, {context["incidents"]:,} published synthetic incidents, {BIG["reports"]:,}
 reports, {BIG["groups"]:,} groups (`generate_archive --seed 1`, built in
 {context["generate"]:.1f} s). gunicorn, {CONNECTIONS} sync workers, production settings
-(DJANGO_DEBUG=0, no TLS redirect on the loopback). wrk: {THREADS} threads, {CONNECTIONS}
+(DJANGO_DEBUG=0, no TLS redirect on the loopback); public pages rendered by
+{template_engine()}, the admin by Django's template language. wrk: {THREADS} threads, {CONNECTIONS}
 connections, {context["seconds"]} s a page after a {WARMUP} s warm-up, {context["repeats"]} runs
 of every page in passes over all of them. Each figure is the median of the runs, the lowest
 and highest in brackets; budgets are judged on the medians. A ratio divides two medians
@@ -683,6 +684,14 @@ Queries: per request, first and second request from Django's test client.
 
 {NOTES_MARKER}
 """
+
+
+def template_engine():
+    """The engine that renders the public pages, as the settings name it."""
+    from archive import settings
+
+    backend = settings.TEMPLATES[0]["BACKEND"].rsplit(".", 1)[-1]
+    return {"Jinja2": "Jinja2", "DjangoTemplates": "Django's template language"}[backend]
 
 
 def main():
