@@ -42,7 +42,7 @@ from reports.rows import (
     incident_rows,
 )
 from reports.search import search_archive
-from reports.templatetags.search_tags import result_rows
+from reports.search.rows import result_rows
 
 PAGE_SIZE = 25
 # A group page lists its latest incidents only; the incident list filtered by the group

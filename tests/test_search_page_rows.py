@@ -1,4 +1,4 @@
-"""The search page's result rows: the data reports/templatetags/search_tags.py makes of
+"""The search page's result rows: the data reports/search/rows.py makes of
 search_archive's results (texts cut into segments, never markup), the partials that
 write them (templates/reports/includes/search_*.html, escaped, the query's words
 marked), and the rows search_archive loads for them (search.shown_rows)."""
@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from reports.models import Country, GroupAlias, Incident, Report, Status
 from reports.search import search_archive, shown_rows
-from reports.templatetags.search_tags import (
+from reports.search.rows import (
     IncidentRow,
     ResultRows,
     first_words,
