@@ -11,6 +11,8 @@ import jinja2
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils import translation
+from django.utils.translation import trans_real
+from markupsafe import Markup
 
 import reports.templatetags
 from reports.links import url_for
@@ -35,6 +37,8 @@ def environment(**options):
     options["undefined"] = jinja2.ChainableUndefined
     options.pop("autoescape", None)  # always on: every value a page shows is escaped
     env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    # These serve a template rendered without a request (the 500 page); a page gets
+    # the same functions bound to its language by translations() below.
     env.install_gettext_callables(
         translation.gettext,
         translation.ngettext,
@@ -48,3 +52,49 @@ def environment(**options):
     env.globals.update(reports.templatetags.GLOBALS, static=static, url=url_for)
     env.globals["archive_name"] = settings.ARCHIVE_NAME
     return env
+
+
+def compile_templates(env):
+    """Compile every public template now, as a worker starts (archive/wsgi.py), rather
+    than on the first request that needs each."""
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        if not name.startswith(DJANGO_TEMPLATE_PREFIXES):
+            env.get_template(name)
+
+
+def _filled(translated, variables):
+    # The archive's own text, trusted as a template is; % escapes each variable into it.
+    return Markup(translated) % variables  # noqa: S704
+
+
+def translations(request):
+    """Context processor: gettext and friends bound to the language active for this page.
+
+    They behave as jinja2.ext.i18n's "newstyle" functions (the translation is markup,
+    its %(variables)s are escaped into it), but look the active language up once a
+    page instead of once a string: through asgiref's locals, that lookup costs several
+    times the translation itself, and a page translates dozens of strings.
+    """
+    catalog = trans_real.translation(translation.get_language() or settings.LANGUAGE_CODE)
+
+    def gettext(message, **variables):
+        return _filled(catalog.gettext(message), variables)
+
+    def ngettext(singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return _filled(catalog.ngettext(singular, plural, num), variables)
+
+    def pgettext(context, message, **variables):
+        return _filled(catalog.pgettext(context, message), variables)
+
+    def npgettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return _filled(catalog.npgettext(context, singular, plural, num), variables)
+
+    return {
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "pgettext": pgettext,
+        "npgettext": npgettext,
+    }

@@ -84,6 +84,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "archive.jinja2.environment",
+            "context_processors": ["archive.jinja2.translations"],
         },
     },
     {
