@@ -199,7 +199,7 @@ class IncidentQuerySet(CitedQuerySet):
                 # What every reader of it shows (name, acronym, link): the groups' other
                 # columns, three of them datetimes to convert, were read for nothing.
                 .only(*PERPETRATOR_FIELDS)
-                .order_by("group__name"),
+                .order_by("group__name", "group_id"),  # as published_names orders them
                 to_attr="published_perpetrations",
             )
         )

@@ -27,7 +27,6 @@ from itertools import zip_longest
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -37,9 +36,7 @@ from reports.models import (
     DatePrecision,
     Group,
     Incident,
-    Perpetration,
     Report,
-    Status,
     name_with_acronym,
 )
 
@@ -48,16 +45,6 @@ SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report 
 
 # An incident the archive curated (not imported) gets an eventid of its own.
 ARCHIVE_EVENTID_PREFIX = "archive-"
-
-
-# Perpetrations are prefetched by the chunk's ids and filtered to published ones in
-# Python, not by a condition on the joined group (by_published_group() says why).
-def all_perpetrations():
-    return Prefetch(
-        "perpetration_set",
-        queryset=Perpetration.objects.select_related("group").order_by("group__name", "pk"),
-        to_attr="all_perpetrations",
-    )
 
 
 class Links:
@@ -168,7 +155,7 @@ def incident_row(incident, links):
         "attacktype1_txt": attack,
         "targtype1_txt": incident.target_type,
     }
-    perpetrations = [p for p in incident.all_perpetrations if p.group.status == Status.PUBLISHED]
+    perpetrations = incident.published_perpetrations
     for n, (name, uncertain) in enumerate(codebook.PERPETRATOR_COLUMNS):
         p = perpetrations[n] if n < len(perpetrations) else None
         row[name] = gtd_name(p.group) if p else (codebook.UNKNOWN_TEXT if n == 0 else "")
@@ -209,12 +196,7 @@ def report_queryset():
 
 
 def incident_queryset():
-    return (
-        Incident.objects.published()
-        .select_related("country")
-        .prefetch_related(all_perpetrations())
-        .with_published_citations()
-    )
+    return Incident.objects.for_list().with_published_citations()
 
 
 def group_queryset():
