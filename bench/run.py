@@ -688,6 +688,8 @@ Queries: per request, first and second request from Django's test client.
 
 def template_engine():
     """The engine that renders the public pages, as the settings name it."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from archive import settings
 
     backend = settings.TEMPLATES[0]["BACKEND"].rsplit(".", 1)[-1]
