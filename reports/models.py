@@ -732,17 +732,9 @@ class TimelineEntry(NamedTuple):
 class PerpetratorName(NamedTuple):
     """A published group named as perpetrator of an incident, as a list row shows it."""
 
-    incident_id: int
+    url: str
+    label: str  # name_with_acronym()
     uncertain: bool
-    slug: str
-    name: str
-    acronym: str
-
-    def __str__(self):
-        return name_with_acronym(self)
-
-    def get_absolute_url(self):
-        return url_for("reports:group-detail", slug=self.slug)
 
 
 class PerpetrationManager(models.Manager):
@@ -774,9 +766,13 @@ class PerpetrationManager(models.Manager):
         names = {}
         with connection.cursor() as cursor:
             cursor.execute(sql, [*incident_ids, Status.PUBLISHED])
-            for incident_id, uncertain, *group in cursor.fetchall():
-                name = PerpetratorName(incident_id, bool(uncertain), *group)  # SQLite: 0 or 1
-                names.setdefault(incident_id, []).append(name)
+            for incident_id, uncertain, slug, name, acronym in cursor.fetchall():
+                perpetrator = PerpetratorName(
+                    url_for("reports:group-detail", slug=slug),
+                    f"{name} ({acronym})" if acronym else name,  # as name_with_acronym()
+                    bool(uncertain),  # SQLite: 0 or 1
+                )
+                names.setdefault(incident_id, []).append(perpetrator)
         return names
 
     def timeline(self, group, length):

@@ -12,11 +12,11 @@ from reports.models import (
     Group,
     GroupActivity,
     GroupAlias,
-    Incident,
     IncidentType,
     Perpetration,
     PerpetratorName,
 )
+from reports.templatetags.formatting import date_span
 
 # What a row shows: the rest of an entry (summaries, source rows, provenance) is not
 # read or converted. A template that used another field would cost a query per row,
@@ -49,10 +49,25 @@ REPORT_ROW_FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentRow:
-    incident: Incident
+    """What an incident's row shows, worked out in Python: the template only writes it
+    (a call from a template costs several times the same call here)."""
+
+    url: str
+    title: str
+    dates: str  # at their precision
     type_label: str
-    perpetrators: Sequence[PerpetratorName] = ()
+    place: str
+    country: Link
+    perpetrators: Sequence[PerpetratorName]
+    killed: int | None
+    injured: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +88,28 @@ def incident_rows(incidents):
     by Perpetration.objects.published_names (one query), the one way a list gets them."""
     labels = choice_labels(IncidentType.choices)
     names = Perpetration.objects.published_names([incident.pk for incident in incidents])
+    countries = {}
     return [
-        IncidentRow(incident, labels.get(incident.type, incident.type), names.get(incident.pk, ()))
+        IncidentRow(
+            url=incident.get_absolute_url(),
+            title=incident.title,
+            dates=date_span(incident),
+            type_label=labels.get(incident.type, incident.type),
+            place=incident.place,
+            country=country_link(incident.country, countries),
+            perpetrators=names.get(incident.pk, ()),
+            killed=incident.killed,
+            injured=incident.injured,
+        )
         for incident in incidents
     ]
+
+
+def country_link(country, seen):
+    """The Link to `country`'s page, made once a list (`seen`: {code: Link})."""
+    if country.code not in seen:
+        seen[country.code] = Link(country.get_absolute_url(), country.name)
+    return seen[country.code]
 
 
 def group_rows(groups):
