@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group as Role
 from django.contrib.auth.models import User
+from django.db import connection
 
 from reports.ingest.documents import import_documents
 from reports.models import Citation, Country, Group, Incident, Status
@@ -49,3 +50,15 @@ def make_report(**kwargs):
         setattr(report, key, value)
     report.save()
     return report
+
+
+def sqlite_master_rows(name_like="%"):
+    """SQLite's schema rows (type, name, table, SQL) whose name is LIKE `name_like`, in
+    order, less the planner's statistics."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE name LIKE %s AND name NOT LIKE 'sqlite_stat%%' ORDER BY type, name",
+            [name_like],
+        )
+        return cursor.fetchall()

@@ -15,7 +15,7 @@ from reports.ingest import bulk, gtd
 from reports.ingest.bulk import DeferredIndexes
 from reports.ingest.gtd import HASH_KEY
 from reports.models import Incident, Paragraph, Perpetration
-from tests.factories import make_incident, make_report
+from tests.factories import make_incident, make_report, sqlite_master_rows
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's schema")
@@ -33,15 +33,6 @@ def rows(count, start=1):
             row = row.replace(f"{1 + n % 28},,0,,", f"{1 + n % 28},,1,12/31/2019,")
         made.append(row.replace("Shining Path (SL)", f"Group {n % 7}"))
     return made
-
-
-def schema():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master"
-            " WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
-        )
-        return cursor.fetchall()
 
 
 def contents():
@@ -70,14 +61,14 @@ def defer_always(monkeypatch):
 def test_large_import_builds_the_dropped_indexes_again_as_migrated(
     tmp_path, transactional_db, defer_always
 ):
-    before = schema()
+    before = sqlite_master_rows()
     out, _ = run(write(tmp_path, *rows(60)), "--batch-size", "25")
     assert "60 created" in out
     # The model's non-unique indexes went; the unique ones (slug, external_id) stayed.
     assert {"incident_pub_date_idx", "incident_country_end_start_idx"} <= set(defer_always)
     assert len(defer_always) == 8
     assert not any(name.startswith("sqlite_autoindex") for name in defer_always)
-    assert schema() == before
+    assert sqlite_master_rows() == before
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
         assert cursor.fetchall() == [("ok",)]
@@ -90,12 +81,12 @@ def test_strict_refusal_after_dropping_leaves_schema_and_data_as_they_were(
     tmp_path, transactional_db, defer_always
 ):
     run(write(tmp_path, SIEGE, name="first.csv"))
-    before = schema(), contents()
+    before = sqlite_master_rows(), contents()
     bad = BAD_ROWS["imonth 13 is not a month"].replace("199705120001", "1999")
     with pytest.raises(CommandError, match="nothing was imported"):
         run(write(tmp_path, *rows(10), bad), "--strict", "--batch-size", "2")
     assert defer_always  # batches were written, without their indexes, before the bad row
-    assert (schema(), contents()) == before
+    assert (sqlite_master_rows(), contents()) == before
 
 
 @on_sqlite
@@ -103,7 +94,7 @@ def test_failure_mid_import_leaves_schema_and_data_as_they_were(
     tmp_path, transactional_db, defer_always, monkeypatch
 ):
     run(write(tmp_path, SIEGE, name="first.csv"))
-    before = schema(), contents()
+    before = sqlite_master_rows(), contents()
     calls = []
     insert_ids = gtd._inserted_ids
 
@@ -117,7 +108,7 @@ def test_failure_mid_import_leaves_schema_and_data_as_they_were(
     with pytest.raises(OSError, match="disk full"):
         run(write(tmp_path, *rows(10)), "--batch-size", "2")
     assert defer_always
-    assert (schema(), contents()) == before
+    assert (sqlite_master_rows(), contents()) == before
 
 
 def test_indexes_are_dropped_only_on_sqlite_and_only_for_a_large_import(tmp_path, db):

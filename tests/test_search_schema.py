@@ -8,31 +8,22 @@ import pytest
 from django.db import connection, transaction
 
 from reports.search import pause_search_index, rebuild_search_index, sqlite_schema
+from tests.factories import sqlite_master_rows
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 
 
-def search_schema():
-    """Every table (with FTS5's own), index and trigger of the search, as SQLite keeps it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master "
-            "WHERE name LIKE 'reports_search_%' ORDER BY type, name"
-        )
-        return cursor.fetchall()
-
-
 @on_sqlite
 def test_rebuilding_the_index_creates_the_schema_the_migrations_created(db):
-    migrated = search_schema()
+    migrated = sqlite_master_rows("reports_search_%")
 
     with transaction.atomic():
         pause_search_index()
         rebuild_search_index()
 
-    assert search_schema() == migrated
+    assert sqlite_master_rows("reports_search_%") == migrated
     names = {name for _type, name, _table, _sql in migrated}
     assert {sqlite_schema.INCIDENTS, sqlite_schema.GROUPS, *sqlite_schema.TRIGGERS} <= names
 
