@@ -169,9 +169,9 @@ PERPETRATOR_FIELDS = (
 )
 
 
-def name_with_acronym(group):
+def name_with_acronym(name, acronym):
     """ "Name (ACRONYM)", or the name alone: a group as the archive and the GTD name it."""
-    return f"{group.name} ({group.acronym})" if group.acronym else group.name
+    return f"{name} ({acronym})" if acronym else name
 
 
 def by_published_group():
@@ -521,7 +521,7 @@ class Group(Editorial):
         ]
 
     def __str__(self):
-        return name_with_acronym(self)
+        return name_with_acronym(self.name, self.acronym)
 
     def natural_key(self):
         return (self.slug,)
@@ -733,7 +733,7 @@ class PerpetratorName(NamedTuple):
     """A published group named as perpetrator of an incident, as a list row shows it."""
 
     url: str
-    label: str  # name_with_acronym()
+    label: str  # name_with_acronym(): how the group is named
     uncertain: bool
 
 
@@ -769,7 +769,7 @@ class PerpetrationManager(models.Manager):
             for incident_id, uncertain, slug, name, acronym in cursor.fetchall():
                 perpetrator = PerpetratorName(
                     url_for("reports:group-detail", slug=slug),
-                    f"{name} ({acronym})" if acronym else name,  # as name_with_acronym()
+                    name_with_acronym(name, acronym),
                     bool(uncertain),  # SQLite: 0 or 1
                 )
                 names.setdefault(incident_id, []).append(perpetrator)

@@ -116,7 +116,7 @@ def group_row(group, links):
 
 def gtd_name(group):
     """ "Name (ACRONYM)", the GTD's way, which import_incidents splits back."""
-    return name_with_acronym(group)
+    return name_with_acronym(group.name, group.acronym)
 
 
 def scite(citation, links):

@@ -116,7 +116,7 @@ def incident_row(incident, query, country_urls):
 def group_row(group, query):
     return GroupRow(
         url=group.get_absolute_url(),
-        name=highlight(name_with_acronym(group), query),
+        name=highlight(name_with_acronym(group.name, group.acronym), query),
         aliases=[highlight(alias.name, query) for alias in group.aliases.all()],
     )
 
