@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 
 HOSTILE = "<img src=x onerror=\"alert(1)\"> & 'q'"
 ESCAPED = str(escape(HOSTILE))
+# For the short columns (an activity holds 10 characters, a type 20, an acronym 30).
+SHORT = "<img>&'\""
+SHORT_ESCAPED = str(escape(SHORT))
 # An alias's language is written into an attribute (lang="..."), and holds ten characters.
 HOSTILE_LANGUAGE = '"><img>'
 
@@ -53,10 +56,10 @@ def hostile_archive():
     report.save()
     group = make_group(
         name=f"Group {HOSTILE}",
-        acronym=f"Acronym {HOSTILE}",
+        acronym=SHORT,
         slug="group",
         country=country,
-        activity=f"Activity {HOSTILE}",  # not a choice: the row shows the raw value
+        activity=SHORT,  # not a choice: the row shows the raw value
     )
     GroupAlias.objects.create(group=group, name=f"Alias {HOSTILE}", language=HOSTILE_LANGUAGE)
     GroupAlias.objects.create(group=group, name=f"Other {HOSTILE}")
@@ -66,7 +69,7 @@ def hostile_archive():
         country=country,
         city=f"City {HOSTILE}",
         region=f"Region {HOSTILE}",
-        type=f"Type {HOSTILE}",
+        type=SHORT,
         killed=2,
     )
     Perpetration.objects.create(incident=incident, group=group, uncertain=True)
@@ -78,9 +81,9 @@ def hostile_archive():
 LIST_ROWS = {
     "reports:incident-list": (
         f'<a href="/incidents/incident/">Incident {ESCAPED}</a>',
-        f" · Type {ESCAPED} · City {ESCAPED}, Region {ESCAPED}, "
+        f" · {SHORT_ESCAPED} · City {ESCAPED}, Region {ESCAPED}, "
         f'<a href="/countries/ZZ/">Country {ESCAPED}</a></span>',
-        f'Perpetrators: <a href="/groups/group/">Group {ESCAPED} (Acronym {ESCAPED})</a>'
+        f'Perpetrators: <a href="/groups/group/">Group {ESCAPED} ({SHORT_ESCAPED})</a>'
         " (suspected) · killed 2, injured unknown</span>",
         f"<p>Disclaimer {ESCAPED}</p>",
     ),
@@ -92,8 +95,8 @@ LIST_ROWS = {
     ),
     # The aliases keep their language, escaped as an attribute.
     "reports:group-list": (
-        f'<a href="/groups/group/">Group {ESCAPED} (Acronym {ESCAPED})</a>',
-        f'<a href="/countries/ZZ/">Country {ESCAPED}</a> · Activity {ESCAPED} · also known as '
+        f'<a href="/groups/group/">Group {ESCAPED} ({SHORT_ESCAPED})</a>',
+        f'<a href="/countries/ZZ/">Country {ESCAPED}</a> · {SHORT_ESCAPED} · also known as '
         f'<span lang="{escape(HOSTILE_LANGUAGE)}">Alias {ESCAPED}</span>, Other {ESCAPED}</span>',
     ),
 }
@@ -123,9 +126,9 @@ def test_country_page_uses_the_list_rows_without_its_own_country(client, hostile
         html,
         f"<h1>Country {ESCAPED}</h1>",
         f"Series {ESCAPED} · 1997 · Publisher {ESCAPED} (republished by Republisher {ESCAPED})",
-        f" · Type {ESCAPED} · City {ESCAPED}, Region {ESCAPED}</span>",
-        f'Perpetrators: <a href="/groups/group/">Group {ESCAPED} (Acronym {ESCAPED})</a>',
-        f'Activity {ESCAPED} · also known as <span lang="{escape(HOSTILE_LANGUAGE)}">',
+        f" · {SHORT_ESCAPED} · City {ESCAPED}, Region {ESCAPED}</span>",
+        f'Perpetrators: <a href="/groups/group/">Group {ESCAPED} ({SHORT_ESCAPED})</a>',
+        f'{SHORT_ESCAPED} · also known as <span lang="{escape(HOSTILE_LANGUAGE)}">',
     )
     # Its own country is not linked from each row.
     assert html.count('<a href="/countries/ZZ/">') == 0
