@@ -9,7 +9,7 @@ the quote is checked against the report when the form is saved, as always.
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
-from reports.models import Paragraph, Report
+from reports.models import Paragraph, Report, normalise_space
 
 PARAMETERS = ("cite_report", "cite_paragraph", "cite_quote")
 # A citation quotes a passage, not a document; longer input is cut, then checked on save.
@@ -51,10 +51,26 @@ class CitationFromPassageInline:
                 initial = passage_from_query(request.GET)
             except ValueError as error:
                 messages.warning(request, str(error))
+        if initial is not None and obj is not None and cites(obj, initial):
+            # The form was saved with this passage already (e.g. "Save and continue
+            # editing" keeps the link's query): offering it again would cite it twice.
+            messages.info(request, _("This passage is already cited here."))
+            initial = None
         if initial is None:
             return super().get_formset(request, obj, **kwargs)
         formset = super().get_formset(request, obj, **{**kwargs, "extra": 1})
         return prefilled(formset, initial)
+
+
+def cites(entry, initial):
+    """True if `entry` already cites the passage `initial` names (whitespace aside)."""
+    quote = normalise_space(initial["quote"])
+    return any(
+        normalise_space(cited) == quote
+        for cited in entry.citations.filter(report=initial["report"]).values_list(
+            "quote", flat=True
+        )
+    )
 
 
 def prefilled(formset_class, initial):

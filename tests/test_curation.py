@@ -239,3 +239,43 @@ def test_citation_add_page_reads_report_paragraph_and_quote_from_the_link(
     assert form["report"].value() == str(paragraph.report_id)
     assert form["paragraph"].value() == str(paragraph.pk)
     assert form["quote"].value() == QUOTE
+
+
+def test_a_passage_already_cited_is_not_offered_again_after_save_and_continue(
+    client, editor, paragraph
+):
+    client.force_login(editor)
+    url = incident_add(
+        cite_report=paragraph.report_id, cite_paragraph=paragraph.pk, cite_quote=QUOTE
+    )
+    data = form_data(client.get(url))
+    data.update(
+        title="Junin kidnapping",
+        slug="junin-kidnapping",
+        status=Status.DRAFT,
+        start_date="1997-08-01",
+        start_precision="month",
+        end_precision="day",
+        country="PE",
+        type="kidnapping",
+        _continue="1",
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    incident = Incident.objects.get(slug="junin-kidnapping")
+    assert incident.citations.count() == 1
+
+    # The same link on the saved entry (the query kept, or followed again; the quote's
+    # whitespace aside) offers no second citation of that passage.
+    change = reverse("admin:reports_incident_change", args=[incident.pk])
+    query = {"cite_report": paragraph.report_id, "cite_quote": QUOTE.replace(" ", "  ")}
+    response = client.get(f"{change}?{urlencode(query)}")
+
+    [citations] = [
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "citations"
+    ]
+    assert [form.initial.get("quote") for form in citations.formset.forms] == [QUOTE]
+    assert "This passage is already cited here." in messages_of(response)
+    data = form_data(response)
+    client.post(change + "?" + urlencode(query), {**data, "_continue": "1"})
+    assert incident.citations.count() == 1
