@@ -105,6 +105,8 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(
                 _("A published entry needs at least one citation of the report that supports it.")
             )
+        if not any(form.cleaned_data["report"].status == Status.PUBLISHED for form in kept):
+            raise ValidationError(_("A published entry needs a citation of a published report."))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

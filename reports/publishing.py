@@ -36,9 +36,16 @@ def status_change_problem(user, model, old, new):
 
 def publish_problem(entry):
     """Return why `entry` (saved) cannot be published as it stands, or None."""
-    # Readers must be able to trace every published incident and group to a passage.
-    if isinstance(entry, Incident | Group) and not entry.citations.exists():
+    # Readers must be able to trace every published incident and group to a passage
+    # of a document they can read.
+    if not isinstance(entry, Incident | Group):
+        return None
+    if not entry.citations.exists():
         return _("“%(entry)s” has no citation; cite the report before publishing it.") % {
+            "entry": entry
+        }
+    if not entry.citations.filter(report__status=Status.PUBLISHED).exists():
+        return _("“%(entry)s” quotes no published report; publish the report it cites first.") % {
             "entry": entry
         }
     return None

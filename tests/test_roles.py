@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reports.models import Group, Incident, Report, Status
 from reports.publishing import status_change_problem
-from tests.factories import make_user
+from tests.factories import make_citation, make_group, make_incident, make_user
 from tests.test_admin import admin_url, form_data, messages_of, new_incident_data, run_action
 
 
@@ -243,3 +243,37 @@ def test_editor_can_add_and_change_but_publisher_alone_can_publish(editor, publi
 def test_staff_without_a_role_cannot_open_the_archive_admin(client, db):
     client.force_login(make_user("staff", is_staff=True))
     assert client.get(admin_url(Incident, "changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("model", [Incident, Group])
+def test_an_entry_citing_only_a_draft_report_cannot_be_published(
+    client, publisher, seed_report, model
+):
+    """Neither the bulk action nor the change form (a forged POST) publishes an entry
+    whose citations all quote a report readers cannot see."""
+    seed_report.status = Status.DRAFT
+    seed_report.save()
+    make = make_incident if model is Incident else make_group
+    entry = make(status=Status.REVIEW)
+    make_citation(seed_report, "Sendero", **{model._meta.model_name: entry})
+    client.force_login(publisher)
+
+    response = run_action(client, model, "publish", [entry])
+    assert any("quotes no published report" in text for text in messages_of(response))
+
+    url = admin_url(model, "change", entry.pk)
+    data = form_data(client.get(url))
+    data["status"] = Status.PUBLISHED
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = [str(f.formset.non_form_errors()) for f in response.context["inline_admin_formsets"]]
+    assert any("needs a citation of a published report" in text for text in errors)
+    entry.refresh_from_db()
+    assert entry.status == Status.REVIEW
+
+    # Once the report is published, the same entry can be.
+    seed_report.status = Status.PUBLISHED
+    seed_report.save()
+    run_action(client, model, "publish", [entry])
+    entry.refresh_from_db()
+    assert entry.status == Status.PUBLISHED
