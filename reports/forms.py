@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Citation, Fact, Status
-from reports.publishing import status_change_problem
+from reports.publishing import sources_problem, status_change_problem
 
 INCIDENT_FACTS = [
     (value, label)
@@ -101,12 +101,9 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and (form.instance.pk is not None or form.has_changed())
         ]
-        if not kept:
-            raise ValidationError(
-                _("A published entry needs at least one citation of the report that supports it.")
-            )
-        if not any(form.cleaned_data["report"].status == Status.PUBLISHED for form in kept):
-            raise ValidationError(_("A published entry needs a citation of a published report."))
+        problem = sources_problem([form.cleaned_data["report"] for form in kept])
+        if problem:
+            raise ValidationError(problem)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -36,18 +36,24 @@ def status_change_problem(user, model, old, new):
 
 def publish_problem(entry):
     """Return why `entry` (saved) cannot be published as it stands, or None."""
-    # Readers must be able to trace every published incident and group to a passage
-    # of a document they can read.
     if not isinstance(entry, Incident | Group):
         return None
-    if not entry.citations.exists():
-        return _("“%(entry)s” has no citation; cite the report before publishing it.") % {
-            "entry": entry
-        }
-    if not entry.citations.filter(report__status=Status.PUBLISHED).exists():
-        return _("“%(entry)s” quotes no published report; publish the report it cites first.") % {
-            "entry": entry
-        }
+    return sources_problem(
+        [citation.report for citation in entry.citations.select_related("report")]
+    )
+
+
+def sources_problem(cited_reports):
+    """Return why an incident or group citing `cited_reports` cannot be published, or None.
+
+    Readers must be able to trace every published entry to a passage of a document
+    they can read. The admin's bulk actions (publish_problem) and an entry's change
+    form (its citations, saved or not) both ask this.
+    """
+    if not cited_reports:
+        return _("A published entry needs at least one citation of the report that supports it.")
+    if not any(report.status == Status.PUBLISHED for report in cited_reports):
+        return _("A published entry needs a citation of a published report; publish it first.")
     return None
 
 

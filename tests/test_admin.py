@@ -227,7 +227,7 @@ def test_bulk_publish_skips_an_incident_without_citation(client, publisher, fixt
     response = run_action(client, Incident, "publish", [bare])
     bare.refresh_from_db()
     assert bare.status == Status.REVIEW
-    assert any("has no citation" in message for message in messages_of(response))
+    assert any("needs at least one citation" in message for message in messages_of(response))
 
 
 def test_bulk_actions_work_on_reports_and_groups(client, publisher, fixture_loaded):

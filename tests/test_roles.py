@@ -259,7 +259,7 @@ def test_an_entry_citing_only_a_draft_report_cannot_be_published(
     client.force_login(publisher)
 
     response = run_action(client, model, "publish", [entry])
-    assert any("quotes no published report" in text for text in messages_of(response))
+    assert any("needs a citation of a published report" in text for text in messages_of(response))
 
     url = admin_url(model, "change", entry.pk)
     data = form_data(client.get(url))
