@@ -36,6 +36,23 @@ def form_data(response):
     return data
 
 
+def save_new_incident(client, url, **extra):
+    """POST the incident add form at `url` as it is filled in, with an incident's fields."""
+    data = form_data(client.get(url))
+    data.update(
+        title="Junin kidnapping",
+        slug="junin-kidnapping",
+        status=Status.DRAFT,
+        start_date="1997-08-01",
+        start_precision="month",
+        end_precision="day",
+        country="PE",
+        type="kidnapping",
+        **extra,
+    )
+    return client.post(url, data)
+
+
 def messages_of(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -122,19 +139,7 @@ def test_saving_the_prefilled_form_creates_the_incident_and_its_checked_citation
     url = incident_add(
         cite_report=paragraph.report_id, cite_paragraph=paragraph.pk, cite_quote=QUOTE
     )
-    data = form_data(client.get(url))
-    data.update(
-        title="Junin kidnapping",
-        slug="junin-kidnapping",
-        status=Status.DRAFT,
-        start_date="1997-08-01",
-        start_precision="month",
-        end_precision="day",
-        country="PE",
-        type="kidnapping",
-    )
-
-    response = client.post(url, data)
+    response = save_new_incident(client, url)
 
     assert response.status_code == 302, response.context["errors"]
     citation = Incident.objects.get(slug="junin-kidnapping").citations.get()
@@ -248,19 +253,7 @@ def test_a_passage_already_cited_is_not_offered_again_after_save_and_continue(
     url = incident_add(
         cite_report=paragraph.report_id, cite_paragraph=paragraph.pk, cite_quote=QUOTE
     )
-    data = form_data(client.get(url))
-    data.update(
-        title="Junin kidnapping",
-        slug="junin-kidnapping",
-        status=Status.DRAFT,
-        start_date="1997-08-01",
-        start_precision="month",
-        end_precision="day",
-        country="PE",
-        type="kidnapping",
-        _continue="1",
-    )
-    response = client.post(url, data)
+    response = save_new_incident(client, url, _continue="1")
     assert response.status_code == 302, response.context["errors"]
     incident = Incident.objects.get(slug="junin-kidnapping")
     assert incident.citations.count() == 1

@@ -1,5 +1,5 @@
 """Filters and globals every public page uses: dates at their precision, unknown
-figures, absolute URLs, the query string of a list."""
+figures, the query string of a list."""
 
 from functools import lru_cache
 
@@ -51,15 +51,13 @@ def count_or_unknown(value):
 
 @template_global
 @pass_context
-def absolute_url(context, obj):
-    """The object's permanent URL on this host, for "Cite this" lines."""
-    return context["request"].build_absolute_uri(obj.get_absolute_url())
-
-
-@template_global
-@pass_context
 def query_without_page(context):
     """The current query string minus `page`, so pagination keeps the filters."""
-    query = context["request"].GET.copy()
+    return filters_of(context["request"])
+
+
+def filters_of(request):
+    """The request's query string minus `page`: the list's filters and sort."""
+    query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()

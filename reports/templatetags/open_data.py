@@ -13,6 +13,7 @@ from reports.links import url_for
 from reports.models import Country, Group, Incident, Report
 from reports.opendata import citing
 from reports.templatetags import template_global
+from reports.templatetags.formatting import filters_of
 
 
 def absolute(context, path):
@@ -78,9 +79,8 @@ def cite_links(obj):
 @pass_context
 def download_menu(context, kind):
     """The links of a list's Download menu: CSV and JSON of what the filters select."""
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    suffix = f"?{query.urlencode()}" if query else ""
+    query = filters_of(context["request"])
+    suffix = f"?{query}" if query else ""
     return {
         "kind": kind,
         "links": [
