@@ -51,6 +51,7 @@ from reports.models import (
     Perpetration,
     Report,
     Status,
+    quote_key,
 )
 from reports.search import pause_search_index, rebuild_search_index
 
@@ -295,7 +296,7 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
             index = rng.choice(candidates)
             paragraph_id, paragraph = rng.choice(paragraphs_of[index])
             quote = rng.choice(_sentences(paragraph))
-            return (index + 1, paragraph_id, quote, incident, group)
+            return (index + 1, paragraph_id, quote, quote_key(quote), incident, group)
 
         # Groups, their aliases and one citation each.
         group_rows, alias_rows, citations = [], [], []
@@ -333,7 +334,9 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
         )
         perpetration_rows = RowInserter(Perpetration, ("incident", "group", "uncertain"))
         citation_rows = RowInserter(
-            Citation, ("report", "paragraph", "quote", "incident", "group"), {"created_at": now}
+            Citation,
+            ("report", "paragraph", "quote", "quote_key", "incident", "group"),
+            {"created_at": now},
         )
         group_ids = [group.pk for group in group_rows]
         if group_ids:

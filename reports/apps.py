@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 class ReportsConfig(AppConfig):
@@ -7,7 +7,15 @@ class ReportsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from reports.signals import CURATED_MODELS, CURATED_RELATIONS, bump_archive_state
+        from reports.models import Citation
+        from reports.signals import (
+            CURATED_MODELS,
+            CURATED_RELATIONS,
+            bump_archive_state,
+            key_quote,
+        )
+
+        pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
 
         for model in CURATED_MODELS:
             label = model._meta.label_lower

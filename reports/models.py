@@ -1,6 +1,7 @@
 """The archive's model: source documents, the groups and incidents drawn from
 them, and the citations that tie every fact to a quoted passage."""
 
+import hashlib
 import re
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -8,7 +9,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,11 @@ class Fact(models.TextChoices):
 def normalise_space(text):
     """Collapse every run of whitespace to one space, so quotes match across line breaks."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_key(quote):
+    """The key two quotes share when they are the same words, whitespace aside."""
+    return hashlib.sha256(normalise_space(quote).encode()).hexdigest()
 
 
 # --- Querysets ---------------------------------------------------------------
@@ -840,6 +846,9 @@ class Citation(models.Model):
         help_text=_("Left blank, it is found from the quote."),
     )
     quote = models.TextField(_("quoted passage"))
+    # quote_key(quote), set on every save (reports.signals.key_quote), so the
+    # database itself refuses the same passage twice.
+    quote_key = models.CharField(_("quote key"), max_length=64, editable=False, default="")
     incident = models.ForeignKey(
         Incident,
         verbose_name=_("incident"),
@@ -878,6 +887,16 @@ class Citation(models.Model):
                 | (Q(incident__isnull=True) & Q(group__isnull=False)),
                 name="citation_supports_one_subject",
             ),
+            # The same subject, report and quote (whitespace aside) once only; 0 stands
+            # for the subject a citation does not have, since NULLs never collide.
+            models.UniqueConstraint(
+                F("report"),
+                Coalesce(F("incident"), Value(0)),
+                Coalesce(F("group"), Value(0)),
+                F("quote_key"),
+                name="citation_unique_passage",
+                violation_error_message=_("This passage of this report is already cited here."),
+            ),
         ]
 
     def __str__(self):
@@ -911,8 +930,22 @@ class Citation(models.Model):
                 self.paragraph = find_quote(self.report, self.quote, self.paragraph)
             except ValidationError as error:
                 errors["quote"] = error.messages
+            else:
+                if self.cites_again():
+                    errors["quote"] = _("This passage of this report is already cited here.")
         if errors:
             raise ValidationError(errors)
+
+    def cites_again(self):
+        """Whether another citation of the same subject quotes the same passage of the
+        same report (what citation_unique_passage refuses), so a form can say so."""
+        subject = {"incident": self.incident} if self.incident_id else {"group": self.group}
+        if not (self.incident_id or self.group_id):
+            return False  # an unsaved subject has no citations yet
+        others = Citation.objects.filter(
+            report_id=self.report_id, quote_key=quote_key(self.quote), **subject
+        )
+        return others.exclude(pk=self.pk).exists()
 
     def save(self, *args, **kwargs):
         # The quote check is the archive's promise to readers; no save skips it.
@@ -954,6 +987,281 @@ def find_quote(report, quote, paragraph=None):
     raise ValidationError(
         _("The quoted passage does not occur in “%(report)s”.") % {"report": report}
     )
+
+
+# --- Claims: figures, relations and designations, each resting on a citation -------
+
+
+class Figure(models.TextChoices):
+    """What a figure claim counts. Killed, injured and hostages are an incident's;
+    strength is a group's."""
+
+    KILLED = "killed", _("Killed")
+    INJURED = "injured", _("Injured")
+    HOSTAGES = "hostages", _("Hostages")
+    STRENGTH = "strength", _("Strength")
+
+
+INCIDENT_FIGURES = (Figure.KILLED, Figure.INJURED, Figure.HOSTAGES)
+
+
+class FigureClaim(models.Model):
+    """One source's figure for an incident or a group, as precise as the source is.
+
+    An exact number is low == high; a range has both; "at least" or "more than"
+    leaves high open (null). `wording` keeps the source's own words ("more than a
+    dozen") and `moment` the time the figure describes ("at the beginning of 1997").
+    A claim rests on a citation, or, for an incident imported from a dataset, on
+    the dataset row the incident keeps (`from_dataset`).
+    """
+
+    incident = models.ForeignKey(
+        "Incident",
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+        null=True,
+        blank=True,
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+        null=True,
+        blank=True,
+    )
+    figure = models.CharField(_("figure"), max_length=10, choices=Figure.choices)
+    low = models.PositiveIntegerField(_("low"), help_text=_("The exact number, or the least."))
+    high = models.PositiveIntegerField(
+        _("high"),
+        null=True,
+        blank=True,
+        help_text=_("The same as low for an exact number; blank for “at least”, “more than”."),
+    )
+    wording = models.CharField(
+        _("source's wording"),
+        max_length=200,
+        blank=True,
+        help_text=_("The source's own words for the figure, e.g. “more than a dozen”."),
+    )
+    moment = models.CharField(
+        _("moment"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the figure holds, if the source says, e.g. “at the beginning of 1997”."),
+    )
+    moment_date = models.DateField(
+        _("moment (date)"), null=True, blank=True, help_text=_("For ordering claims in time.")
+    )
+    best = models.BooleanField(
+        _("best estimate"),
+        default=False,
+        help_text=_("The claim lists, filters and sorts use for this figure."),
+    )
+    citation = models.ForeignKey(
+        "Citation",
+        verbose_name=_("citation"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+        null=True,
+        blank=True,
+    )
+    from_dataset = models.BooleanField(
+        _("from the dataset row"),
+        default=False,
+        editable=False,
+        help_text=_("Rests on the row of the dataset the incident was imported from."),
+    )
+    note = models.CharField(_("editor's note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["figure", "moment_date", "pk"]
+        verbose_name = _("figure claim")
+        verbose_name_plural = _("figure claims")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(incident__isnull=False) & Q(group__isnull=True))
+                | (Q(incident__isnull=True) & Q(group__isnull=False)),
+                name="claim_of_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(high__isnull=True) | Q(high__gte=F("low")),
+                name="claim_low_not_above_high",
+                violation_error_message=_("The low figure cannot exceed the high one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(citation__isnull=False) | Q(from_dataset=True),
+                name="claim_rests_on_source",
+                violation_error_message=_("A figure needs the citation it rests on."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_figure_display()}: {self.wording or self.span}"
+
+    @property
+    def exact(self):
+        return self.high is not None and self.high == self.low
+
+    @property
+    def span(self):
+        """The figure as numbers: "16", "200-999", "21+"."""
+        if self.exact:
+            return str(self.low)
+        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+
+
+class RelationKind(models.TextChoices):
+    ALLY = "ally", _("Ally of")
+    RIVAL = "rival", _("Rival of")
+    SPLINTER_OF = "splinter_of", _("Splinter of")
+    FACTION_OF = "faction_of", _("Faction of")
+    SUCCESSOR_OF = "successor_of", _("Successor of")
+    COUNTERPART = "counterpart", _("Counterpart of")
+
+
+class GroupRelation(models.Model):
+    """What a source says of `group` and `other`: "`group` is <kind> `other`"."""
+
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="relations"
+    )
+    kind = models.CharField(_("relation"), max_length=20, choices=RelationKind.choices)
+    other = models.ForeignKey(
+        Group,
+        verbose_name=_("other group"),
+        on_delete=models.PROTECT,
+        related_name="relations_to",
+    )
+    citation = models.ForeignKey(
+        "Citation",
+        verbose_name=_("citation"),
+        on_delete=models.CASCADE,
+        related_name="relations",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "kind", "other"]
+        verbose_name = _("group relation")
+        verbose_name_plural = _("group relations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "kind", "other"], name="group_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(group=F("other")), name="group_relation_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group} — {self.get_kind_display()} — {self.other}"
+
+
+class Designation(models.Model):
+    """An authority's listing of a group, e.g. a government's list of terrorist
+    organisations, with the dates it held where the source gives them."""
+
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="designations"
+    )
+    authority = models.CharField(
+        _("authority"), max_length=200, help_text=_("e.g. United States Department of State")
+    )
+    list_name = models.CharField(
+        _("list"), max_length=200, help_text=_("e.g. Foreign Terrorist Organizations")
+    )
+    designated_from = models.DateField(_("from"), null=True, blank=True)
+    designated_to = models.DateField(_("to"), null=True, blank=True)
+    citation = models.ForeignKey(
+        "Citation",
+        verbose_name=_("citation"),
+        on_delete=models.CASCADE,
+        related_name="designations",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "authority", "designated_from"]
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(designated_to__isnull=True)
+                | Q(designated_from__isnull=True)
+                | Q(designated_to__gte=F("designated_from")),
+                name="designation_to_not_before_from",
+                violation_error_message=_("A designation cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.list_name} ({self.authority})"
+
+
+# --- Proposed revisions of live entries -------------------------------------------
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a Publisher")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class Revision(models.Model):
+    """An Editor's change to a published incident or group, kept aside until a
+    Publisher approves it (it goes live) or rejects it (with a reason the Editor
+    sees). The public reads the live entry meanwhile.
+
+    `data` is the change form's proposed values, fields and inlines.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("kind"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveIntegerField(_("entry"))
+    data = models.JSONField(_("proposed values"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RevisionStatus.choices,
+        default=RevisionStatus.PENDING,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("proposed revision")
+        verbose_name_plural = _("proposed revisions")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "status"], name="revision_entry_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.name} {self.object_id} ({self.get_status_display()})"
 
 
 # --- The archive's change stamp ------------------------------------------------

@@ -13,6 +13,9 @@ CURATED_MODELS = (
     models.Incident,
     models.Perpetration,
     models.Citation,
+    models.FigureClaim,
+    models.GroupRelation,
+    models.Designation,
     models.Country,
     models.Organisation,
 )
@@ -23,3 +26,9 @@ CURATED_RELATIONS = (models.Incident.perpetrators.through,)
 def bump_archive_state(sender, using="default", **kwargs):
     """Record a change to what readers can see: new page cache keys and HTTP validators."""
     models.ArchiveState.bump(using=using)
+
+
+def key_quote(sender, instance, **kwargs):
+    """Key a citation's quote on every save, a fixture's raw save included, so the
+    citation_unique_passage constraint compares the words, whitespace aside."""
+    instance.quote_key = models.quote_key(instance.quote)
