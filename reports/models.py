@@ -1005,6 +1005,14 @@ class Figure(models.TextChoices):
 INCIDENT_FIGURES = (Figure.KILLED, Figure.INJURED, Figure.HOSTAGES)
 
 
+class FigureClaimManager(models.Manager):
+    def get_by_natural_key(self, incident_slug, group_slug, figure, moment, low):
+        subject = (
+            {"incident__slug": incident_slug} if incident_slug else {"group__slug": group_slug}
+        )
+        return self.get(figure=figure, moment=moment, low=low, **subject)
+
+
 class FigureClaim(models.Model):
     """One source's figure for an incident or a group, as precise as the source is.
 
@@ -1075,6 +1083,7 @@ class FigureClaim(models.Model):
     )
     note = models.CharField(_("editor's note"), max_length=300, blank=True)
 
+    objects = FigureClaimManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -1102,6 +1111,12 @@ class FigureClaim(models.Model):
     def __str__(self):
         return f"{self.get_figure_display()}: {self.wording or self.span}"
 
+    def natural_key(self):
+        subject = (self.incident.slug, "") if self.incident_id else ("", self.group.slug)
+        return (*subject, self.figure, self.moment, self.low)
+
+    natural_key.dependencies = ["reports.incident", "reports.group", "reports.citation"]
+
     @property
     def exact(self):
         return self.high is not None and self.high == self.low
@@ -1121,6 +1136,11 @@ class RelationKind(models.TextChoices):
     FACTION_OF = "faction_of", _("Faction of")
     SUCCESSOR_OF = "successor_of", _("Successor of")
     COUNTERPART = "counterpart", _("Counterpart of")
+
+
+class GroupRelationManager(models.Manager):
+    def get_by_natural_key(self, group_slug, kind, other_slug):
+        return self.get(group__slug=group_slug, kind=kind, other__slug=other_slug)
 
 
 class GroupRelation(models.Model):
@@ -1143,6 +1163,7 @@ class GroupRelation(models.Model):
         related_name="relations",
     )
 
+    objects = GroupRelationManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -1160,6 +1181,11 @@ class GroupRelation(models.Model):
 
     def __str__(self):
         return f"{self.group} — {self.get_kind_display()} — {self.other}"
+
+    def natural_key(self):
+        return (self.group.slug, self.kind, self.other.slug)
+
+    natural_key.dependencies = ["reports.group", "reports.citation"]
 
 
 class Designation(models.Model):

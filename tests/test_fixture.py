@@ -6,11 +6,15 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from reports.claims import estimate
 from reports.models import (
+    INCIDENT_FIGURES,
     Citation,
     Country,
+    FigureClaim,
     Group,
     GroupAlias,
+    GroupRelation,
     Incident,
     Leader,
     Organisation,
@@ -19,6 +23,7 @@ from reports.models import (
     Report,
     Status,
     find_quote,
+    normalise_space,
 )
 from tests.conftest import SEED_PATH
 
@@ -33,6 +38,8 @@ MODELS = [
     Incident,
     Perpetration,
     Citation,
+    FigureClaim,
+    GroupRelation,
 ]
 
 
@@ -57,7 +64,7 @@ def test_fixture_loads_the_report_groups_and_incidents(loaded):
     assert report.country.code == "PE"
     assert report.paragraphs.count() == 3
     assert report.disclaimer.startswith("This is not a UNHCR publication.")
-    assert set(Group.objects.values_list("acronym", flat=True)) == {"MRTA", "SL"}
+    assert set(Group.objects.values_list("name", flat=True)) == {"MRTA", "Sendero Luminoso"}
     assert Incident.objects.count() == 4
 
 
@@ -109,24 +116,71 @@ def test_every_published_incident_and_group_has_a_citation(loaded):
         assert not model.objects.published().filter(citations__isnull=True).exists()
 
 
+def seed_text():
+    return normalise_space(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def test_every_claim_rests_on_a_quote_of_the_seed_and_keeps_its_words(loaded):
+    seed = seed_text()
+    claims = FigureClaim.objects.select_related("citation")
+    assert claims.count() == 7
+    for claim in claims:
+        claim.full_clean()
+        quote = normalise_space(claim.citation.quote)
+        assert quote in seed, claim
+        assert normalise_space(claim.wording) in quote, claim
+    for relation in GroupRelation.objects.select_related("citation"):
+        assert normalise_space(relation.citation.quote) in seed
+
+
+def test_names_in_the_fixture_are_the_seeds_words(loaded):
+    seed = seed_text()
+    names = [
+        *Group.objects.values_list("name", flat=True),
+        *Group.objects.exclude(acronym="").values_list("acronym", flat=True),
+        *GroupAlias.objects.values_list("name", flat=True),
+        *Leader.objects.values_list("name", flat=True),
+        *Incident.objects.exclude(region="").values_list("region", flat=True),
+        *Incident.objects.exclude(city="").values_list("city", flat=True),
+    ]
+    for name in names:
+        assert name in seed, name
+
+
+def test_each_row_figure_is_the_best_estimate_of_its_claims(loaded):
+    for incident in Incident.objects.prefetch_related("claims"):
+        for figure in INCIDENT_FIGURES:
+            found = estimate(c for c in incident.claims.all() if c.figure == figure)
+            assert getattr(incident, figure) == (found.best if found else None), (incident, figure)
+
+
 def test_hostage_crisis_figures_follow_the_report(loaded):
     crisis = Incident.objects.get(type="hostage_taking")
     assert str(crisis.start_date) == "1996-12-17" and crisis.start_precision == "day"
     assert str(crisis.end_date) == "1997-04-22" and crisis.end_precision == "day"
-    assert crisis.hostages == 72
-    assert crisis.killed == 16  # two soldiers and 14 MRTA; the one hostage's fate is not given
-    assert crisis.injured is None
-    assert list(crisis.perpetrators.values_list("acronym", flat=True)) == ["MRTA"]
-    [hostage_citation] = [c for c in crisis.citations.all() if "hostages" in c.facts]
-    assert "72 remaining hostages" in hostage_citation.quote
+    hostages = crisis.claims.filter(figure="hostages").order_by("moment_date")
+    assert [(c.wording, c.low, c.high, str(c.moment_date)) for c in hostages] == [
+        ("hundreds of hostages", 200, 999, "1996-12-17"),
+        ("81 hostages", 81, 81, "1997-01-01"),
+        ("the 72 remaining hostages", 72, 72, "1997-04-22"),
+    ]
+    assert hostages[0].best and crisis.hostages == 200
+    # Two soldiers and 14 MRTA; the one hostage not rescued is not accounted for.
+    killed = crisis.claims.get(figure="killed")
+    assert (killed.low, killed.high) == (16, None) and crisis.killed == 16
+    assert crisis.injured is None and not crisis.claims.filter(figure="injured").exists()
+    assert list(crisis.perpetrators.values_list("name", flat=True)) == ["MRTA"]
+    [end_date_citation] = [c for c in crisis.citations.all() if "end_date" in c.facts]
+    assert "On 22 April" in end_date_citation.quote
 
 
-def test_car_bomb_injuries_are_unknown_not_invented(loaded):
+def test_car_bomb_injuries_are_at_least_21(loaded):
     bomb = Incident.objects.get(slug="lima-police-station-car-bomb-1997")
     assert bomb.start_precision == "month" and bomb.start_date.month == 5
-    assert bomb.injured is None and bomb.killed is None
-    assert "more than a dozen civilians" in bomb.citations.get().quote
-    assert "at least 21" in bomb.summary
+    injured = bomb.claims.get(figure="injured")
+    assert (injured.low, injured.high) == (21, None)
+    assert injured.wording == "eight policemen and more than a dozen civilians"
+    assert bomb.injured == 21 and bomb.killed is None
 
 
 def test_junin_kidnapping_is_stored_at_month_precision(loaded):
@@ -137,15 +191,15 @@ def test_junin_kidnapping_is_stored_at_month_precision(loaded):
     assert junin.perpetrators.get().name == "Sendero Luminoso"
 
 
-def test_groups_have_aliases_and_leaders(loaded):
-    mrta = Group.objects.get(acronym="MRTA")
-    assert set(mrta.aliases.values_list("name", "language")) == {
-        ("Tupac Amaru Revolutionary Movement", "en"),
-        ("Movimiento Revolucionario Tupac Amaru", "es"),
-    }
+def test_groups_have_the_reports_names_leaders_and_relation(loaded):
+    mrta = Group.objects.get(slug="mrta")
+    assert mrta.name == "MRTA" and not mrta.aliases.exists()
     assert mrta.leaders.get().name == "Nestor Cerpa Cartolini"
     assert mrta.founded_year is None
-    sendero = Group.objects.get(acronym="SL")
-    assert {"Shining Path", "Sendero"} <= set(sendero.aliases.values_list("name", flat=True))
+    sendero = Group.objects.get(slug="sendero-luminoso")
+    assert list(sendero.aliases.values_list("name", flat=True)) == ["Sendero"]
     assert sendero.leaders.get().role == "founder (arrested 1992)"
     assert sendero.founded_year is None
+    relation = GroupRelation.objects.get()
+    assert (relation.group, relation.kind, relation.other) == (mrta, "counterpart", sendero)
+    assert "its larger and more violent counterpart" in relation.citation.quote

@@ -80,7 +80,7 @@ def test_incident_page_is_an_event_at_the_precision_of_its_dates(client, archive
     assert data["endDate"] == "1997-04-22"
     assert data["location"]["address"]["addressCountry"] == "PE"
     assert data["location"]["address"]["addressLocality"] == "Lima"
-    assert [o["name"] for o in data["about"]] == ["Movimiento Revolucionario Tupac Amaru"]
+    assert [o["name"] for o in data["about"]] == ["MRTA"]
     assert [r["name"] for r in data["subjectOf"]] == [archive.report.title]
     data, _, _ = head_data(client, "/incidents/junin-oil-company-kidnapping-1997/")
     assert data["startDate"] == "1997-08"
@@ -90,11 +90,14 @@ def test_incident_page_is_an_event_at_the_precision_of_its_dates(client, archive
 def test_group_page_is_an_organization_with_its_other_names(client, archive):
     archive.mrta.founded_year = 1982
     archive.mrta.save()
+    archive.mrta.acronym = "TA"
+    archive.mrta.save()
+    archive.mrta.aliases.create(name="Tupac Amaru")
     data, _, _ = head_data(client, archive.mrta.get_absolute_url())
     assert data["@type"] == "Organization"
-    assert data["name"] == "Movimiento Revolucionario Tupac Amaru"
-    assert "MRTA" in data["alternateName"]
-    assert "Tupac Amaru Revolutionary Movement" in data["alternateName"]
+    assert data["name"] == "MRTA"
+    assert "TA" in data["alternateName"]
+    assert "Tupac Amaru" in data["alternateName"]
     assert data["foundingDate"] == "1982"
 
 

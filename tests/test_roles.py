@@ -79,7 +79,7 @@ def test_editor_forged_post_of_published_status_is_refused_and_changes_nothing(
 
 
 def test_editor_cannot_unpublish_in_the_form(client, editor, fixture_loaded):
-    group = Group.objects.get(acronym="MRTA")
+    group = Group.objects.get(slug="mrta")
     client.force_login(editor)
     url = admin_url(Group, "change", group.pk)
     data = form_data(client.get(url))
