@@ -43,6 +43,7 @@ from reports.rows import (
 )
 from reports.search import search_archive
 from reports.search.rows import result_rows
+from reports.tallies import tallies
 
 PAGE_SIZE = 25
 # A group page lists its latest incidents only; the incident list filtered by the group
@@ -55,9 +56,13 @@ def home(request):
     latest = list(
         Report.objects.for_list().only(*REPORT_ROW_FIELDS).order_by("-imported_at", "title")[:5]
     )
+    # Stored per archive change: counting every incident is too slow for each visit.
+    counts = archive_counts()
     context = {
-        # Stored per archive change: counting every incident is too slow for each visit.
-        **{f"{kind[:-1]}_count": n for kind, n in archive_counts().items()},
+        "report_count": counts["reports"],
+        "incident_count": counts["incidents"],
+        "group_count": counts["groups"],
+        "casualties": tallies(counts),
         "latest_reports": latest,
         # Their perpetrators are not shown here.
         "latest_incidents": list(
