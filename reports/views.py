@@ -34,6 +34,7 @@ from reports.models import (
 )
 from reports.opendata.citing import cite_parts
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
+from reports.relations import group_designations, group_relations
 from reports.rows import (
     GROUP_ROW_FIELDS,
     INCIDENT_ROW_FIELDS,
@@ -297,6 +298,8 @@ def group_detail(request, slug):
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,
         "notes": footnotes(citations),
+        "relations": group_relations(group, citations),
+        "designations": group_designations(group, citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
         # Its yearly totals are stored per archive change (reports/figures.py).
         "chart": incidents_and_casualties_per_year(
