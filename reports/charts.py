@@ -243,9 +243,9 @@ def incidents_and_casualties_per_year(totals, title=None):
         kind = row.get("type", "incidents")
         by_kind[kind] = by_kind.get(kind, 0) + row["incidents"]
         figures = tallies(row)
-        people[year] = (
-            {f: people[year][f] + figures[f] for f in TALLIED} if year in people else figures
-        )
+        if year in people:  # the year's other types
+            figures = {name: people[year][name] + figures[name] for name in TALLIED}
+        people[year] = figures
     years = _year_range(list(counts))
     by_type = any("type" in row for row in totals)
     if by_type:

@@ -366,3 +366,15 @@ def test_a_user_without_permission_cannot_add_a_relation(client, groups):
     )
     assert response.status_code == 403
     assert not GroupRelation.objects.exists()
+
+
+def test_groups_sharing_a_relation_share_its_term(client, groups):
+    mrta, sendero, _mrta_cites, counterpart = groups
+    for other in (sendero, make_group(name="Another ally")):
+        GroupRelation.objects.create(
+            group=mrta, kind=RelationKind.ALLY, other=other, citation=counterpart
+        )
+    html = client.get(mrta.get_absolute_url()).content.decode()
+    relations = section(html, "relations-heading")
+    assert relations.count("<dt>Ally of</dt>") == 1
+    assert relations.count("<dd>") == 2
