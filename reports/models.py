@@ -1158,9 +1158,6 @@ class GroupRelation(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.group} — {self.get_kind_display()} — {self.other}"
-
     def clean(self):
         """The not-to-itself constraint in words, and what it cannot see: the relation
         rests on a citation of the group that states it."""
@@ -1174,6 +1171,9 @@ class GroupRelation(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def __str__(self):
+        return f"{self.group} — {self.get_kind_display()} — {self.other}"
 
 
 class Designation(models.Model):
