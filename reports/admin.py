@@ -17,6 +17,7 @@ from reports.forms import (
     CitationInlineFormSet,
     EditorialForm,
     GroupCitationForm,
+    GroupSourcedInlineFormSet,
     ImportDocumentsForm,
     IncidentCitationForm,
 )
@@ -24,8 +25,10 @@ from reports.ingest.documents import ImportRefused, import_documents
 from reports.models import (
     Citation,
     Country,
+    Designation,
     Group,
     GroupAlias,
+    GroupRelation,
     Incident,
     Leader,
     Organisation,
@@ -375,6 +378,26 @@ class LeaderInline(admin.TabularInline):
     extra = 0
 
 
+class GroupRelationInline(admin.TabularInline):
+    """What a source says of this group and another; the other side shows it inversely."""
+
+    model = GroupRelation
+    fk_name = "group"
+    formset = GroupSourcedInlineFormSet
+    fields = ("kind", "other", "citation")
+    autocomplete_fields = ("other",)
+    extra = 0
+    verbose_name_plural = _("relations to other groups (save a citation first)")
+
+
+class DesignationInline(admin.TabularInline):
+    model = Designation
+    formset = GroupSourcedInlineFormSet
+    fields = ("authority", "list_name", "designated_from", "designated_to", "citation")
+    extra = 0
+    verbose_name_plural = _("designations (save a citation first)")
+
+
 @admin.register(Group)
 class GroupAdmin(EditorialAdmin):
     list_display = (
@@ -403,7 +426,13 @@ class GroupAdmin(EditorialAdmin):
         ),
         (_("Record"), {"classes": ("collapse",), "fields": ("is_synthetic", *RECORD_FIELDS)}),
     )
-    inlines = (GroupAliasInline, LeaderInline, GroupCitationInline)
+    inlines = (
+        GroupAliasInline,
+        LeaderInline,
+        GroupCitationInline,
+        GroupRelationInline,
+        DesignationInline,
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))

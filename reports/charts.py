@@ -10,11 +10,12 @@ attributes (the CSP forbids inline styles).
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import IncidentType
+from reports.tallies import TALLIED, Tally, tallies, tally_aggregates
 
 # The viewBox; the SVG scales to the width of its container.
 WIDTH = 480
@@ -59,6 +60,8 @@ class Panel:
     height: float
     bars: list = field(default_factory=list)
     y_ticks: list = field(default_factory=list)
+    # Said in place of bars when there are none to draw.
+    note: str = ""
 
     @property
     def bottom(self):
@@ -68,6 +71,10 @@ class Panel:
     def label_y(self):
         return self.top + self.height / 2
 
+    @property
+    def note_x(self):
+        return (MARGIN_LEFT + WIDTH - MARGIN_RIGHT) / 2
+
 
 @dataclass
 class Chart:
@@ -75,7 +82,8 @@ class Chart:
     description: str
     x_label: str
     series: list
-    # The table: one row per year, `cells` in the order of `columns`.
+    # The table: one row per year, `cells` in the order of `columns`: counts, and
+    # tallies.Tally for the figures incidents may not give.
     columns: list
     rows: list
     panels: list = field(default_factory=list)
@@ -153,8 +161,20 @@ def _layout_x(chart, years):
 
 
 def _stacked_panel(panel, years, stacks, series, band, left):
-    """Fill `panel` with stacked bars: `stacks[year]` is one value per series."""
-    top_value, step = nice_ceiling(max((sum(v or 0 for v in stacks[y]) for y in years), default=0))
+    """Fill `panel` with stacked bars: `stacks[year]` is one value per series, a count or
+    a Tally. A figure no incident gives draws no bar (a zero would claim to know it)."""
+    amounts = {year: [_amount(value) for value in stacks[year]] for year in years}
+    top = max((sum(a or 0 for a in amounts[year]) for year in years), default=0)
+    if not top:
+        # Nothing to draw: say why, rather than an empty axis from 0 to 1.
+        given = any(a is not None for year in years for a in amounts[year])
+        panel.note = str(
+            _("No incident gives a figure above zero; the table has the details.")
+            if given
+            else _("No incident gives these figures.")
+        )
+        return
+    top_value, step = nice_ceiling(top)
     scale = panel.height / top_value
     value = 0
     while value <= top_value:
@@ -163,7 +183,7 @@ def _stacked_panel(panel, years, stacks, series, band, left):
     bar_width = band * 0.7
     for i, year in enumerate(years):
         base = 0
-        for one, amount in zip(series, stacks[year], strict=True):
+        for one, value, amount in zip(series, stacks[year], amounts[year], strict=True):
             if not amount:
                 continue
             panel.bars.append(
@@ -173,91 +193,97 @@ def _stacked_panel(panel, years, stacks, series, band, left):
                     width=round(bar_width, 2),
                     height=round(amount * scale, 2),
                     css_class=one.css_class,
-                    label=f"{year}, {one.label}: {amount}",
+                    label=_bar_label(year, one, value),
                 )
             )
             base += amount
 
 
-def incidents_per_year_by_type(incidents, title=None):
-    """Chart published `incidents` per year, stacked by type (one query)."""
-    counts = (
-        incidents.published()
-        .annotate(year=ExtractYear("start_date"))
-        .values_list("year", "type")
-        .annotate(count=Count("pk"))
-        .order_by("year", "type")
-    )
-    by_year = {}
-    for year, kind, count in counts:
-        by_year.setdefault(year, {})[kind] = count
-    present = {kind for kinds in by_year.values() for kind in kinds}
-    # Keep the types' declared order so colours stay the same on every page.
-    series = [
-        Series(value, str(label), f"chart-s{index}")
-        for index, (value, label) in enumerate(IncidentType.choices, start=1)
-        if value in present
-    ]
-    years = _year_range(list(by_year))
-    stacks = {year: [by_year.get(year, {}).get(s.key, 0) for s in series] for year in years}
-    chart = Chart(
-        title=str(title or _("Incidents per year, by type")),
-        description=str(_("Stacked bars: the number of published incidents each year, by type.")),
-        x_label=str(_("Year")),
-        series=series,
-        columns=[s.label for s in series] + [str(_("Total"))],
-        rows=[Row(year, [*stacks[year], sum(stacks[year])]) for year in years],
-    )
-    if years:
-        band = _layout_x(chart, years)
-        panel = Panel(str(_("Incidents")), MARGIN_TOP, HEIGHT - MARGIN_TOP - MARGIN_BOTTOM)
-        _stacked_panel(panel, years, stacks, series, band, chart.plot_left)
-        chart.panels = [panel]
-    return chart
+def _amount(value):
+    return value.amount if isinstance(value, Tally) else value
 
 
-def yearly_totals(incidents):
-    """[[year, incidents, killed, injured]] of the published `incidents` (one query).
+def _bar_label(year, series, value):
+    if isinstance(value, Tally) and value.at_least:
+        return _("%(year)s, %(series)s: at least %(amount)s") % {
+            "year": year,
+            "series": series.label,
+            "amount": value.known,
+        }
+    return f"{year}, {series.label}: {_amount(value)}"
 
-    killed/injured are None for a year none of whose incidents gives the figure.
+
+def yearly_totals(incidents, by_type=False):
+    """The published `incidents` per year (and type, `by_type`), one query: a list of
+    JSON-able dicts with the year, ("type",) "incidents", and per figure of
+    tallies.TALLIED the sum of the figures given and how many incidents give one.
     """
-    totals = (
+    groups = ("year", "type") if by_type else ("year",)
+    return list(
         incidents.published()
         .annotate(year=ExtractYear("start_date"))
-        .values_list("year")
-        .annotate(count=Count("pk"), killed=Sum("killed"), injured=Sum("injured"))
-        .order_by("year")
+        .values(*groups)
+        .annotate(incidents=Count("pk"), **tally_aggregates())
+        .order_by(*groups)
     )
-    return [list(row) for row in totals]
 
 
 def incidents_and_casualties_per_year(totals, title=None):
     """Chart incidents per year, and their killed and injured, from `yearly_totals()` rows.
 
-    Two panels share the year axis because counts of incidents and of people
-    differ by orders of magnitude. A year whose incidents give no figure shows
-    "not given" in the table, never a made-up zero.
+    Two panels share the year axis because counts of incidents and of people differ by
+    orders of magnitude. Rows with a "type" stack the incidents by type. The killed and
+    injured are Tallies: the table says "at least" and how many incidents give no
+    figure, or "not given"; a figure no incident gives draws no bar.
     """
-    by_year = {year: (count, killed, injured) for year, count, killed, injured in totals}
-    years = _year_range(list(by_year))
-    incident_series = [Series("incidents", str(_("Incidents")), "chart-s0")]
+    counts, people = {}, {}
+    for row in totals:
+        year = row["year"]
+        by_kind = counts.setdefault(year, {})
+        kind = row.get("type", "incidents")
+        by_kind[kind] = by_kind.get(kind, 0) + row["incidents"]
+        figures = tallies(row)
+        if year in people:  # the year's other types
+            figures = {name: people[year][name] + figures[name] for name in TALLIED}
+        people[year] = figures
+    years = _year_range(list(counts))
+    by_type = any("type" in row for row in totals)
+    if by_type:
+        present = {kind for kinds in counts.values() for kind in kinds}
+        # Keep the types' declared order so colours stay the same on every page.
+        incident_series = [
+            Series(value, str(label), f"chart-s{index}")
+            for index, (value, label) in enumerate(IncidentType.choices, start=1)
+            if value in present
+        ]
+        count_columns = [s.label for s in incident_series] + [str(_("Total"))]
+    else:
+        incident_series = [Series("incidents", str(_("Incidents")), "chart-s0")]
+        count_columns = [str(_("Incidents"))]
     people_series = [
         Series("killed", str(_("Killed")), "chart-killed"),
         Series("injured", str(_("Injured")), "chart-injured"),
     ]
-    empty = (0, None, None)
+    nobody = Tally(0, 0, 0)  # a year without incidents
+    stacks = {y: [counts.get(y, {}).get(s.key, 0) for s in incident_series] for y in years}
+    casualties = {y: [people.get(y, {}).get(s.key, nobody) for s in people_series] for y in years}
+    rows = []
+    for year in years:
+        total = [sum(stacks[year])] if by_type else []
+        rows.append(Row(year, [*stacks[year], *total, *casualties[year]]))
     chart = Chart(
         title=str(title or _("Incidents and casualties per year")),
         description=str(
             _(
                 "Top: the number of published incidents each year. "
-                "Bottom: the people they killed and injured."
+                "Bottom: the people they killed and injured, as far as the incidents "
+                "give the figures; a figure no incident gives has no bar."
             )
         ),
         x_label=str(_("Year")),
         series=incident_series + people_series,
-        columns=[str(_("Incidents")), str(_("Killed")), str(_("Injured"))],
-        rows=[Row(year, list(by_year.get(year, empty))) for year in years],
+        columns=count_columns + [str(_("Killed")), str(_("Injured"))],
+        rows=rows,
         height=HEIGHT + 80,
     )
     if years:
@@ -266,21 +292,7 @@ def incidents_and_casualties_per_year(totals, title=None):
         room = chart.height - MARGIN_TOP - MARGIN_BOTTOM - gap
         upper = Panel(str(_("Incidents")), MARGIN_TOP, room * 0.4)
         lower = Panel(str(_("People")), upper.bottom + gap, room * 0.6)
-        _stacked_panel(
-            upper,
-            years,
-            {y: [by_year.get(y, empty)[0]] for y in years},
-            incident_series,
-            band,
-            chart.plot_left,
-        )
-        _stacked_panel(
-            lower,
-            years,
-            {y: list(by_year.get(y, empty)[1:]) for y in years},
-            people_series,
-            band,
-            chart.plot_left,
-        )
+        _stacked_panel(upper, years, stacks, incident_series, band, chart.plot_left)
+        _stacked_panel(lower, years, casualties, people_series, band, chart.plot_left)
         chart.panels = [upper, lower]
     return chart

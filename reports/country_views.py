@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from reports.caching import public_page
-from reports.charts import incidents_per_year_by_type
+from reports.charts import incidents_and_casualties_per_year, yearly_totals
 from reports.models import Country, Group, Incident, Report
 from reports.rows import (
     GROUP_ROW_FIELDS,
@@ -41,9 +41,10 @@ def country_detail(request, code):
         "incidents": latest,
         "incident_list_rows": incident_rows(latest),
         "incident_count": incident_count,
-        "chart": incidents_per_year_by_type(
-            Incident.objects.filter(country=country),
-            title=_("Incidents in %(country)s per year, by type") % {"country": country.name},
+        "chart": incidents_and_casualties_per_year(
+            yearly_totals(Incident.objects.filter(country=country), by_type=True),
+            title=_("Incidents in %(country)s per year, by type, and casualties")
+            % {"country": country.name},
         ),
         "sources": sources_behind(country, latest, groups),
     }

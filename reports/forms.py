@@ -106,6 +106,24 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problem)
 
 
+class GroupSourcedInlineFormSet(forms.BaseInlineFormSet):
+    """A group's relations or designations: each rests on one of the group's own
+    citations, so the citation field offers only those."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)  # every form, the blank template row included
+        field = form.fields["citation"]
+        # A new group has no citations yet: it offers none.
+        field.queryset = (
+            Citation.objects.filter(group=self.instance).select_related("report")
+            if self.instance.pk is not None
+            else Citation.objects.none()
+        )
+        field.error_messages["invalid_choice"] = _(
+            "Choose one of this group’s own citations: cite the passage on the group first."
+        )
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -1179,6 +1179,20 @@ class GroupRelation(models.Model):
             ),
         ]
 
+    def clean(self):
+        """The not-to-itself constraint in words, and what it cannot see: the relation
+        rests on a citation of the group that states it."""
+        errors = {}
+        if self.group_id is not None and self.group_id == self.other_id:
+            errors["other"] = _("A group cannot be related to itself.")
+        if not _cites_group(self.citation_id, self.group_id):
+            errors["citation"] = _(
+                "A relation rests on one of the group’s own citations: cite the passage "
+                "on the group first."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         return f"{self.group} — {self.get_kind_display()} — {self.other}"
 
@@ -1228,6 +1242,28 @@ class Designation(models.Model):
 
     def __str__(self):
         return f"{self.group}: {self.list_name} ({self.authority})"
+
+    def clean(self):
+        """The dates' constraint in words, and a citation of the designated group."""
+        errors = {}
+        start, end = self.designated_from, self.designated_to
+        if start is not None and end is not None and end < start:
+            errors["designated_to"] = _("A designation cannot end before it starts.")
+        if not _cites_group(self.citation_id, self.group_id):
+            errors["citation"] = _(
+                "A designation rests on one of the group’s own citations: cite the passage "
+                "on the group first."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _cites_group(citation_id, group_id):
+    """Whether the citation is one of the group's own (True while either is unset: the
+    required field says so). One query."""
+    if citation_id is None or group_id is None:
+        return True
+    return Citation.objects.filter(pk=citation_id, group_id=group_id).exists()
 
 
 # --- Proposed revisions of live entries -------------------------------------------

@@ -2,7 +2,8 @@
 
 Kept in one place for the code and the tests that check the groups. Migration 0002
 created the groups from its own copy of these lists; a change to them needs a data
-migration that sets the groups' permissions anew.
+migration that sets the groups' permissions anew (0010 adds group relations and
+designations).
 """
 
 CURATED = [
@@ -14,9 +15,18 @@ CURATED = [
     "incident",
     "perpetration",
     "citation",
+    "grouprelation",
+    "designation",
 ]
 # Parts of an entry an editor removes while curating it (inline rows).
-EDITOR_MAY_DELETE = ["groupalias", "leader", "perpetration", "citation"]
+EDITOR_MAY_DELETE = [
+    "groupalias",
+    "leader",
+    "perpetration",
+    "citation",
+    "grouprelation",
+    "designation",
+]
 REFERENCE = ["country", "organisation"]
 
 EDITOR_PERMISSIONS = (

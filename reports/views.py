@@ -34,6 +34,7 @@ from reports.models import (
 )
 from reports.opendata.citing import cite_parts
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
+from reports.relations import group_designations, group_relations
 from reports.rows import (
     GROUP_ROW_FIELDS,
     INCIDENT_ROW_FIELDS,
@@ -43,6 +44,7 @@ from reports.rows import (
 )
 from reports.search import search_archive
 from reports.search.rows import result_rows
+from reports.tallies import tallies
 
 PAGE_SIZE = 25
 # A group page lists its latest incidents only; the incident list filtered by the group
@@ -55,9 +57,13 @@ def home(request):
     latest = list(
         Report.objects.for_list().only(*REPORT_ROW_FIELDS).order_by("-imported_at", "title")[:5]
     )
+    # Stored per archive change: counting every incident is too slow for each visit.
+    counts = archive_counts()
     context = {
-        # Stored per archive change: counting every incident is too slow for each visit.
-        **{f"{kind[:-1]}_count": n for kind, n in archive_counts().items()},
+        "report_count": counts["reports"],
+        "incident_count": counts["incidents"],
+        "group_count": counts["groups"],
+        "casualties": tallies(counts),
         "latest_reports": latest,
         # Their perpetrators are not shown here.
         "latest_incidents": list(
@@ -292,6 +298,8 @@ def group_detail(request, slug):
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,
         "notes": footnotes(citations),
+        "relations": group_relations(group, citations),
+        "designations": group_designations(group, citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
         # Its yearly totals are stored per archive change (reports/figures.py).
         "chart": incidents_and_casualties_per_year(

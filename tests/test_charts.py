@@ -11,11 +11,11 @@ from reports.charts import (
     Series,
     Tick,
     incidents_and_casualties_per_year,
-    incidents_per_year_by_type,
     nice_ceiling,
     yearly_totals,
 )
 from reports.models import Incident, IncidentType, Perpetration, Status
+from reports.tallies import Tally
 from tests.factories import make_group, make_incident
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,16 @@ def _by_year(chart):
     return {row.year: row.cells for row in chart.rows}
 
 
+def incidents_per_year_by_type(incidents, title=None):
+    """The country page's chart: incidents stacked by type, and their casualties."""
+    return incidents_and_casualties_per_year(yearly_totals(incidents, by_type=True), title)
+
+
+def _counts(chart):
+    """The rows' counts of incidents, less the casualty tallies."""
+    return {row.year: [c for c in row.cells if not isinstance(c, Tally)] for row in chart.rows}
+
+
 def test_incidents_per_year_by_type_counts_published_incidents_only():
     make_incident(title="Bomb A", start_date="1996-03-01", type=IncidentType.BOMBING)
     make_incident(title="Bomb B", start_date="1996-07-01", type=IncidentType.BOMBING)
@@ -49,10 +59,23 @@ def test_incidents_per_year_by_type_counts_published_incidents_only():
     chart = incidents_per_year_by_type(Incident.objects.all())
 
     # Series keep the declared order of the types; only those present appear.
-    assert [s.key for s in chart.series] == ["hostage_taking", "kidnapping", "bombing"]
-    assert chart.columns == ["Hostage taking", "Kidnapping", "Bombing", "Total"]
+    assert [s.key for s in chart.series] == [
+        "hostage_taking",
+        "kidnapping",
+        "bombing",
+        "killed",
+        "injured",
+    ]
+    assert chart.columns == [
+        "Hostage taking",
+        "Kidnapping",
+        "Bombing",
+        "Total",
+        "Killed",
+        "Injured",
+    ]
     # 1997 had none and is shown as zero, not skipped; 1999's draft is not counted.
-    assert _by_year(chart) == {1996: [0, 1, 2, 3], 1997: [0, 0, 0, 0], 1998: [1, 0, 0, 1]}
+    assert _counts(chart) == {1996: [0, 1, 2, 3], 1997: [0, 0, 0, 0], 1998: [1, 0, 0, 1]}
 
 
 def test_incidents_per_year_by_type_is_one_query(django_assert_num_queries):
@@ -70,15 +93,20 @@ def test_stacked_bars_are_proportional_to_the_counts():
 
     chart = incidents_per_year_by_type(Incident.objects.all())
 
-    [panel] = chart.panels
+    panel, people = chart.panels
     assert [tick.label for tick in panel.y_ticks] == ["0", "1", "2", "3"]
+    # No incident gives a figure: no bars and no axis, a note instead.
+    assert (people.bars, people.y_ticks) == ([], [])
+    assert people.note == "No incident gives these figures."
     heights = {bar.label: bar.height for bar in panel.bars}
     assert set(heights) == {"1996, Kidnapping: 1", "1996, Bombing: 2", "1997, Other: 1"}
-    assert heights["1996, Bombing: 2"] == pytest.approx(2 * heights["1996, Kidnapping: 1"])
+    # Rounded to hundredths of a unit.
+    kidnapping_height = heights["1996, Kidnapping: 1"]
+    assert heights["1996, Bombing: 2"] == pytest.approx(2 * kidnapping_height, abs=0.02)
     # The 1996 stack reaches the top of the axis (3 of 3).
     kidnapping, bombing = (bar for bar in panel.bars if bar.label.startswith("1996"))
-    assert kidnapping.y + kidnapping.height == pytest.approx(panel.bottom)
-    assert bombing.y == pytest.approx(panel.top)
+    assert kidnapping.y + kidnapping.height == pytest.approx(panel.bottom, abs=0.02)
+    assert bombing.y == pytest.approx(panel.top, abs=0.02)
     assert [tick.label for tick in chart.x_ticks] == ["1996", "1997"]
 
 
@@ -100,7 +128,7 @@ def test_chart_of_nothing_is_empty_and_renders_nothing():
     assert html.strip() == ""
 
 
-def test_incidents_and_casualties_per_year_sums_known_figures_and_keeps_unknown():
+def test_incidents_and_casualties_per_year_sums_known_figures_and_counts_the_unknown():
     group = make_group(name="MRTA")
     other = make_group(name="Other group")
     for title, date, killed, injured in [
@@ -123,22 +151,36 @@ def test_incidents_and_casualties_per_year_sums_known_figures_and_keeps_unknown(
     chart = incidents_and_casualties_per_year(yearly_totals(group.incidents.all()))
 
     assert chart.columns == ["Incidents", "Killed", "Injured"]
-    # No figure given in 1995: "not given" (None), never zero.
-    assert _by_year(chart) == {1995: [1, None, None], 1996: [0, None, None], 1997: [2, 19, 30]}
+    assert _by_year(chart) == {
+        # No figure given in 1995: not given, never zero.
+        1995: [1, Tally(0, 0, 1), Tally(0, 0, 1)],
+        1996: [0, Tally(0, 0, 0), Tally(0, 0, 0)],
+        # Injured: 30 known, and one of the two incidents gives no figure.
+        1997: [2, Tally(19, 2, 2), Tally(30, 1, 2)],
+    }
+    assert _by_year(chart)[1995][1].not_given and _by_year(chart)[1997][2].at_least
     upper, lower = chart.panels
     assert [bar.label for bar in upper.bars] == ["1995, Incidents: 1", "1997, Incidents: 2"]
-    assert [bar.label for bar in lower.bars] == ["1997, Killed: 19", "1997, Injured: 30"]
+    assert [bar.label for bar in lower.bars] == ["1997, Killed: 19", "1997, Injured: at least 30"]
     assert upper.bottom < lower.top
 
 
 def test_yearly_totals_is_one_query(django_assert_num_queries):
     group = make_group(name="MRTA")
     for day in range(1, 4):
-        incident = make_incident(title=f"Incident {day}", start_date=f"199{day}-01-0{day}")
+        incident = make_incident(
+            title=f"Incident {day}", start_date=f"199{day}-01-0{day}", injured=day - 1
+        )
         Perpetration.objects.create(incident=incident, group=group)
     with django_assert_num_queries(1):
         totals = yearly_totals(group.incidents.all())
-    assert totals == [[1991, 1, None, None], [1992, 1, None, None], [1993, 1, None, None]]
+    assert [(row["year"], row["incidents"]) for row in totals] == [(1991, 1), (1992, 1), (1993, 1)]
+    assert [(row["killed_known"], row["killed_given"]) for row in totals] == [(None, 0)] * 3
+    assert [(row["injured_known"], row["injured_given"]) for row in totals] == [
+        (0, 1),
+        (1, 1),
+        (2, 1),
+    ]
 
 
 def test_chart_markup_has_title_axis_labels_and_the_same_numbers_as_a_table():
@@ -148,7 +190,7 @@ def test_chart_markup_has_title_axis_labels_and_the_same_numbers_as_a_table():
 
     html = render_chart(chart, "pe")
 
-    assert 'viewBox="0 0 480 260"' in html
+    assert 'viewBox="0 0 480 340"' in html
     assert '<title id="pe-title">Incidents in Peru</title>' in html
     assert 'aria-labelledby="pe-title pe-desc"' in html
     assert ">Year</text>" in html and ">Incidents</text>" in html

@@ -59,9 +59,9 @@ def test_country_page_chart_counts_published_incidents_of_the_country_by_year_an
 ):
     chart = client.get(country_url("PE")).context["chart"]
 
-    assert chart.columns == ["Kidnapping", "Bombing", "Total"]
+    assert chart.columns == ["Kidnapping", "Bombing", "Total", "Killed", "Injured"]
     # 1996 holds only a draft and a Colombian incident: zero for Peru.
-    assert {row.year: row.cells for row in chart.rows} == {
+    assert {row.year: row.cells[:3] for row in chart.rows} == {
         1995: [0, 1, 1],
         1996: [0, 0, 0],
         1997: [1, 1, 2],
@@ -143,7 +143,7 @@ def test_group_page_charts_its_published_incidents_and_casualties(client, peru):
     assert '<title id="group-chart-title">Incidents attributed to MRTA' in html
     assert "css/charts.css" in html
     # Killed 1 in 1996; injured not given there (unknown, not zero); the draft is left out.
-    assert '<th scope="row">1996</th><td>1</td><td>1</td><td><span class="chart-unknown">' in html
+    assert '<th scope="row">1996</th><td>1</td><td>1</td><td><span class="tally-unknown">' in html
     assert '<th scope="row">1997</th><td>1</td><td>2</td><td>30</td>' in html
     assert "Draft attack" not in html
 
