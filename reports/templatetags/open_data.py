@@ -12,6 +12,7 @@ from markupsafe import Markup
 from reports.links import url_for
 from reports.models import Country, Group, Incident, Report
 from reports.opendata import citing
+from reports.opendata.claims import published_estimates
 from reports.templatetags import template_global
 from reports.templatetags.formatting import filters_of
 
@@ -23,7 +24,10 @@ def absolute(context, path):
 @template_global
 @pass_context
 def json_ld(context, obj, sources=()):
-    """The JSON-LD describing a report, incident or group, for a ld+json <script>."""
+    """The JSON-LD describing a report, incident or group, for a ld+json <script>.
+
+    An incident or group comes with its published claims (and a group with its
+    relations and designations) prefetched: Incident/Group.objects.for_detail()."""
     url = absolute(context, obj.get_absolute_url())
     sources = [(r.title, absolute(context, r.get_absolute_url())) for r in sources]
     if isinstance(obj, Report):
@@ -33,9 +37,21 @@ def json_ld(context, obj, sources=()):
             (p.group.name, absolute(context, p.group.get_absolute_url()))
             for p in getattr(obj, "published_perpetrations", [])
         ]
-        data = citing.incident_ld(obj, url, perpetrators, sources)
+        data = citing.incident_ld(obj, url, perpetrators, sources, published_estimates(obj))
     elif isinstance(obj, Group):
-        data = citing.group_ld(obj, url, obj.aliases.all(), sources)
+        relations = [
+            (relation, absolute(context, relation.other.get_absolute_url()))
+            for relation in obj.published_relations
+        ]
+        data = citing.group_ld(
+            obj,
+            url,
+            obj.aliases.all(),
+            sources,
+            published_estimates(obj),
+            relations,
+            obj.published_designations,
+        )
     else:
         return ""
     # Markup: json_for_script escapes <, > and & so the text cannot end the element.
