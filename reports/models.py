@@ -156,22 +156,46 @@ class CitedQuerySet(NaturalKeyQuerySet):
         )
 
     def with_published_claims(self):
-        """Prefetch the figure claims that rest on a published report's citation or on
-        the dataset row, as `published_claims`, with their citation's report and paragraph
-        (for a footnote), in the claims' order.
+        """Prefetch the figure claims a reader may see, as `published_claims`
+        (published_claims_prefetch()).
 
         The one way the API, OAI-PMH, the exports and the JSON-LD read an entry's figures:
         a claim resting on a draft report's passage must not reach a reader.
         """
-        return self.prefetch_related(
-            models.Prefetch(
-                "claims",
-                queryset=FigureClaim.objects.published().select_related(
-                    "citation__report", "citation__paragraph"
-                ),
-                to_attr="published_claims",
-            )
-        )
+        return self.prefetch_related(published_claims_prefetch())
+
+
+def published_claims_prefetch():
+    """The figure claims that rest on a published report's citation or on the dataset
+    row, as `published_claims`, with their citation's report and paragraph (for a
+    footnote), in the claims' order. For an incident's or a group's query, or
+    prefetch_related_objects()."""
+    return models.Prefetch(
+        "claims",
+        queryset=FigureClaim.objects.published().select_related(
+            "citation__report", "citation__paragraph"
+        ),
+        to_attr="published_claims",
+    )
+
+
+def published_relations_prefetch():
+    """A group's relations to published groups and its designations that rest on a
+    published report's citation, as `published_relations` and `published_designations`,
+    each with its citation's report and paragraph."""
+    sourced = ("citation__report", "citation__paragraph")
+    return (
+        models.Prefetch(
+            "relations",
+            queryset=GroupRelation.objects.published().select_related("other", *sourced),
+            to_attr="published_relations",
+        ),
+        models.Prefetch(
+            "designations",
+            queryset=Designation.objects.published().select_related(*sourced),
+            to_attr="published_designations",
+        ),
+    )
 
 
 class GroupQuerySet(CitedQuerySet):
@@ -189,22 +213,9 @@ class GroupQuerySet(CitedQuerySet):
         )
 
     def with_published_relations(self):
-        """Prefetch the relations to published groups and the designations that rest on a
-        published report's citation, as `published_relations` and `published_designations`
-        (two queries), each with its citation's report and paragraph."""
-        sourced = ("citation__report", "citation__paragraph")
-        return self.prefetch_related(
-            models.Prefetch(
-                "relations",
-                queryset=GroupRelation.objects.published().select_related("other", *sourced),
-                to_attr="published_relations",
-            ),
-            models.Prefetch(
-                "designations",
-                queryset=Designation.objects.published().select_related(*sourced),
-                to_attr="published_designations",
-            ),
-        )
+        """Prefetch the relations and designations a reader may see (two queries):
+        published_relations_prefetch()."""
+        return self.prefetch_related(*published_relations_prefetch())
 
 
 PERPETRATOR_FIELDS = (

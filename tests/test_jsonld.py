@@ -6,7 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reports.models import GroupRelation, Organisation, RelationKind
+from reports.models import Group as ArmedGroup
+from reports.models import GroupRelation, Incident, Organisation, RelationKind
+from reports.templatetags.open_data import json_ld
 from tests.factories import make_citation, make_group
 from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
@@ -185,3 +187,25 @@ def test_group_carries_strength_relations_and_designations(client, claimed):
             "url": "http://testserver" + claimed.group.get_absolute_url(),
         }
     ]
+
+
+def test_an_entry_read_without_its_claims_prefetched_still_gets_them(rf, claimed):
+    """A page that reads its entry some other way (not for_detail()) still shows its
+    figures, read when the JSON-LD is made; and the same published ones only."""
+    context = {"request": rf.get("/")}
+    incident = Incident.objects.get(pk=claimed.incident.pk)
+    group = ArmedGroup.objects.get(pk=claimed.group.pk)
+
+    incident_data = json.loads(json_ld(context, incident))
+    group_data = json.loads(json_ld(context, group))
+
+    assert {p["propertyID"] for p in incident_data["additionalProperty"]} == {
+        "killed",
+        "injured",
+        "hostages",
+    }
+    assert {p["propertyID"] for p in group_data["additionalProperty"]} == {
+        "strength",
+        "counterpart",
+    }
+    assert DRAFT_MARK not in json.dumps(incident_data) + json.dumps(group_data)
