@@ -155,6 +155,48 @@ class CitedQuerySet(NaturalKeyQuerySet):
             )
         )
 
+    def with_published_claims(self):
+        """Prefetch the figure claims a reader may see, as `published_claims`
+        (published_claims_prefetch()).
+
+        The one way the API, OAI-PMH, the exports and the JSON-LD read an entry's figures:
+        a claim resting on a draft report's passage must not reach a reader.
+        """
+        return self.prefetch_related(published_claims_prefetch())
+
+
+def published_claims_prefetch():
+    """The figure claims that rest on a published report's citation or on the dataset
+    row, as `published_claims`, with their citation's report and paragraph (for a
+    footnote), in the claims' order. For an incident's or a group's query, or
+    prefetch_related_objects()."""
+    return models.Prefetch(
+        "claims",
+        queryset=FigureClaim.objects.published().select_related(
+            "citation__report", "citation__paragraph"
+        ),
+        to_attr="published_claims",
+    )
+
+
+def published_relations_prefetch():
+    """A group's relations to published groups and its designations that rest on a
+    published report's citation, as `published_relations` and `published_designations`,
+    each with its citation's report and paragraph."""
+    sourced = ("citation__report", "citation__paragraph")
+    return (
+        models.Prefetch(
+            "relations",
+            queryset=GroupRelation.objects.published().select_related("other", *sourced),
+            to_attr="published_relations",
+        ),
+        models.Prefetch(
+            "designations",
+            queryset=Designation.objects.published().select_related(*sourced),
+            to_attr="published_designations",
+        ),
+    )
+
 
 class GroupQuerySet(CitedQuerySet):
     def for_list(self):
@@ -162,7 +204,18 @@ class GroupQuerySet(CitedQuerySet):
         return self.published().select_related("country").prefetch_related("aliases")
 
     def for_detail(self):
-        return self.for_list().select_related("status_changed_by").prefetch_related("leaders")
+        return (
+            self.for_list()
+            .select_related("status_changed_by")
+            .prefetch_related("leaders")
+            .with_published_claims()
+            .with_published_relations()
+        )
+
+    def with_published_relations(self):
+        """Prefetch the relations and designations a reader may see (two queries):
+        published_relations_prefetch()."""
+        return self.prefetch_related(*published_relations_prefetch())
 
 
 PERPETRATOR_FIELDS = (
@@ -219,7 +272,7 @@ class IncidentQuerySet(CitedQuerySet):
         return incidents.with_published_perpetrators() if perpetrators else incidents
 
     def for_detail(self):
-        return self.for_list().select_related("status_changed_by")
+        return self.for_list().select_related("status_changed_by").with_published_claims()
 
 
 class CitationQuerySet(models.QuerySet):
@@ -992,6 +1045,49 @@ def find_quote(report, quote, paragraph=None):
 # --- Claims: figures, relations and designations, each resting on a citation -------
 
 
+def by_published_citation():
+    """The condition "its citation quotes a published report", for a query of claims,
+    relations or designations (EXISTS by the citation's key, as by_published_report())."""
+    return models.Exists(
+        Citation.objects.filter(pk=models.OuterRef("citation_id"), report__status=Status.PUBLISHED)
+    )
+
+
+class FigureClaimQuerySet(models.QuerySet):
+    def published(self):
+        """Claims a reader may see: resting on a published report's passage or on the
+        dataset row the incident was imported from."""
+        return self.filter(Q(from_dataset=True) | by_published_citation())
+
+
+class SourcedQuerySet(models.QuerySet):
+    def published(self):
+        """Designations (or relations) a reader may see: resting on a published report's
+        passage."""
+        return self.filter(by_published_citation())
+
+
+class GroupRelationQuerySet(SourcedQuerySet):
+    def published(self):
+        """Relations a reader may see: resting on a published report's passage and naming
+        a published group (a draft group must not reach a reader, not even by name)."""
+        return (
+            super()
+            .published()
+            .filter(models.Exists(Group.objects.filter(pk=models.OuterRef("other_id")).published()))
+        )
+
+    def published_about(self, group):
+        """What published groups' published sources say of `group`: the relations naming
+        it as `other`, read from its own page."""
+        return (
+            super()
+            .published()
+            .filter(other=group)
+            .filter(models.Exists(Group.objects.filter(pk=models.OuterRef("group_id")).published()))
+        )
+
+
 class Figure(models.TextChoices):
     """What a figure claim counts. Killed, injured and hostages are an incident's;
     strength is a group's."""
@@ -1083,7 +1179,7 @@ class FigureClaim(models.Model):
     )
     note = models.CharField(_("editor's note"), max_length=300, blank=True)
 
-    objects = FigureClaimManager()
+    objects = FigureClaimManager.from_queryset(FigureClaimQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -1163,7 +1259,7 @@ class GroupRelation(models.Model):
         related_name="relations",
     )
 
-    objects = GroupRelationManager()
+    objects = GroupRelationManager.from_queryset(GroupRelationQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -1224,6 +1320,7 @@ class Designation(models.Model):
         related_name="designations",
     )
 
+    objects = SourcedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -10,10 +10,9 @@ a link to the paragraph of its report.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Designation, GroupRelation, RelationKind, Status
+from reports.models import Designation, GroupRelation, RelationKind
 
 # "X is <kind> Y", read from Y's side. Ally, rival and counterpart read the same both ways.
 INVERSE = {
@@ -48,14 +47,6 @@ class DesignationRow:
     sources: list
 
 
-def _published(prefix=""):
-    """The citation at `prefix` quotes a published report and supports a published entry."""
-    return Q(**{f"{prefix}citation__report__status": Status.PUBLISHED}) & (
-        Q(**{f"{prefix}citation__group__status": Status.PUBLISHED})
-        | Q(**{f"{prefix}citation__incident__status": Status.PUBLISHED})
-    )
-
-
 def source_of(citation, numbers):
     """The Source of `citation`; `numbers` is {citation pk: its footnote on the page}."""
     paragraph = citation.paragraph
@@ -76,22 +67,19 @@ def footnote_numbers(citations):
 
 
 def group_relations(group, citations):
-    """The published relations of `group` in both directions, one query: RelationRows in
-    the order of the kinds, the group's own statements first, then by the other's name.
+    """The published relations of `group` in both directions: RelationRows in the order
+    of the kinds, the group's own statements first, then by the other's name.
 
+    `group` comes from Group.objects.for_detail(), which prefetched what its own sources
+    say (`published_relations`); what other groups' sources say of it is one query.
     `citations` are the page's footnoted citations (Citation.objects.for_display()).
     """
-    relations = (
-        GroupRelation.objects.filter(
-            Q(group=group, other__status=Status.PUBLISHED)
-            | Q(other=group, group__status=Status.PUBLISHED)
-        )
-        .filter(_published())
-        .select_related("group", "other", "citation__report", "citation__paragraph")
+    about = GroupRelation.objects.published_about(group).select_related(
+        "group", "citation__report", "citation__paragraph"
     )
     numbers = footnote_numbers(citations)
     rows = {}
-    for relation in relations:
+    for relation in [*group.published_relations, *about]:
         if relation.group_id == group.pk:
             key, other = (0, KIND_ORDER[relation.kind]), relation.other
             label = relation.get_kind_display()
@@ -108,13 +96,11 @@ def group_relations(group, citations):
 
 
 def group_designations(group, citations):
-    """The published designations of `group`, one query: DesignationRows by authority and
-    start date."""
-    designations = (
-        Designation.objects.filter(group=group)
-        .filter(_published())
-        .select_related("citation__report", "citation__paragraph")
-        .order_by("authority", "designated_from", "pk")
-    )
+    """The published designations of `group` (prefetched by Group.objects.for_detail()) as
+    DesignationRows, by authority and start date."""
     numbers = footnote_numbers(citations)
+    designations = sorted(
+        group.published_designations,
+        key=lambda d: (d.authority, d.designated_from is not None, d.designated_from or 0, d.pk),
+    )
     return [DesignationRow(d, [source_of(d.citation, numbers)]) for d in designations]

@@ -14,12 +14,18 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from reports.figures import COMPUTE_QUERIES
-from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
+from tests.factories import make_incident
+from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
 
 @pytest.fixture
 def archive(db):
     return archive_with_drafts()
+
+
+@pytest.fixture
+def claimed(archive):
+    return add_claims(archive)
 
 
 def test_lists_show_published_entries_only(client, archive):
@@ -87,7 +93,7 @@ def test_lists_are_paginated(client, archive):
     assert len(slugs) == 4
 
 
-def test_list_makes_a_fixed_number_of_queries(client, archive, django_assert_max_num_queries):
+def test_list_makes_a_fixed_number_of_queries(client, claimed, django_assert_max_num_queries):
     # The first request after a change also stores the filter's country choices.
     with django_assert_max_num_queries(8 + COMPUTE_QUERIES):
         assert client.get("/api/incidents/").status_code == 200
@@ -124,7 +130,7 @@ OPERATIONS = [
 
 
 @pytest.fixture
-def api_schema(archive):
+def api_schema(claimed):
     # The WSGI app closes "old" connections around each request; inside a test's
     # transaction that would close the test's own connection (as Django's test
     # client knows, and prevents the same way).
@@ -179,3 +185,157 @@ def test_citation_list_makes_a_fixed_number_of_queries(
         data = client.get("/api/citations/").json()
     assert data["count"] >= 5
     assert all(row["passage"].startswith("http://testserver/reports/") for row in data["results"])
+
+
+# --- Figure claims, relations and designations ------------------------------------
+
+
+def citation_url(citation):
+    return f"http://testserver/api/citations/{citation.pk}/"
+
+
+def test_incident_carries_its_published_claims_and_their_estimates(client, claimed):
+    data = client.get(f"/api/incidents/{claimed.incident.slug}/").json()
+
+    assert data["figures"] == {
+        "killed": {"best": 16, "low": 16, "high": 16},
+        "injured": {"best": 21, "low": 21, "high": None},
+        "hostages": {"best": 72, "low": 72, "high": 81},
+    }
+    assert (data["killed"], data["injured"], data["hostages"]) == (16, 21, 72)
+    assert data["claims"] == [
+        {
+            "figure": "hostages",
+            "low": 81,
+            "high": 81,
+            "wording": "",
+            "moment": "at the beginning of 1997",
+            "moment_date": "1997-01-01",
+            "best": False,
+            "citation": citation_url(claimed.hostages[0].citation),
+            "from_dataset": False,
+        },
+        {
+            "figure": "hostages",
+            "low": 72,
+            "high": 72,
+            "wording": "",
+            "moment": "at the rescue",
+            "moment_date": "1997-04-22",
+            "best": False,
+            "citation": citation_url(claimed.hostages[1].citation),
+            "from_dataset": False,
+        },
+        {
+            "figure": "injured",
+            "low": 21,
+            "high": None,
+            "wording": "eight policemen and more than a dozen civilians",
+            "moment": "",
+            "moment_date": None,
+            "best": False,
+            "citation": citation_url(claimed.injured.citation),
+            "from_dataset": False,
+        },
+        {
+            "figure": "killed",
+            "low": 16,
+            "high": 16,
+            "wording": "",
+            "moment": "",
+            "moment_date": None,
+            "best": False,
+            "citation": citation_url(claimed.killed.citation),
+            "from_dataset": False,
+        },
+    ]
+    # Each claim's citation is one the API serves.
+    for claim in data["claims"]:
+        assert client.get(claim["citation"]).status_code == 200
+
+
+def test_a_claim_on_a_draft_reports_passage_reaches_no_one(client, claimed):
+    for url in (
+        f"/api/incidents/{claimed.incident.slug}/",
+        "/api/incidents/",
+        f"/api/groups/{claimed.group.slug}/",
+        "/api/groups/",
+    ):
+        text = client.get(url).content.decode()
+        assert DRAFT_MARK not in text, url
+    data = client.get(f"/api/incidents/{claimed.incident.slug}/").json()
+    assert {(c["low"], c["high"]) for c in data["claims"] if c["figure"] == "killed"} == {(16, 16)}
+
+
+def test_a_claim_resting_on_the_dataset_row_is_public(client, claimed):
+    claimed.killed.citation = None
+    claimed.killed.from_dataset = True
+    claimed.killed.save()
+
+    data = client.get(f"/api/incidents/{claimed.incident.slug}/").json()
+
+    [killed] = [c for c in data["claims"] if c["figure"] == "killed"]
+    assert killed["from_dataset"] is True and killed["citation"] is None
+    assert data["figures"]["killed"] == {"best": 16, "low": 16, "high": 16}
+
+
+def test_an_incident_without_claims_keeps_its_own_figures(client, archive):
+    incident = make_incident(title="Unclaimed incident", killed=4, injured=None)
+
+    data = client.get(f"/api/incidents/{incident.slug}/").json()
+
+    assert (data["killed"], data["injured"]) == (4, None)
+    assert data["figures"] == {"killed": None, "injured": None, "hostages": None}
+    assert data["claims"] == []
+
+
+def test_group_carries_strength_relations_and_designations(client, claimed):
+    data = client.get(f"/api/groups/{claimed.group.slug}/").json()
+
+    assert data["figures"] == {"strength": {"best": 14, "low": 14, "high": None}}
+    assert [(c["low"], c["high"], c["wording"]) for c in data["claims"]] == [(14, None, "fourteen")]
+    assert data["relations"] == [
+        {
+            "kind": "counterpart",
+            "other": {
+                "url": "http://testserver/api/groups/sendero-luminoso/",
+                "slug": "sendero-luminoso",
+                "name": claimed.relation.other.name,
+                "acronym": claimed.relation.other.acronym,
+            },
+            "citation": citation_url(claimed.relation.citation),
+        }
+    ]
+    assert data["designations"] == [
+        {
+            "authority": "Government of Peru",
+            "list": "Terrorist groups",
+            "from": "1997-01-01",
+            "to": None,
+            "citation": citation_url(claimed.designation.citation),
+        }
+    ]
+
+
+def test_group_list_makes_a_fixed_number_of_queries(client, claimed, django_assert_max_num_queries):
+    client.get("/api/groups/")  # the filter's choices, stored on the first request
+    # country, aliases, leaders, citations, claims, relations, designations, count, stamp
+    with django_assert_max_num_queries(10):
+        data = client.get("/api/groups/").json()
+    assert data["count"] == 3
+    assert any(row["relations"] for row in data["results"])
+
+
+def test_schema_documents_claims_relations_and_designations(client, archive):
+    schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    assert {"figures", "claims"} <= set(schema["Incident"]["properties"])
+    assert {"figures", "claims", "relations", "designations"} <= set(schema["Group"]["properties"])
+    assert set(schema["Designation"]["properties"]) == {
+        "authority",
+        "list",
+        "from",
+        "to",
+        "citation",
+    }
+    assert schema["Claim"]["properties"]["high"]["nullable"] is True

@@ -22,17 +22,27 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from reports.ingest import backup
-from reports.models import Group as ArmedGroup
 from reports.models import (
+    Citation,
+    Designation,
+    Figure,
+    FigureClaim,
     GroupAlias,
+    GroupRelation,
+    Incident,
     Leader,
     Organisation,
     Paragraph,
     Perpetration,
+    RelationKind,
     Report,
+    Revision,
+    RevisionStatus,
     Status,
+    quote_key,
 )
-from tests.factories import make_citation, make_incident, make_user
+from reports.models import Group as ArmedGroup
+from tests.factories import make_citation, make_group, make_incident, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -84,6 +94,55 @@ def build_archive():
         incident=incident,
         facts=["hostages"],
         created_at=datetime(1997, 8, 1, 12, 0, 0, 500, tzinfo=UTC),
+    )
+    # Claims, a relation and a designation, each resting on a passage, then changed and
+    # deleted so their history has rows of each kind; entries of their own, so the
+    # fixture's claims never collide with them.
+    hostages = make_citation(
+        report, "the terrorists still held 81 hostages", incident=incident, facts=["hostages"]
+    )
+    claim = FigureClaim.objects.create(
+        incident=incident,
+        figure=Figure.HOSTAGES,
+        low=81,
+        high=81,
+        moment="at the beginning of 1997",
+        moment_date="1997-01-01",
+        best=True,
+        citation=hostages,
+    )
+    claim.wording = "81 hostages"
+    claim._history_user = editor
+    claim.save()
+    FigureClaim.objects.create(incident=incident, figure=Figure.KILLED, low=0, from_dataset=True)
+    FigureClaim.objects.create(
+        incident=incident, figure=Figure.INJURED, low=8, citation=hostages
+    ).delete()
+    splinter = make_group(name="Synthetic splinter", is_synthetic=True)
+    counterpart = make_citation(report, "its larger and more violent counterpart", group=splinter)
+    FigureClaim.objects.create(
+        group=splinter, figure=Figure.STRENGTH, low=14, high=None, citation=counterpart
+    )
+    GroupRelation.objects.create(
+        group=splinter, kind=RelationKind.SPLINTER_OF, other=group, citation=counterpart
+    )
+    Designation.objects.create(
+        group=splinter,
+        authority="Government of Peru",
+        list_name="Terrorist groups",
+        designated_from=datetime(1997, 1, 1).date(),
+        designated_to=datetime(1998, 6, 30).date(),
+        citation=counterpart,
+    )
+    Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(Incident),
+        object_id=incident.pk,
+        data={"title": "Synthetic test incident, revised", "claims": [{"low": 81}]},
+        status=RevisionStatus.REJECTED,
+        proposed_by=editor,
+        decided_by=publisher,
+        decided_at=datetime(1997, 8, 2, 9, 30, 0, 250, tzinfo=UTC),
+        reason="The source does not say so.",
     )
     LogEntry.objects.create(
         user=editor,
@@ -169,7 +228,7 @@ def test_export_writes_format_version_counts_and_checksum(exported):
     document = json.loads(path.read_text())
 
     assert document["format"] == backup.FORMAT
-    assert document["version"] == backup.VERSION
+    assert document["version"] == backup.VERSION == 2
     assert document["sha256"] == backup.checksum(document)
     assert document["counts"]["reports.report"] == 1
     assert document["counts"]["reports.historicalreport"] == 2
@@ -307,6 +366,111 @@ def test_tampered_file_is_refused_with_nothing_written(exported):
     path.write_text(json.dumps(document))
 
     assert_refused(path, "checksum mismatch")
+
+
+def test_a_revision_names_its_kind_of_entry_by_natural_key(exported):
+    """Content types are numbered per database: a revision names the model instead."""
+    path, _before = exported
+    document = json.loads(path.read_text())
+
+    [revision] = document["payload"]["reports.revision"]
+    assert revision["fields"]["content_type"] == ["reports", "incident"]
+    assert revision["fields"]["proposed_by"] == ["editor"]
+
+
+def test_round_trip_keeps_claims_relations_designations_and_revisions(exported):
+    path, before = exported
+
+    restore(path)
+
+    claim = FigureClaim.objects.get(figure=Figure.HOSTAGES, incident__is_synthetic=True)
+    assert (claim.low, claim.high, claim.wording, claim.best) == (81, 81, "81 hostages", True)
+    assert claim.citation.quote == "the terrorists still held 81 hostages"
+    assert claim.history.count() == 2
+    assert FigureClaim.objects.get(figure=Figure.KILLED, incident=claim.incident).from_dataset
+    relation = GroupRelation.objects.get(group__slug="synthetic-splinter")
+    assert (relation.kind, relation.other.slug) == (RelationKind.SPLINTER_OF, "mrta")
+    designation = Designation.objects.get(group__slug="synthetic-splinter")
+    assert str(designation.designated_to) == "1998-06-30"
+    revision = Revision.objects.get()
+    assert revision.content_type.model_class() is Incident
+    assert revision.object_id == claim.incident_id
+    assert revision.reason == "The source does not say so."
+    assert all(c.quote_key == quote_key(c.quote) for c in Citation.objects.all())
+    assert len(before["reports.historicaldesignation"]) == 1
+
+
+# --- Version 1 files ---------------------------------------------------------------
+
+V1_FILE = ROOT / "tests" / "data" / "archive_v1.json"
+# What version 2 added: the rows version 1 did not have, and the citations' quote keys.
+V2_MODELS = {
+    f"reports.{name}"
+    for name in (
+        "figureclaim",
+        "grouprelation",
+        "designation",
+        "revision",
+        "historicalfigureclaim",
+        "historicalgrouprelation",
+        "historicaldesignation",
+    )
+}
+
+
+def as_version_1(document):
+    """A version 2 document as the version 1 exporter would have written it."""
+    document = {**document, "version": 1}
+    payload = {k: v for k, v in document["payload"].items() if k not in V2_MODELS}
+    for label in ("reports.citation", "reports.historicalcitation"):
+        for row in payload[label]:
+            del row["fields"]["quote_key"]
+    document["payload"] = payload
+    document["counts"] = {label: len(rows) for label, rows in payload.items()}
+    document["sha256"] = backup.checksum(document)
+    return document
+
+
+def test_a_version_1_file_written_before_claims_existed_restores(db):
+    """tests/data/archive_v1.json was exported by the version 1 code (the sample
+    fixture, an editor, an edit, and citation 12 repeating citation 5's passage,
+    whitespace aside, which version 1 allowed)."""
+    document = json.loads(V1_FILE.read_text())
+    assert document["version"] == 1
+    assert "reports.figureclaim" not in document["payload"]
+    assert all("quote_key" not in row["fields"] for row in document["payload"]["reports.citation"])
+
+    out = StringIO()
+    call_command("import_archive", str(V1_FILE), verbosity=2, stdout=out)
+
+    # The repeat is folded into the first citation of that passage, its fact kept.
+    assert Citation.objects.count() == document["counts"]["reports.citation"] - 1
+    assert "reports.citation: 11" in out.getvalue()
+    assert not Citation.objects.filter(pk=12).exists()
+    assert Citation.objects.get(pk=5).facts == ["outcome", "place", "type"]
+    incident = Incident.objects.get(slug="japanese-ambassadors-residence-hostage-crisis-lima")
+    # The quote keys are made as the rows are saved, raw as they are.
+    assert all(c.quote_key == quote_key(c.quote) for c in Citation.objects.all())
+    assert not FigureClaim.objects.exists() and not Revision.objects.exists()
+    assert User.objects.get(username="editor").check_password("correct horse battery")
+    assert incident.summary.endswith("(revised)")
+
+
+def test_a_version_1_document_of_this_archive_restores_what_it_has(exported):
+    path, before = exported
+    document = as_version_1(json.loads(path.read_text()))
+    path.write_text(json.dumps(document))
+
+    restore(path)
+
+    after = snapshot()
+    for label in V2_MODELS:
+        assert after[label] == []
+    # The citations come back whole, their quote keys made again.
+    assert after["reports.citation"] == before["reports.citation"]
+    assert after["reports.incident"] == before["reports.incident"]
+    # History rows keep what version 1 knew; the key was not recorded then.
+    assert {row["quote_key"] for row in after["reports.historicalcitation"]} == {""}
 
 
 def test_other_format_version_is_refused(exported):

@@ -9,12 +9,18 @@ import pytest
 from reports.ingest.gtd import import_incidents
 from reports.models import Citation, Group, Incident, Perpetration, Status
 from reports.opendata import exports
-from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
+from tests.factories import make_incident
+from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
 
 @pytest.fixture
 def archive(db):
     return archive_with_drafts()
+
+
+@pytest.fixture
+def claimed(archive):
+    return add_claims(archive)
 
 
 def body(response):
@@ -77,7 +83,7 @@ def test_incident_csv_is_streamed_with_gtd_columns_and_provenance(client, archiv
     assert (junin["imonth"], junin["iday"], junin["approxdate"]) == ("8", "0", "August 1997")
 
 
-def test_exports_never_show_a_draft(client, archive):
+def test_exports_never_show_a_draft(client, claimed, archive):
     for kind in ("reports", "incidents", "groups"):
         for fmt in ("csv", "json"):
             text = body(client.get(f"/{kind}/export.{fmt}"))
@@ -133,15 +139,21 @@ def test_bad_filter_value_is_a_400_with_the_error(client, archive, query):
 
 
 def test_export_reads_rows_in_chunks_with_a_fixed_number_of_queries_per_chunk(
-    client, archive, monkeypatch, django_assert_max_num_queries
+    client, claimed, monkeypatch, django_assert_max_num_queries
 ):
     monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
     response = client.get("/incidents/export.csv")
-    # 4 incidents in 2 chunks: the incidents, then per chunk perpetrators and citations,
-    # plus the filter's choice lists; never one query per row.
-    with django_assert_max_num_queries(8):
+    # 5 incidents in 3 chunks: the incidents, then per chunk perpetrators, citations and
+    # claims, plus the filter's choice lists; never one query per row.
+    with django_assert_max_num_queries(12):
         rows = csv_rows(response)
-    assert len(rows) == 4
+    assert len(rows) == 5
+    response = client.get("/groups/export.csv")
+    # 3 groups in 2 chunks: per chunk aliases, leaders, citations, claims, relations and
+    # designations.
+    with django_assert_max_num_queries(14):
+        rows = csv_rows(response)
+    assert len(rows) == 3
 
 
 def test_incident_csv_round_trips_through_import_incidents(client, archive):
@@ -197,3 +209,56 @@ def test_list_pages_offer_a_download_menu_keeping_their_filters(client, archive)
     assert 'href="/incidents/export.json?country=PE&amp;year=1997"' in html
     assert 'href="/reports/export.csv"' in client.get("/reports/").content.decode()
     assert 'href="/groups/export.json"' in client.get("/groups/").content.decode()
+
+
+# --- Figure claims, relations and designations ------------------------------------
+
+
+def test_incident_figures_keep_the_best_estimate_with_its_range_beside_it(client, claimed):
+    rows = csv_rows(client.get("/incidents/export.csv"))
+    row = next(r for r in rows if r["slug"] == claimed.incident.slug)
+
+    assert (row["nkill"], row["nkill_low"], row["nkill_high"]) == ("16", "16", "16")
+    # "more than a dozen": at least 21, the high open (blank), never 0.
+    assert (row["nwound"], row["nwound_low"], row["nwound_high"]) == ("21", "21", "")
+    # 81 at the beginning of 1997, 72 at the rescue: the best is the most cautious.
+    assert (row["nhostkid"], row["nhostkid_low"], row["nhostkid_high"]) == ("72", "72", "81")
+
+
+def test_json_export_gives_an_open_high_as_blank_and_no_claim_as_blank(client, claimed):
+    unclaimed = make_incident(title="Unclaimed incident", killed=4)
+    data = json.loads(body(client.get("/incidents/export.json")))
+    rows = {row["slug"]: row for row in data["results"]}
+
+    assert rows[claimed.incident.slug]["nwound_high"] == ""
+    assert [rows[unclaimed.slug][c] for c in ("nkill", "nkill_low", "nkill_high")] == [
+        "4",
+        "",
+        "",
+    ]
+
+
+def test_a_claim_on_a_draft_reports_passage_counts_in_no_export(client, claimed):
+    for fmt in ("csv", "json"):
+        text = body(client.get(f"/incidents/export.{fmt}"))
+        assert DRAFT_MARK not in text
+    row = next(
+        r
+        for r in csv_rows(client.get("/incidents/export.csv"))
+        if r["slug"] == claimed.incident.slug
+    )
+    # The draft's claim (3 to 9 killed) would be the best estimate and the low if it counted.
+    assert (row["nkill"], row["nkill_low"]) == ("16", "16")
+
+
+def test_group_exports_carry_strength_relations_and_designations(client, claimed):
+    rows = csv_rows(client.get("/groups/export.csv"))
+    row = next(r for r in rows if r["slug"] == claimed.group.slug)
+
+    assert (row["strength"], row["strength_low"], row["strength_high"]) == ("14", "14", "")
+    assert row["relations"] == "counterpart http://testserver/groups/sendero-luminoso/"
+    assert row["designations"] == "Government of Peru: Terrorist groups (from 1997-01-01)"
+    data = json.loads(body(client.get("/groups/export.json")))
+    [group] = [r for r in data["results"] if r["slug"] == claimed.group.slug]
+    assert group["relations"] == ["counterpart http://testserver/groups/sendero-luminoso/"]
+    assert group["designations"] == ["Government of Peru: Terrorist groups (from 1997-01-01)"]

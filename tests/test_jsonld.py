@@ -6,8 +6,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reports.models import Organisation
-from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
+from reports.models import Group as ArmedGroup
+from reports.models import GroupRelation, Incident, Organisation, RelationKind
+from reports.templatetags.open_data import json_ld
+from tests.factories import make_citation, make_group
+from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
 
 class HeadData(HTMLParser):
@@ -46,6 +49,11 @@ def head_data(client, url):
 @pytest.fixture
 def archive(db):
     return archive_with_drafts()
+
+
+@pytest.fixture
+def claimed(archive):
+    return add_claims(archive)
 
 
 def test_report_page_describes_the_report_and_its_republished_copy(client, archive):
@@ -114,3 +122,93 @@ def test_document_text_cannot_close_the_json_ld_script(client, archive):
 def test_json_ld_never_names_a_draft(client, archive):
     _, _, html = head_data(client, archive.hostage_crisis.get_absolute_url())
     assert DRAFT_MARK not in html
+
+
+# --- Figures, relations and designations ------------------------------------------
+
+
+def test_incident_figures_carry_their_range_and_the_sources_words(client, claimed):
+    data, _, _ = head_data(client, claimed.incident.get_absolute_url())
+    figures = {p["propertyID"]: p for p in data["additionalProperty"]}
+
+    assert set(figures) == {"killed", "injured", "hostages"}
+    killed = figures["killed"]
+    assert (killed["@type"], killed["value"], killed["minValue"], killed["maxValue"]) == (
+        "PropertyValue",
+        16,
+        16,
+        16,
+    )
+    injured = figures["injured"]
+    assert (injured["value"], injured["minValue"]) == (21, 21)
+    assert "maxValue" not in injured  # "more than a dozen": no upper bound
+    [claim] = injured["valueReference"]
+    assert claim["description"] == "eight policemen and more than a dozen civilians"
+    hostages = figures["hostages"]
+    assert (hostages["value"], hostages["minValue"], hostages["maxValue"]) == (72, 72, 81)
+    assert [(c["value"], c["description"]) for c in hostages["valueReference"]] == [
+        (81, "at the beginning of 1997"),
+        (72, "at the rescue"),
+    ]
+
+
+def test_a_claim_on_a_draft_reports_passage_is_not_in_the_json_ld(client, claimed):
+    data, _, html = head_data(client, claimed.incident.get_absolute_url())
+    assert DRAFT_MARK not in html
+    [killed] = [p for p in data["additionalProperty"] if p["propertyID"] == "killed"]
+    assert len(killed["valueReference"]) == 1 and killed["minValue"] == 16
+    _, _, html = head_data(client, claimed.group.get_absolute_url())
+    assert DRAFT_MARK not in html
+
+
+def test_group_carries_strength_relations_and_designations(client, claimed):
+    faction = make_group(name="Claims Test Faction")
+    citation = make_citation(
+        claimed.relation.citation.report, "its larger and more violent counterpart", group=faction
+    )
+    GroupRelation.objects.create(
+        group=faction, kind=RelationKind.FACTION_OF, other=claimed.group, citation=citation
+    )
+
+    data, _, _ = head_data(client, claimed.group.get_absolute_url())
+
+    properties = {p["propertyID"]: p for p in data["additionalProperty"]}
+    assert set(properties) == {"strength", "counterpart"}
+    assert (properties["strength"]["value"], properties["strength"]["minValue"]) == (14, 14)
+    assert properties["counterpart"]["value"] == "Sendero Luminoso"
+    assert properties["counterpart"]["url"] == "http://testserver/groups/sendero-luminoso/"
+    [designation] = data["memberOf"]
+    assert designation["@type"] == "Role" and designation["startDate"] == "1997-01-01"
+    assert designation["memberOf"]["programName"] == "Terrorist groups"
+    assert designation["memberOf"]["hostingOrganization"]["name"] == "Government of Peru"
+    assert "parentOrganization" not in data
+    data, _, _ = head_data(client, faction.get_absolute_url())
+    assert data["parentOrganization"] == [
+        {
+            "@type": "Organization",
+            "name": "Claims Test Front",
+            "url": "http://testserver" + claimed.group.get_absolute_url(),
+        }
+    ]
+
+
+def test_an_entry_read_without_its_claims_prefetched_still_gets_them(rf, claimed):
+    """A page that reads its entry some other way (not for_detail()) still shows its
+    figures, read when the JSON-LD is made; and the same published ones only."""
+    context = {"request": rf.get("/")}
+    incident = Incident.objects.get(pk=claimed.incident.pk)
+    group = ArmedGroup.objects.get(pk=claimed.group.pk)
+
+    incident_data = json.loads(json_ld(context, incident))
+    group_data = json.loads(json_ld(context, group))
+
+    assert {p["propertyID"] for p in incident_data["additionalProperty"]} == {
+        "killed",
+        "injured",
+        "hostages",
+    }
+    assert {p["propertyID"] for p in group_data["additionalProperty"]} == {
+        "strength",
+        "counterpart",
+    }
+    assert DRAFT_MARK not in json.dumps(incident_data) + json.dumps(group_data)

@@ -15,7 +15,7 @@ from sickle.oaiexceptions import BadResumptionToken, IdDoesNotExist, NoRecordsMa
 from reports.models import Incident, Report
 from reports.opendata import oai
 from tests.factories import make_report
-from tests.open_data_helpers import DRAFT_MARK, archive_with_drafts
+from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
 NS = {"oai": oai.OAI, "dc": oai.DC, "oai_dc": oai.OAI_DC}
 REPORT_ID = "oai:testserver:report/patterns-of-global-terrorism-1997-peru"
@@ -287,7 +287,8 @@ def test_document_text_is_escaped_and_the_xml_stays_well_formed(client, archive)
 def test_a_list_page_makes_a_fixed_number_of_queries(
     client, archive, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    add_claims(archive)
+    with django_assert_max_num_queries(11):
         oai_get(client, verb="ListRecords", metadataPrefix="oai_dc")
 
 
@@ -303,3 +304,54 @@ def test_resumption_keeps_the_sets_and_dates_of_the_first_request(archive, monke
     )
     assert len(headers) == 5
     assert len({h.identifier for h in headers}) == 5
+
+
+# --- Figure claims ---------------------------------------------------------------------
+
+
+def incident_descriptions(client, incident):
+    identifier = f"oai:testserver:incident/{incident.slug}"
+    root = oai_get(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
+    return [element.text for element in root.iterfind(".//dc:description", NS)]
+
+
+def test_an_incident_record_describes_each_published_claim_and_the_estimate(client, archive):
+    claimed = add_claims(archive)
+
+    lines = incident_descriptions(client, claimed.incident)
+
+    assert "Killed (best estimate): 16" in lines
+    assert "Injured (best estimate): at least 21" in lines
+    assert "Hostages (best estimate): 72 (72 to 81)" in lines
+    assert (
+        "Injured: at least 21 (“eight policemen and more than a dozen civilians”), according to "
+        "Patterns of Global Terrorism 1997 - Peru, paragraph 3: “injuring eight policemen and "
+        "more than a dozen civilians”"
+    ) in lines
+    assert any(
+        line.startswith("Hostages: 81 (at the beginning of 1997), according to") for line in lines
+    )
+    assert any(line.startswith("Hostages: 72 (at the rescue), according to") for line in lines)
+
+
+def test_a_claim_on_a_draft_reports_passage_is_not_harvested(client, archive):
+    claimed = add_claims(archive)
+
+    lines = incident_descriptions(client, claimed.incident)
+    harvest = client.get("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+
+    assert [line for line in lines if line.startswith("Killed:")] == [
+        "Killed: 16, according to Patterns of Global Terrorism 1997 - Peru, paragraph 2: "
+        "“Two Peruvian soldiers and all 14 of the MRTA terrorists died”"
+    ]
+    assert DRAFT_MARK not in harvest.content.decode()
+
+
+def test_a_claim_on_the_dataset_row_says_so(client, archive):
+    claimed = add_claims(archive)
+    claimed.killed.citation, claimed.killed.from_dataset = None, True
+    claimed.killed.save()
+
+    lines = incident_descriptions(client, claimed.incident)
+
+    assert "Killed: 16, according to the dataset row the incident was imported from" in lines

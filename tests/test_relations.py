@@ -173,7 +173,7 @@ def test_designations_show_their_authority_list_dates_and_source(client, groups)
     assert html.index('id="designations-heading"') < html.index('id="timeline-heading"')
 
 
-def test_relations_and_designations_cost_at_most_two_queries(
+def test_relations_and_designations_cost_three_queries_however_many(
     client, groups, django_assert_num_queries
 ):
     mrta, sendero, mrta_cites, counterpart = groups

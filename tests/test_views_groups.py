@@ -9,7 +9,9 @@ from reports.models import Country, GroupAlias, Leader, Perpetration, Status
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
-DETAIL_QUERIES = 9  # incl. the casualty chart, the archive version, relations, designations
+# incl. the casualty chart, the archive version, the published strength claims, relations
+# and designations (Group.objects.for_detail()) and what other groups' sources say of it
+DETAIL_QUERIES = 11
 
 
 def names(response):

@@ -21,7 +21,7 @@ from tests.factories import make_citation, make_group, make_incident, make_repor
 
 LIST_QUERIES = 9  # incl. the archive version (reports/caching.py)
 SUGGEST_QUERIES = 2  # the archive version and the groups
-DETAIL_QUERIES = 4  # incl. the archive version (reports/caching.py)
+DETAIL_QUERIES = 5  # incl. the archive version and the published figure claims
 
 
 def titles(response):

@@ -6,6 +6,12 @@ primary keys kept, so history rows and citations still point at the right rows);
 `sha256` is the checksum of every other key, in canonical JSON. A restore checks
 format, version, checksum and counts before it writes anything, and writes in one
 transaction.
+
+Versions: 2 adds the figure claims, group relations, designations and proposed
+revisions (with their history) and each citation's quote key. A version 1 file
+still restores: it has none of the new rows, the quote keys are computed as the
+citations are saved (reports.signals.key_quote), and a citation that repeats
+another's passage is folded into it, as migration 0009 did to the database.
 """
 
 import datetime
@@ -15,6 +21,7 @@ import json
 from django.apps import apps
 from django.contrib.auth.models import Group as Role
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.color import no_style
@@ -23,10 +30,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from reports.models import ArchiveState, Figures
+from reports.models import ArchiveState, Figures, quote_key
 
 FORMAT = "political-violence-archive"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 # Models outside the reports app whose rows belong to the archive, and whether
 # their foreign keys travel as natural keys (content types and roles differ
@@ -59,7 +67,7 @@ def archive_models():
     """
     models = [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[:1]]
     models += [
-        (model._meta.label_lower, model, False)
+        (model._meta.label_lower, model, refers_to_content_types(model))
         for model in apps.get_app_config("reports").get_models()
         # The change stamp and the figures derived under it describe this database's
         # state, not the archive: the restored database computes its own.
@@ -67,6 +75,12 @@ def archive_models():
     ]
     models += [(label, apps.get_model(label), natural) for label, natural in EXTRA_MODELS[1:]]
     return models
+
+
+def refers_to_content_types(model):
+    """Whether a model's rows name content types (a proposed revision names the kind of
+    entry it changes): they travel as natural keys, being numbered per database."""
+    return any(field.related_model is ContentType for field in model._meta.concrete_fields)
 
 
 def checksum(document):
@@ -135,10 +149,11 @@ def read_document(path):
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError(f"{path}: not an archive backup (no format {FORMAT!r})")
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
+        readable = " and ".join(str(version) for version in READABLE_VERSIONS)
         raise BackupError(
             f"{path}: backup format version {document.get('version')!r}; "
-            f"this archive reads version {VERSION}"
+            f"this archive reads versions {readable}"
         )
     missing = {"counts", "payload", "sha256"} - document.keys()
     if missing:
@@ -162,6 +177,30 @@ def read_document(path):
             f"{path}: rows for models this archive does not have: {', '.join(unknown)}"
         )
     return document
+
+
+def upgraded_payload(document):
+    """The payload of a checked document, as the current version has it."""
+    payload = document["payload"]
+    if document["version"] == 1:
+        fold_repeated_citations(payload.get("reports.citation", []))
+    return payload
+
+
+def fold_repeated_citations(rows):
+    """Fold each version 1 citation row that repeats an earlier one's passage (same
+    subject and report, the same words whitespace aside) into that row, its facts kept:
+    version 2 refuses the repeat (citation_unique_passage). Nothing in version 1 points
+    at a citation by its key, so the repeat can go."""
+    kept = {}
+    for row in rows:
+        fields = row["fields"]
+        key = (fields["report"], fields["incident"], fields["group"], quote_key(fields["quote"]))
+        first = kept.setdefault(key, row)
+        if first is not row:
+            merged = set(first["fields"].get("facts") or []) | set(fields.get("facts") or [])
+            first["fields"]["facts"] = sorted(merged)
+    rows[:] = kept.values()
 
 
 def _nonempty_tables(using):
@@ -203,8 +242,8 @@ def import_archive(path, using="default"):
             "the database is not empty (rows in " + ", ".join(nonempty) + "); "
             "restore only into a freshly migrated database with no users"
         )
-    payload = document["payload"]
     try:
+        payload = upgraded_payload(document)
         with transaction.atomic(using=using):
             _restore_roles(payload.get("auth.group", []), using)
             restored = []
@@ -230,7 +269,7 @@ def import_archive(path, using="default"):
         TypeError,
     ) as error:
         raise BackupError(f"{path}: cannot be restored, nothing was written ({error})") from None
-    return document["counts"]
+    return {label: len(rows) for label, rows in payload.items()}
 
 
 def _reset_sequences(models, using):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from reports.models import DatePrecision, Report
+from reports.models import DatePrecision, Figure, RelationKind, Report
 
 SCHEMA_ORG = "https://schema.org"
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -256,7 +256,70 @@ def report_ld(report, url):
     return compact(data)
 
 
-def incident_ld(incident, url, perpetrators=(), sources=()):
+def claim_ld(claim):
+    """One source's figure as a schema.org PropertyValue, in the source's words."""
+    return compact(
+        {
+            "@type": "PropertyValue",
+            "name": str(Figure(claim.figure).label),
+            "value": claim.low if claim.exact else None,
+            "minValue": claim.low,
+            "maxValue": claim.high,  # none: the source gives only a lower bound
+            "description": "; ".join(part for part in (claim.wording, claim.moment) if part),
+        }
+    )
+
+
+def figures_ld(estimates):
+    """[PropertyValue] of an entry's figures: the best estimate as the value, the range of
+    the claims as minValue and maxValue (no maxValue when open), each claim beside it."""
+    return [
+        compact(
+            {
+                "@type": "PropertyValue",
+                "propertyID": figure,
+                "name": str(Figure(figure).label),
+                "value": found.best,
+                "minValue": found.low,
+                "maxValue": found.high,
+                "valueReference": [claim_ld(claim) for claim in found.claims],
+            }
+        )
+        for figure, found in estimates.items()
+        if found is not None
+    ]
+
+
+def relation_ld(relation, other_url):
+    """ "Counterpart of <other group>" as a PropertyValue naming the other group's page."""
+    return {
+        "@type": "PropertyValue",
+        "propertyID": relation.kind,
+        "name": str(RelationKind(relation.kind).label),
+        "value": relation.other.name,
+        "url": other_url,
+    }
+
+
+def designation_ld(designation):
+    """A designation as schema.org's dated role: membership of the authority's list."""
+    return compact(
+        {
+            "@type": "Role",
+            "memberOf": {
+                "@type": "ProgramMembership",
+                "programName": designation.list_name,
+                "hostingOrganization": {"@type": "Organization", "name": designation.authority},
+            },
+            "startDate": designation.designated_from.isoformat()
+            if designation.designated_from
+            else None,
+            "endDate": designation.designated_to.isoformat() if designation.designated_to else None,
+        }
+    )
+
+
+def incident_ld(incident, url, perpetrators=(), sources=(), estimates=None):
     """schema.org Event, dated at the precision the source gives."""
     address = compact(
         {
@@ -292,12 +355,17 @@ def incident_ld(incident, url, perpetrators=(), sources=()):
             {"@type": "Organization", "name": name, "url": link} for name, link in perpetrators
         ],
         "subjectOf": [{"@type": "Report", "name": title, "url": link} for title, link in sources],
+        "additionalProperty": figures_ld(estimates or {}),
     }
     return compact(data)
 
 
-def group_ld(group, url, aliases=(), sources=()):
-    """schema.org Organization with its other names and founding year."""
+def group_ld(group, url, aliases=(), sources=(), estimates=None, relations=(), designations=()):
+    """schema.org Organization with its other names, founding year, strength, relations
+    to other groups (`relations`: [(relation, other group's URL)]) and designations.
+
+    Only a faction's parent has a schema.org property (parentOrganization); every
+    relation is also a PropertyValue, so all of them read the same way."""
     names = ([group.acronym] if group.acronym else []) + [a.name for a in aliases]
     data = {
         "@context": SCHEMA_ORG,
@@ -310,6 +378,14 @@ def group_ld(group, url, aliases=(), sources=()):
         "description": group.description,
         "location": country_ld(group.country) if group.country else None,
         "subjectOf": [{"@type": "Report", "name": title, "url": link} for title, link in sources],
+        "parentOrganization": [
+            {"@type": "Organization", "name": relation.other.name, "url": link}
+            for relation, link in relations
+            if relation.kind == RelationKind.FACTION_OF
+        ],
+        "memberOf": [designation_ld(designation) for designation in designations],
+        "additionalProperty": figures_ld(estimates or {})
+        + [relation_ld(relation, link) for relation, link in relations],
     }
     return compact(data)
 

@@ -16,7 +16,10 @@ Provenance of an export:
 
 The incidents CSV uses the GTD codebook's column names that `import_incidents`
 reads (reports.ingest.gtd_codebook), so an export imported into an empty archive
-gives back the same incidents.
+gives back the same incidents. Its figures (nkill, nwound, nhostkid) are the best
+estimates of the published claims; `<column>_low` and `<column>_high` carry their
+range (high blank when a source gives only a lower bound, both blank without a claim).
+A group's row carries its strength the same way, its relations and its designations.
 """
 
 import csv
@@ -34,11 +37,13 @@ from reports.filters import GroupFilter, IncidentFilter, ReportFilter
 from reports.ingest import gtd_codebook as codebook
 from reports.models import (
     DatePrecision,
+    Figure,
     Group,
     Incident,
     Report,
     name_with_acronym,
 )
+from reports.opendata.claims import best_value, published_estimates
 
 CHUNK_SIZE = 2000
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
@@ -70,6 +75,37 @@ def count_text(value):
     return "" if value is None else str(value)
 
 
+# The GTD's column of each incident figure.
+FIGURE_COLUMNS = {Figure.KILLED: "nkill", Figure.INJURED: "nwound", Figure.HOSTAGES: "nhostkid"}
+
+
+def range_columns(column, found):
+    """`<column>_low` and `<column>_high` of an estimate (blank: no claim, or high open)."""
+    return {
+        f"{column}_low": count_text(found.low if found else None),
+        f"{column}_high": count_text(found.high if found else None),
+    }
+
+
+def relation_text(relation, links):
+    """ "counterpart <the other group's page>": the relation's kind and whom it names."""
+    return f"{relation.kind} {links.url(relation.other)}"
+
+
+def designation_text(designation):
+    """ "Authority: list (from 1997-10-08 to 2001-01-01)", the dates the source gives."""
+    dates = [
+        f"{word} {day.isoformat()}"
+        for word, day in (
+            ("from", designation.designated_from),
+            ("to", designation.designated_to),
+        )
+        if day
+    ]
+    text = f"{designation.authority}: {designation.list_name}"
+    return f"{text} ({' '.join(dates)})" if dates else text
+
+
 # --- Row builders: (object, links) -> dict ---------------------------------
 
 
@@ -97,6 +133,7 @@ def report_row(report, links):
 
 
 def group_row(group, links):
+    strength = published_estimates(group)[Figure.STRENGTH]
     return {
         "slug": group.slug,
         "name": group.name,
@@ -107,6 +144,10 @@ def group_row(group, links):
         "founded_year": group.founded_year,
         "activity": group.activity,
         "leaders": [str(leader) for leader in group.leaders.all()],
+        "strength": count_text(strength.best if strength else None),
+        **range_columns("strength", strength),
+        "relations": [relation_text(relation, links) for relation in group.published_relations],
+        "designations": [designation_text(d) for d in group.published_designations],
         "description": group.description,
         "updated_at": group.updated_at.isoformat(),
         "url": links.url(group),
@@ -160,13 +201,14 @@ def incident_row(incident, links):
         p = perpetrations[n] if n < len(perpetrations) else None
         row[name] = gtd_name(p.group) if p else (codebook.UNKNOWN_TEXT if n == 0 else "")
         row[uncertain] = (1 if p.uncertain else 0) if p else ""
+    for figure, found in published_estimates(incident).items():
+        column = FIGURE_COLUMNS[figure]
+        row[column] = count_text(best_value(incident, figure, found))
+        row.update(range_columns(column, found))
     citations = incident.published_citations
     scites = [scite(c, links) for c in citations[: len(codebook.SOURCE_COLUMNS)]]
     row.update(
         {
-            "nkill": count_text(incident.killed),
-            "nwound": count_text(incident.injured),
-            "nhostkid": count_text(incident.hostages),
             "summary": incident.summary,
             **dict(zip_longest(codebook.SOURCE_COLUMNS, scites, fillvalue="")),
             "dbsource": incident.external_source or settings.ARCHIVE_NAME,
@@ -196,11 +238,17 @@ def report_queryset():
 
 
 def incident_queryset():
-    return Incident.objects.for_list().with_published_citations()
+    return Incident.objects.for_list().with_published_citations().with_published_claims()
 
 
 def group_queryset():
-    return Group.objects.for_list().prefetch_related("leaders").with_published_citations()
+    return (
+        Group.objects.for_list()
+        .prefetch_related("leaders")
+        .with_published_citations()
+        .with_published_claims()
+        .with_published_relations()
+    )
 
 
 KINDS = {

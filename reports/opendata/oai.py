@@ -27,8 +27,9 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports.models import Country, Incident, Report
+from reports.models import Country, Figure, Incident, Report
 from reports.opendata.citing import iso_at_precision
+from reports.opendata.claims import claim_words, estimate_words, published_estimates
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -220,7 +221,12 @@ def with_record_data(kind, qs):
     """Join or prefetch what a record shows, so a page takes a fixed number of queries."""
     if kind == "report":
         return qs.select_related("country", "publisher", "republisher")
-    return qs.select_related("country").with_published_perpetrators().with_published_citations()
+    return (
+        qs.select_related("country")
+        .with_published_perpetrators()
+        .with_published_citations()
+        .with_published_claims()
+    )
 
 
 # --- XML ---------------------------------------------------------------------------
@@ -297,6 +303,8 @@ def oai_dc(request, obj, kind):
     for perpetration in obj.published_perpetrations:
         add("subject", perpetration.group.name)
     add("description", obj.summary)
+    for line in figure_lines(obj):
+        add("description", line)
     add("coverage", ", ".join(p for p in (obj.city, obj.region, obj.country.name) if p))
     start = iso_at_precision(obj.start_date, obj.start_precision)
     end = iso_at_precision(obj.end_date, obj.end_precision)
@@ -310,6 +318,30 @@ def oai_dc(request, obj, kind):
             add("source", citation.report.title)
             add("relation", request.build_absolute_uri(citation.report.get_absolute_url()))
     return dc
+
+
+def claim_source(claim):
+    if claim.from_dataset:
+        return "the dataset row the incident was imported from"
+    citation = claim.citation
+    number = f", paragraph {citation.paragraph.number}" if citation.paragraph_id else ""
+    return f"{citation.report.title}{number}: “{citation.quote}”"
+
+
+def figure_lines(incident):
+    """Dublin Core descriptions of an incident's figures: per figure its best estimate and
+    range, then each published claim in the source's words with the passage it rests on."""
+    lines = []
+    for figure, found in published_estimates(incident).items():
+        if found is None:
+            continue
+        label = Figure(figure).label
+        lines.append(f"{label} (best estimate): {estimate_words(found)}")
+        lines += [
+            f"{label}: {claim_words(claim)}, according to {claim_source(claim)}"
+            for claim in found.claims
+        ]
+    return lines
 
 
 def record(request, obj, kind):

@@ -5,13 +5,22 @@ The JSON-LD is built in reports/opendata/citing.py and escaped there for a <scri
 element (`<`, `>` and `&` as \\u003C ...), so document text can never close the element.
 """
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from reports.links import url_for
-from reports.models import Country, Group, Incident, Report
+from reports.models import (
+    Country,
+    Group,
+    Incident,
+    Report,
+    published_claims_prefetch,
+    published_relations_prefetch,
+)
 from reports.opendata import citing
+from reports.opendata.claims import published_estimates
 from reports.templatetags import template_global
 from reports.templatetags.formatting import filters_of
 
@@ -23,19 +32,39 @@ def absolute(context, path):
 @template_global
 @pass_context
 def json_ld(context, obj, sources=()):
-    """The JSON-LD describing a report, incident or group, for a ld+json <script>."""
+    """The JSON-LD describing a report, incident or group, for a ld+json <script>.
+
+    An incident's or group's published claims (and a group's relations and designations)
+    are read as Incident/Group.objects.for_detail() prefetched them, else now."""
     url = absolute(context, obj.get_absolute_url())
     sources = [(r.title, absolute(context, r.get_absolute_url())) for r in sources]
     if isinstance(obj, Report):
         data = citing.report_ld(obj, url)
     elif isinstance(obj, Incident):
+        # What for_detail() prefetched is not read again.
+        prefetch_related_objects([obj], published_claims_prefetch())
         perpetrators = [
             (p.group.name, absolute(context, p.group.get_absolute_url()))
             for p in getattr(obj, "published_perpetrations", [])
         ]
-        data = citing.incident_ld(obj, url, perpetrators, sources)
+        data = citing.incident_ld(obj, url, perpetrators, sources, published_estimates(obj))
     elif isinstance(obj, Group):
-        data = citing.group_ld(obj, url, obj.aliases.all(), sources)
+        prefetch_related_objects(
+            [obj], published_claims_prefetch(), *published_relations_prefetch()
+        )
+        relations = [
+            (relation, absolute(context, relation.other.get_absolute_url()))
+            for relation in obj.published_relations
+        ]
+        data = citing.group_ld(
+            obj,
+            url,
+            obj.aliases.all(),
+            sources,
+            published_estimates(obj),
+            relations,
+            obj.published_designations,
+        )
     else:
         return ""
     # Markup: json_for_script escapes <, > and & so the text cannot end the element.

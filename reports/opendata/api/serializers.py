@@ -4,9 +4,11 @@ Nested related rows come from the view's queryset (joined or prefetched), and a
 perpetrator or source report is listed only when it is published itself.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reports.models import Citation, Country, Group, Incident, Paragraph, Report
+from reports.models import Citation, Country, Group, Incident, Paragraph, RelationKind, Report
+from reports.opendata.claims import best_value, published_estimates
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -62,11 +64,71 @@ class ReportDetailSerializer(ReportSerializer):
         fields = [*ReportSerializer.Meta.fields, "paragraphs"]
 
 
+BEST_HELP = (
+    "The best estimate of the published claims (see figures and claims); without any "
+    "claim, the entry's own figure. Null: the sources do not say."
+)
+
+
 class PerpetratorSerializer(serializers.Serializer):
     slug = serializers.CharField(source="group.slug")
     name = serializers.CharField(source="group.name")
     acronym = serializers.CharField(source="group.acronym")
     uncertain = serializers.BooleanField()
+
+
+class CitationLink(serializers.HyperlinkedRelatedField):
+    """The API URL of the citation a claim rests on, from its key (no query)."""
+
+    view_name = "api:citation-detail"
+
+    def __init__(self, **kwargs):
+        super().__init__(view_name=self.view_name, read_only=True, **kwargs)
+
+
+class ClaimSerializer(serializers.Serializer):
+    """One source's figure: exact (low == high), a range, or open (high null: "at least")."""
+
+    figure = serializers.CharField()
+    low = serializers.IntegerField(help_text="The exact number, or the least the source says.")
+    high = serializers.IntegerField(
+        allow_null=True, help_text="Equal to low for an exact number; null when open."
+    )
+    wording = serializers.CharField(help_text="The source's own words, e.g. “more than a dozen”.")
+    moment = serializers.CharField(help_text="When the figure holds, if the source says.")
+    moment_date = serializers.DateField(allow_null=True)
+    best = serializers.BooleanField(help_text="Marked by an editor as the best estimate.")
+    citation = CitationLink(allow_null=True, help_text="The citation the claim rests on.")
+    from_dataset = serializers.BooleanField(
+        help_text="Rests on the dataset row the incident was imported from."
+    )
+
+
+class EstimateSerializer(serializers.Serializer):
+    """A figure's best estimate and the range of its claims (high null: open)."""
+
+    best = serializers.IntegerField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField(allow_null=True)
+
+
+class IncidentFiguresSerializer(serializers.Serializer):
+    killed = EstimateSerializer(allow_null=True)
+    injured = EstimateSerializer(allow_null=True)
+    hostages = EstimateSerializer(allow_null=True)
+
+
+class GroupFiguresSerializer(serializers.Serializer):
+    strength = EstimateSerializer(allow_null=True)
+
+
+class ClaimedEntryMixin:
+    """An entry's published figure claims and, per figure, their estimate (null: no claim)."""
+
+    figures_serializer = None
+
+    def get_figures(self, obj):
+        return self.figures_serializer(published_estimates(obj)).data
 
 
 class CitedEntryMixin:
@@ -82,7 +144,9 @@ class CitedEntryMixin:
         )
 
 
-class IncidentSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer):
+class IncidentSerializer(
+    ClaimedEntryMixin, CitedEntryMixin, serializers.HyperlinkedModelSerializer
+):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_field="slug")
     page = serializers.SerializerMethodField(help_text="The incident's page in the archive.")
     country = CountrySerializer()
@@ -93,6 +157,13 @@ class IncidentSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer
         max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
     )
     perpetrators = PerpetratorSerializer(many=True, source="published_perpetrations")
+    killed = serializers.SerializerMethodField(help_text=BEST_HELP)
+    injured = serializers.SerializerMethodField(help_text=BEST_HELP)
+    hostages = serializers.SerializerMethodField(help_text=BEST_HELP)
+    figures = serializers.SerializerMethodField(
+        help_text="Per figure, the best estimate and the low-high range of its claims."
+    )
+    claims = ClaimSerializer(many=True, source="published_claims")
     source_reports = serializers.SerializerMethodField(
         help_text="Permanent URLs of the published reports this incident rests on."
     )
@@ -120,12 +191,32 @@ class IncidentSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer
             "killed",
             "injured",
             "hostages",
+            "figures",
+            "claims",
             "outcome",
             "external_id",
             "external_source",
             "updated_at",
             "source_reports",
         ]
+
+    figures_serializer = IncidentFiguresSerializer
+
+    def best(self, obj, figure):
+        return best_value(obj, figure, published_estimates(obj)[figure])
+
+    def get_killed(self, obj) -> int | None:
+        return self.best(obj, "killed")
+
+    def get_injured(self, obj) -> int | None:
+        return self.best(obj, "injured")
+
+    def get_hostages(self, obj) -> int | None:
+        return self.best(obj, "hostages")
+
+    @extend_schema_field(IncidentFiguresSerializer)
+    def get_figures(self, obj):
+        return super().get_figures(obj)
 
 
 class AliasSerializer(serializers.Serializer):
@@ -138,12 +229,47 @@ class LeaderSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class GroupSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer):
+class OtherGroupSerializer(serializers.Serializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:group-detail", lookup_field="slug")
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+
+
+class RelationSerializer(serializers.Serializer):
+    """What a source says of this group and another: "<this group> is <kind> <other>"."""
+
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    other = OtherGroupSerializer()
+    citation = CitationLink(help_text="The citation the relation rests on.")
+
+
+class DesignationSerializer(serializers.Serializer):
+    """An authority's listing of the group, with the dates the source gives (null: not given)."""
+
+    def get_fields(self):
+        # "list", "from" and "to" read best in JSON; "from" cannot be a class attribute.
+        return {
+            "authority": serializers.CharField(),
+            "list": serializers.CharField(source="list_name"),
+            "from": serializers.DateField(source="designated_from", allow_null=True),
+            "to": serializers.DateField(source="designated_to", allow_null=True),
+            "citation": CitationLink(help_text="The citation the designation rests on."),
+        }
+
+
+class GroupSerializer(ClaimedEntryMixin, CitedEntryMixin, serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:group-detail", lookup_field="slug")
     page = serializers.SerializerMethodField(help_text="The group's page in the archive.")
     country = CountrySerializer(allow_null=True)
     aliases = AliasSerializer(many=True)
     leaders = LeaderSerializer(many=True)
+    figures = serializers.SerializerMethodField(
+        help_text="The group's strength: the best estimate and the range of its claims."
+    )
+    claims = ClaimSerializer(many=True, source="published_claims")
+    relations = RelationSerializer(many=True, source="published_relations")
+    designations = DesignationSerializer(many=True, source="published_designations")
     source_reports = serializers.SerializerMethodField(
         help_text="Permanent URLs of the published reports this group rests on."
     )
@@ -162,9 +288,19 @@ class GroupSerializer(CitedEntryMixin, serializers.HyperlinkedModelSerializer):
             "founded_year",
             "activity",
             "leaders",
+            "figures",
+            "claims",
+            "relations",
+            "designations",
             "updated_at",
             "source_reports",
         ]
+
+    figures_serializer = GroupFiguresSerializer
+
+    @extend_schema_field(GroupFiguresSerializer)
+    def get_figures(self, obj):
+        return super().get_figures(obj)
 
 
 class CitationSerializer(serializers.HyperlinkedModelSerializer):

@@ -43,25 +43,33 @@ class ReportViewSet(ReadOnlyViewSet):
 
 
 class IncidentViewSet(ReadOnlyViewSet):
-    """Published incidents, with their published perpetrators and source reports."""
+    """Published incidents, with their published perpetrators, figure claims and source
+    reports."""
 
     lookup_field = "slug"
     filterset_class = IncidentFilter
     serializer_class = serializers.IncidentSerializer
 
     def get_queryset(self):
-        return Incident.objects.for_list().with_published_citations()
+        return Incident.objects.for_list().with_published_citations().with_published_claims()
 
 
 class GroupViewSet(ReadOnlyViewSet):
-    """Published groups, with aliases, leaders and source reports."""
+    """Published groups, with aliases, leaders, strength claims, relations, designations
+    and source reports."""
 
     lookup_field = "slug"
     filterset_class = GroupFilter
     serializer_class = serializers.GroupSerializer
 
     def get_queryset(self):
-        return Group.objects.for_list().prefetch_related("leaders").with_published_citations()
+        return (
+            Group.objects.for_list()
+            .prefetch_related("leaders")
+            .with_published_citations()
+            .with_published_claims()
+            .with_published_relations()
+        )
 
 
 class CitationFilter(django_filters.FilterSet):

@@ -1,0 +1,49 @@
+"""An entry's sourced figures, as the open-data surfaces (API, exports, JSON-LD,
+OAI-PMH) give them.
+
+They read what the querysets prefetched (`published_claims`:
+CitedQuerySet.with_published_claims), so a claim resting on a draft report's
+passage never reaches a reader, nor counts in an estimate a reader sees.
+"""
+
+from reports.claims import estimates
+from reports.models import INCIDENT_FIGURES, Figure, Incident
+
+
+def figures_of(entry):
+    """The figures an entry has: an incident's killed, injured and hostages, a group's strength."""
+    return INCIDENT_FIGURES if isinstance(entry, Incident) else (Figure.STRENGTH,)
+
+
+def published_estimates(entry):
+    """{figure: Estimate or None} of the entry's published claims, for each of its figures."""
+    return estimates(entry.published_claims, figures_of(entry))
+
+
+def best_value(incident, figure, found):
+    """The one number of an incident's figure: the best estimate of its published claims,
+    else the row's own value (an incident whose figure rests on no claim yet)."""
+    return found.best if found is not None else getattr(incident, figure)
+
+
+def claim_words(claim):
+    """A claim in a line of text: "at least 16 (“more than a dozen”, at the rescue)"."""
+    if claim.exact:
+        numbers = str(claim.low)
+    elif claim.high is None:
+        numbers = f"at least {claim.low}"
+    else:
+        numbers = f"{claim.low} to {claim.high}"
+    said = [f"“{claim.wording}”"] if claim.wording else []
+    said += [claim.moment] if claim.moment else []
+    return f"{numbers} ({', '.join(said)})" if said else numbers
+
+
+def estimate_words(found):
+    """An estimate in a line of text: "16", "at least 21", "81 (72 to 81)"."""
+    if found.exact:
+        return str(found.best)
+    if found.high is None:
+        at_least = f"at least {found.low}"
+        return at_least if found.best == found.low else f"{found.best} ({at_least})"
+    return f"{found.best} ({found.low} to {found.high})"
