@@ -7,15 +7,21 @@ class ReportsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from reports.models import Citation
+        from reports.models import Citation, FigureClaim
         from reports.signals import (
             CURATED_MODELS,
             CURATED_RELATIONS,
             bump_archive_state,
             key_quote,
+            refresh_claimed,
+            remember_claimed,
         )
 
         pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
+        # Incident.killed, injured and hostages are the best estimates of the claims.
+        pre_save.connect(remember_claimed, sender=FigureClaim, dispatch_uid="remember-claimed")
+        post_save.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")
+        post_delete.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")
 
         for model in CURATED_MODELS:
             label = model._meta.label_lower

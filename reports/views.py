@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
+from reports.claims import figure_rows
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -26,7 +27,10 @@ from reports.filters import (
     matching_groups,
 )
 from reports.models import (
+    INCIDENT_FIGURES,
     Citation,
+    Figure,
+    FigureClaim,
     Group,
     Incident,
     Perpetration,
@@ -236,9 +240,11 @@ def incident_list(request):
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(incident=incident))
+    claims = FigureClaim.objects.filter(incident=incident)
     context = {
         "incident": incident,
         "citations": citations,
+        "figures": figure_rows(claims, citations, INCIDENT_FIGURES, incident),
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
         "cite": cite_this(request, incident),
@@ -283,11 +289,13 @@ def group_suggest(request):
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(group=group))
+    strength = figure_rows(FigureClaim.objects.filter(group=group), citations, [Figure.STRENGTH])
     # The latest TIMELINE_LENGTH incidents (one more tells whether there are others),
     # shown oldest first.
     latest = Perpetration.objects.timeline(group, TIMELINE_LENGTH + 1)
     context = {
         "group": group,
+        "strength": strength[0],
         "timeline": latest[:TIMELINE_LENGTH][::-1],
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,

@@ -9,7 +9,7 @@ from reports.models import Country, GroupAlias, Leader, Perpetration, Status
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
-DETAIL_QUERIES = 7  # incl. the casualty chart and the archive version
+DETAIL_QUERIES = 8  # incl. the casualty chart, the archive version and the strength claims
 
 
 def names(response):

@@ -21,7 +21,7 @@ from tests.factories import make_citation, make_group, make_incident, make_repor
 
 LIST_QUERIES = 9  # incl. the archive version (reports/caching.py)
 SUGGEST_QUERIES = 2  # the archive version and the groups
-DETAIL_QUERIES = 4  # incl. the archive version (reports/caching.py)
+DETAIL_QUERIES = 5  # incl. the archive version (reports/caching.py) and the figure claims
 
 
 def titles(response):
@@ -426,7 +426,7 @@ def test_incident_page_shows_facts_at_their_precision(client, hostage_crisis):
     html = client.get(hostage_crisis.get_absolute_url()).content.decode()
     assert "17 December 1996" in html
     assert "April 1997" in html and "22 April 1997" not in html
-    assert "<dt>Injured</dt><dd>unknown" in html
+    assert "<dt>Injured</dt><dd>not given" in html
     assert "<dt>Killed</dt><dd>16" in html
     assert 'href="/groups/mrta/">Tupac Amaru Revolutionary Movement (MRTA)</a>' in html
 
