@@ -109,14 +109,18 @@ class FigureRow:
     """One figure of an entry as its page shows it.
 
     `estimate` is None when no claim the reader may see gives the figure; `value` is
-    then what the entry's row holds (a figure not yet resting on a claim), if anything.
-    `claims` lists every claim side by side when they differ, else it is empty.
+    then what the entry's row holds if no claim at all gives it (a figure not yet
+    resting on a claim).
+    `shown` is every claim the reader may see; `claims` is the same list when their
+    figures differ, to be shown side by side, else empty (then they say the same, and
+    `best` speaks for all of them, with all their footnotes).
     """
 
     figure: str
     label: str
     estimate: Estimate | None
     best: ClaimRow | None
+    shown: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     value: int | None = None
 
@@ -143,14 +147,18 @@ def figure_rows(claims, citations, figures, entry=None):
         if found is not None:
             chosen = best_claim(found.claims)
             best = next(row for row in shown if row.claim is chosen)
+        # The row's own value only for a figure no claim gives yet (not yet sourced):
+        # one resting on sources a reader may not see is not given, as far as the page goes.
+        claimed = any(claim.figure == figure for claim in claims)
         rows.append(
             FigureRow(
                 figure=figure,
                 label=Figure(figure).label,
                 estimate=found,
                 best=best,
+                shown=shown,
                 claims=shown if found is not None and found.sources_differ else [],
-                value=getattr(entry, figure, None) if entry is not None else None,
+                value=None if claimed or entry is None else getattr(entry, figure, None),
             )
         )
     return rows

@@ -14,9 +14,10 @@ CURATED = [
     "incident",
     "perpetration",
     "citation",
+    "figureclaim",
 ]
 # Parts of an entry an editor removes while curating it (inline rows).
-EDITOR_MAY_DELETE = ["groupalias", "leader", "perpetration", "citation"]
+EDITOR_MAY_DELETE = ["groupalias", "leader", "perpetration", "citation", "figureclaim"]
 REFERENCE = ["country", "organisation"]
 
 EDITOR_PERMISSIONS = (
