@@ -1130,6 +1130,10 @@ class FigureClaim(models.Model):
             raise ValidationError(errors)
 
     def _cites_own_subject(self):
+        try:
+            self.citation  # noqa: B018 (fetched once, cached)
+        except Citation.DoesNotExist:
+            return True  # no such citation: clean_fields says so
         if self.incident_id is not None:
             return self.citation.incident_id == self.incident_id
         if self.group_id is not None:

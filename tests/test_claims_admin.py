@@ -184,6 +184,10 @@ def test_clean_refuses_what_the_constraints_refuse_and_more(entry):
     foreign_claim = FigureClaim(incident=incident, figure="killed", low=3, citation=foreign)
     with pytest.raises(ValidationError, match="its own incident or group"):
         foreign_claim.full_clean()
+    missing = FigureClaim(incident=incident, figure="killed", low=3, citation_id=999_999)
+    with pytest.raises(ValidationError) as refused:
+        missing.full_clean()
+    assert list(refused.value.message_dict) == ["citation"]
     FigureClaim(incident=incident, figure="killed", low=3, from_dataset=True).full_clean()
 
 
