@@ -289,13 +289,13 @@ def group_suggest(request):
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(group=group))
-    strength = figure_rows(FigureClaim.objects.filter(group=group), citations, [Figure.STRENGTH])
+    [strength] = figure_rows(FigureClaim.objects.filter(group=group), citations, [Figure.STRENGTH])
     # The latest TIMELINE_LENGTH incidents (one more tells whether there are others),
     # shown oldest first.
     latest = Perpetration.objects.timeline(group, TIMELINE_LENGTH + 1)
     context = {
         "group": group,
-        "strength": strength[0],
+        "strength": strength,
         "timeline": latest[:TIMELINE_LENGTH][::-1],
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,
