@@ -16,6 +16,8 @@ from reports.forms import (
     CitationForm,
     CitationInlineFormSet,
     EditorialForm,
+    FigureClaimForm,
+    FigureClaimInlineFormSet,
     GroupCitationForm,
     GroupSourcedInlineFormSet,
     ImportDocumentsForm,
@@ -26,6 +28,7 @@ from reports.models import (
     Citation,
     Country,
     Designation,
+    FigureClaim,
     Group,
     GroupAlias,
     GroupRelation,
@@ -296,6 +299,38 @@ class GroupCitationInline(CitationInline):
     fk_name = "group"
 
 
+class FigureClaimInline(admin.TabularInline):
+    """What each source says of a figure; the entry's row keeps their best estimate."""
+
+    model = FigureClaim
+    form = FigureClaimForm
+    formset = FigureClaimInlineFormSet
+    fields = (
+        "figure",
+        "low",
+        "high",
+        "wording",
+        "moment",
+        "moment_date",
+        "best",
+        "citation",
+        "from_dataset",
+        "note",
+    )
+    readonly_fields = ("from_dataset",)
+    extra = 0
+    verbose_name_plural = _("figures, as each source gives them (save a citation first)")
+
+
+class IncidentClaimInline(FigureClaimInline):
+    fk_name = "incident"
+
+
+class GroupClaimInline(FigureClaimInline):
+    fk_name = "group"
+    verbose_name_plural = _("strength, as each source gives it (save a citation first)")
+
+
 @admin.register(Incident)
 class IncidentAdmin(EditorialAdmin):
     list_display = (
@@ -316,7 +351,15 @@ class IncidentAdmin(EditorialAdmin):
     list_select_related = ("country",)
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "start_date"
-    readonly_fields = ("external_source", "external_id", "is_synthetic", *RECORD_FIELDS)
+    readonly_fields = (
+        "killed",
+        "injured",
+        "hostages",
+        "external_source",
+        "external_id",
+        "is_synthetic",
+        *RECORD_FIELDS,
+    )
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "summary")}),
         (
@@ -335,7 +378,10 @@ class IncidentAdmin(EditorialAdmin):
             _("What happened"),
             {
                 "fields": ("type", "target_type", ("killed", "injured", "hostages"), "outcome"),
-                "description": _("Leave a figure blank when the source does not give it."),
+                "description": _(
+                    "Killed, injured and hostages are each the best estimate, from the "
+                    "claims below; a figure no source gives stays blank."
+                ),
             },
         ),
         (
@@ -346,7 +392,7 @@ class IncidentAdmin(EditorialAdmin):
             },
         ),
     )
-    inlines = (PerpetrationInline, IncidentCitationInline)
+    inlines = (PerpetrationInline, IncidentCitationInline, IncidentClaimInline)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
@@ -430,6 +476,7 @@ class GroupAdmin(EditorialAdmin):
         GroupAliasInline,
         LeaderInline,
         GroupCitationInline,
+        GroupClaimInline,
         GroupRelationInline,
         DesignationInline,
     )

@@ -7,15 +7,25 @@ class ReportsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from reports.models import Citation
+        from reports.models import Citation, FigureClaim, Report
         from reports.signals import (
             CURATED_MODELS,
             CURATED_RELATIONS,
             bump_archive_state,
             key_quote,
+            refresh_claimed,
+            refresh_sources_claims,
+            remember_claimed,
         )
 
         pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
+        # Incident.killed, injured and hostages are the best estimates of the claims.
+        pre_save.connect(remember_claimed, sender=FigureClaim, dispatch_uid="remember-claimed")
+        post_save.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")
+        post_delete.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")
+        for source in (Report, Citation):
+            uid = f"refresh-claims-{source._meta.model_name}"
+            post_save.connect(refresh_sources_claims, sender=source, dispatch_uid=uid)
 
         for model in CURATED_MODELS:
             label = model._meta.label_lower

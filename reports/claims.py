@@ -11,7 +11,9 @@ asserts ("more than a dozen" counts as 13, "hundreds" as 200). Low and high span
 every claim: high is open (None) when any claim's is.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from reports.models import INCIDENT_FIGURES, Figure, FigureClaim, Incident
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,120 @@ def estimates(claims, figures):
     return {
         figure: estimate(claim for claim in claims if claim.figure == figure) for figure in figures
     }
+
+
+def refresh_estimates(incident, figures=None):
+    """Store the best estimate of each of `figures` (all the incident's by default) on the
+    incident's row: the one place that keeps Incident.killed, injured and hostages in
+    step with the claims a reader may see (None for a figure without any).
+
+    `incident` is an Incident or its primary key; an Incident given is updated too.
+    Called for every saved or deleted claim (reports.signals), so the admin, approvals
+    and imports all keep the row right.
+    """
+    figures = INCIDENT_FIGURES if figures is None else [f for f in INCIDENT_FIGURES if f in figures]
+    if not figures:
+        return
+    pk = getattr(incident, "pk", incident)
+    # Only what a reader may see: a claim resting on a draft report's passage must not
+    # reach a list through the row.
+    claims = list(
+        FigureClaim.objects.published()
+        .filter(incident_id=pk, figure__in=figures)
+        .only("figure", "low", "high", "best")
+    )
+    values = {
+        figure: None if found is None else found.best
+        for figure, found in estimates(claims, figures).items()
+    }
+    # An update, not a save: the claims carry their own history, and a save would write
+    # the incident's every field from a copy that may be older than the row.
+    Incident.objects.filter(pk=pk).update(**values)
+    if isinstance(incident, Incident):
+        for figure, value in values.items():
+            setattr(incident, figure, value)
+
+
+def refresh_estimates_resting_on(**where):
+    """refresh_estimates() of every incident with a claim whose citation matches `where`
+    (e.g. citation__report=report): a report published or withdrawn, or a citation moved
+    to another report, changes which claims a reader may see."""
+    incidents = (
+        FigureClaim.objects.filter(incident__isnull=False, **where)
+        .values_list("incident_id", flat=True)
+        .distinct()
+    )
+    for incident_id in incidents:
+        refresh_estimates(incident_id)
+
+
+# --- What an entry's page shows of its figures -------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim as a page shows it: the claim and the number of its footnote (its
+    citation's place in the page's citations list, from 1), None for a dataset row."""
+
+    claim: object
+    note: int | None
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One figure of an entry as its page shows it.
+
+    `estimate` is None when no claim the reader may see gives the figure; `value` is
+    then what the entry's row holds if no claim at all gives it (a figure not yet
+    resting on a claim).
+    `shown` is every claim the reader may see; `claims` is the same list when their
+    figures differ, to be shown side by side, else empty (then they say the same, and
+    `best` speaks for all of them, with all their footnotes).
+    """
+
+    figure: str
+    label: str
+    estimate: Estimate | None
+    best: ClaimRow | None
+    shown: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    value: int | None = None
+
+
+def figure_rows(claims, citations, figures, entry=None):
+    """[FigureRow] for `figures` of an entry, from its `claims` and the page's `citations`.
+
+    A claim shows only if it rests on a citation the page lists (so on a published
+    source) or on the dataset row; its footnote is its citation's place in the list, as
+    reports.passages.footnotes numbers them. `entry` gives a figure's row value when no
+    claim gives it.
+    """
+    claims = list(claims)
+    numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
+    rows = []
+    for figure in figures:
+        shown = [
+            ClaimRow(claim, numbers.get(claim.citation_id))
+            for claim in claims
+            if claim.figure == figure and (claim.from_dataset or claim.citation_id in numbers)
+        ]
+        found = estimate(row.claim for row in shown)
+        best = None
+        if found is not None:
+            chosen = best_claim(found.claims)
+            best = next(row for row in shown if row.claim is chosen)
+        # The row's own value only for a figure no claim gives yet (not yet sourced):
+        # one resting on sources a reader may not see is not given, as far as the page goes.
+        claimed = any(claim.figure == figure for claim in claims)
+        rows.append(
+            FigureRow(
+                figure=figure,
+                label=Figure(figure).label,
+                estimate=found,
+                best=best,
+                shown=shown,
+                claims=shown if found is not None and found.sources_differ else [],
+                value=None if claimed or entry is None else getattr(entry, figure, None),
+            )
+        )
+    return rows

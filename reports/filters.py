@@ -359,7 +359,7 @@ class IncidentFilter(ArchiveFilterSet):
     )
     group = PerpetratorFilter(label=_("Perpetrator group"), field_name="perpetrators")
     casualties = django_filters.ChoiceFilter(
-        label=_("Casualties"),
+        label=_("Casualties (best estimate)"),
         method="filter_casualties",
         choices=[("yes", _("Killed or injured reported")), ("no", _("None reported"))],
         empty_label=_("Either"),
@@ -374,8 +374,15 @@ class IncidentFilter(ArchiveFilterSet):
         {
             "-date": (_("Latest first"), ["-start_date", "pk"]),
             "date": (_("Earliest first"), ["start_date", "-pk"]),
-            "-casualties": (_("Most casualties first"), ["-casualties", "-start_date"]),
-            "casualties": (_("Fewest casualties first"), ["casualties", "-start_date"]),
+            # Casualties are the best estimates the incident row keeps (reports/claims.py).
+            "-casualties": (
+                _("Most casualties first (best estimate)"),
+                ["-casualties", "-start_date"],
+            ),
+            "casualties": (
+                _("Fewest casualties first (best estimate)"),
+                ["casualties", "-start_date"],
+            ),
         }
     )
 

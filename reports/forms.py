@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Citation, Fact, Status
+from reports.models import INCIDENT_FIGURES, Citation, Fact, Figure, FigureClaim, Status
 from reports.publishing import sources_problem, status_change_problem
 
 INCIDENT_FACTS = [
@@ -122,6 +122,69 @@ class GroupSourcedInlineFormSet(forms.BaseInlineFormSet):
         field.error_messages["invalid_choice"] = _(
             "Choose one of this group’s own citations: cite the passage on the group first."
         )
+
+
+class FigureClaimForm(forms.ModelForm):
+    """A claim edited on its incident or group: its figures are the subject's kind and its
+    citation one of the subject's own (FigureClaimInlineFormSet passes them)."""
+
+    class Meta:
+        model = FigureClaim
+        fields = [
+            "figure",
+            "low",
+            "high",
+            "wording",
+            "moment",
+            "moment_date",
+            "best",
+            "citation",
+            "note",
+        ]
+
+    def __init__(self, *args, figures=None, citations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if figures is not None:
+            self.fields["figure"].choices = [("", "---------"), *figures]
+        if citations is not None:
+            self.fields["citation"].queryset = citations
+
+
+class FigureClaimInlineFormSet(forms.BaseInlineFormSet):
+    """Claims edited on their incident or group; one claim at most is the best of a figure."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Give FigureClaim.clean the subject even before it is saved (on an add form).
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+    def get_form_kwargs(self, index):
+        subject = self.fk.name
+        figures = Figure.choices
+        if subject == "incident":
+            figures = [choice for choice in figures if choice[0] in INCIDENT_FIGURES]
+        else:
+            figures = [choice for choice in figures if choice[0] == Figure.STRENGTH]
+        # Only the entry's own citations; a new entry has none yet.
+        citations = Citation.objects.none()
+        if self.instance.pk is not None:
+            citations = Citation.objects.filter(**{subject: self.instance}).select_related("report")
+        return {**super().get_form_kwargs(index), "figures": figures, "citations": citations}
+
+    def clean(self):
+        super().clean()
+        marked = {}
+        for form in self.forms:
+            data = form.cleaned_data
+            if data and not data.get("DELETE") and data.get("best"):
+                marked.setdefault(data.get("figure"), []).append(form)
+        for figure, forms_ in marked.items():
+            if len(forms_) > 1:
+                raise ValidationError(
+                    _("Mark one claim at most as the best estimate of %(figure)s.")
+                    % {"figure": Figure(figure).label.lower() if figure else _("a figure")}
+                )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1214,6 +1214,44 @@ class FigureClaim(models.Model):
     natural_key.dependencies = ["reports.incident", "reports.group", "reports.citation"]
 
     @property
+    def subject(self):
+        return self.incident or self.group
+
+    def clean(self):
+        """The check constraints in words, and what they cannot see: a figure of the
+        subject's kind, resting on a citation of the same subject."""
+        errors = {}
+        # The subject may be an unsaved instance (an admin inline on an add form).
+        incident = self.incident if self.incident_id is None else self.incident_id
+        group = self.group if self.group_id is None else self.group_id
+        if bool(incident) == bool(group):
+            errors["__all__"] = _("A figure is claimed for exactly one incident or one group.")
+        if self.high is not None and self.low is not None and self.low > self.high:
+            errors["high"] = _("The low figure cannot exceed the high one.")
+        if self.figure and incident and self.figure not in INCIDENT_FIGURES:
+            errors["figure"] = _("An incident’s figures are killed, injured and hostages.")
+        if self.figure and group and self.figure != Figure.STRENGTH:
+            errors["figure"] = _("A group’s figure is its strength.")
+        if self.citation_id is None:
+            if not self.from_dataset:
+                errors["citation"] = _("A figure needs the citation it rests on.")
+        elif not self._cites_own_subject():
+            errors["citation"] = _("A figure rests on a citation of its own incident or group.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _cites_own_subject(self):
+        try:
+            self.citation  # noqa: B018 (fetched once, cached)
+        except Citation.DoesNotExist:
+            return True  # no such citation: clean_fields says so
+        if self.incident_id is not None:
+            return self.citation.incident_id == self.incident_id
+        if self.group_id is not None:
+            return self.citation.group_id == self.group_id
+        return False  # an unsaved subject has no citations yet
+
+    @property
     def exact(self):
         return self.high is not None and self.high == self.low
 

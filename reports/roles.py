@@ -17,6 +17,7 @@ CURATED = [
     "citation",
     "grouprelation",
     "designation",
+    "figureclaim",
 ]
 # Parts of an entry an editor removes while curating it (inline rows).
 EDITOR_MAY_DELETE = [
@@ -26,6 +27,7 @@ EDITOR_MAY_DELETE = [
     "citation",
     "grouprelation",
     "designation",
+    "figureclaim",
 ]
 REFERENCE = ["country", "organisation"]
 

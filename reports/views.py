@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
+from reports.claims import figure_rows
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -26,7 +27,9 @@ from reports.filters import (
     matching_groups,
 )
 from reports.models import (
+    INCIDENT_FIGURES,
     Citation,
+    Figure,
     Group,
     Incident,
     Perpetration,
@@ -245,6 +248,7 @@ def incident_detail(request, slug):
     context = {
         "incident": incident,
         "citations": citations,
+        "figures": figure_rows(incident.published_claims, citations, INCIDENT_FIGURES, incident),
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
         "cite": cite_this(request, incident),
@@ -289,11 +293,13 @@ def group_suggest(request):
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.for_detail(), slug=slug)
     citations = list(Citation.objects.for_display().filter(group=group))
+    [strength] = figure_rows(group.published_claims, citations, [Figure.STRENGTH])
     # The latest TIMELINE_LENGTH incidents (one more tells whether there are others),
     # shown oldest first.
     latest = Perpetration.objects.timeline(group, TIMELINE_LENGTH + 1)
     context = {
         "group": group,
+        "strength": strength,
         "timeline": latest[:TIMELINE_LENGTH][::-1],
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,
         "citations": citations,

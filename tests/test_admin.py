@@ -155,7 +155,7 @@ def test_editor_creates_an_incident_with_a_citation_from_the_seed(client, editor
     assert response.status_code == 302, response.context["errors"]
     incident = Incident.objects.get(slug="junin-kidnapping-admin")
     assert incident.status == Status.DRAFT
-    assert incident.hostages == 30
+    assert incident.hostages is None  # read-only: the figures come from the claims
     citation = incident.citations.get()
     assert citation.paragraph.number == 3  # found from the quote
     assert citation.facts == ["hostages", "place"]

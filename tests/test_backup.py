@@ -69,7 +69,7 @@ def build_archive():
     group.description += " (revised by an editor)"
     group._history_user = editor
     group.save()
-    GroupAlias.objects.order_by("pk").first().delete()
+    GroupAlias.objects.create(group=group, name="An alias removed again").delete()
     leader = Leader.objects.order_by("pk").first()
     leader.role = "founder (revised)"
     leader.save()
@@ -232,7 +232,7 @@ def test_export_writes_format_version_counts_and_checksum(exported):
     assert document["sha256"] == backup.checksum(document)
     assert document["counts"]["reports.report"] == 1
     assert document["counts"]["reports.historicalreport"] == 2
-    assert document["counts"]["reports.historicalgroupalias"] == 1
+    assert document["counts"]["reports.historicalgroupalias"] == 2  # created, deleted
     assert document["counts"]["auth.user"] == 2
     for label, rows in document["payload"].items():
         assert document["counts"][label] == len(rows)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from reports.ingest import bulk, gtd
 from reports.ingest.bulk import DeferredIndexes
 from reports.ingest.gtd import HASH_KEY
-from reports.models import Incident, Paragraph, Perpetration
+from reports.models import FigureClaim, Incident, Paragraph, Perpetration
 from tests.factories import make_incident, make_report, sqlite_master_rows
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write
 
@@ -39,6 +39,7 @@ def contents():
     return (
         list(Incident.objects.order_by("pk").values_list("pk", "external_id", "title")),
         list(Perpetration.objects.order_by("pk").values_list("incident", "group", "uncertain")),
+        list(FigureClaim.objects.order_by("pk").values_list("incident", "figure", "low", "high")),
     )
 
 

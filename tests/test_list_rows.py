@@ -189,3 +189,34 @@ def test_pagination_keeps_the_query_escaped(rf):
         f'<a rel="next" href="?{query}&amp;page=3">',
         "Page 2 of 4",
     )
+
+
+# --- casualties: the best estimate the incident row keeps ------------------------------
+
+
+def test_incident_list_sorts_and_shows_the_best_estimate_and_says_so(
+    client, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from reports.models import FigureClaim
+    from tests.test_views_incidents import LIST_QUERIES
+
+    report = make_report(body="Five died, said one. Fifty died, said another.")
+    claimed = make_incident(title="Claimed", slug="claimed")
+    for quote, low, best in (("Five died", 5, False), ("Fifty died", 50, True)):
+        citation = make_citation(report, quote, incident=claimed, facts=["killed"])
+        FigureClaim.objects.create(
+            incident=claimed, figure="killed", low=low, high=low, best=best, citation=citation
+        )
+    make_incident(title="Plain", slug="plain", killed=10)
+    url = reverse("reports:incident-list")
+    client.get(url, {"sort": "-casualties"})
+    cache.clear()
+    with django_assert_max_num_queries(LIST_QUERIES):  # the claims are not read
+        response = client.get(url, {"sort": "-casualties"})
+    html = response.content.decode()
+    assert [row.title for row in response.context["rows"]] == ["Claimed", "Plain"]
+    assert "killed 50, injured unknown" in html
+    assert "best estimate" in html
+    assert "Most casualties first (best estimate)" in html

@@ -426,7 +426,7 @@ def test_incident_page_shows_facts_at_their_precision(client, hostage_crisis):
     html = client.get(hostage_crisis.get_absolute_url()).content.decode()
     assert "17 December 1996" in html
     assert "April 1997" in html and "22 April 1997" not in html
-    assert "<dt>Injured</dt><dd>unknown" in html
+    assert "<dt>Injured</dt><dd>not given" in html
     assert "<dt>Killed</dt><dd>16" in html
     assert 'href="/groups/mrta/">Tupac Amaru Revolutionary Movement (MRTA)</a>' in html
 

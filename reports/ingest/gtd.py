@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
+from reports.claims import refresh_estimates
 from reports.countries import resolve_country
 from reports.ingest import gtd_codebook as codebook
 from reports.ingest.bulk import (
@@ -47,9 +48,11 @@ from reports.ingest.bulk import (
     refresh_planner_statistics,
 )
 from reports.models import (
+    INCIDENT_FIGURES,
     ArchiveState,
     Country,
     DatePrecision,
+    FigureClaim,
     Group,
     GroupAlias,
     Incident,
@@ -607,6 +610,10 @@ class Inserters:
             raw=("source_row", "latitude", "longitude", "start_date", "end_date"),
         )
         self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain"))
+        # nkill, nwound and nhostkid, each an exact claim resting on the dataset row.
+        self.claims = RowInserter(
+            FigureClaim, ("incident", "figure", "low", "high"), constants={"from_dataset": True}
+        )
         # Not perpetrations': theirs are smaller, and deferring them saved too little
         # of a full-size import to be worth the DDL.
         self.incident_indexes = DeferredIndexes(Incident)
@@ -697,6 +704,12 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
 
     updated = []
     if changed:
+        # The row's figures are claimed afresh below; an editor's claims stay. Deleted
+        # before the rows are written: each deletion refreshes its incident's figures.
+        FigureClaim.objects.filter(
+            incident__external_id__in=[parsed.external_id for parsed in changed],
+            from_dataset=True,
+        ).delete()
         # Changed rows are few: load them whole, so their history rows are complete.
         current = Incident.objects.in_bulk(
             [parsed.external_id for parsed in changed], field_name="external_id"
@@ -726,6 +739,17 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
                 group_ids.add(group_id)
                 perpetrations.append((pk, group_id, uncertain))
     inserter.perpetrations.insert(perpetrations)
+    inserter.claims.insert(
+        (pk, figure, parsed.fields[figure], parsed.fields[figure])
+        for pk, parsed in zip(created + [i.pk for i in updated], new + changed, strict=True)
+        for figure in INCIDENT_FIGURES
+        if parsed.fields[figure] is not None  # blank, -99, -9: the row gives no figure
+    )
+    if updated:
+        # Where an editor's claims stand next to the row's, the best estimate may be theirs.
+        curated = FigureClaim.objects.filter(incident__in=updated, from_dataset=False)
+        for incident_id in set(curated.values_list("incident_id", flat=True)):
+            refresh_estimates(incident_id)
     summary.created += len(created)
     summary.updated += len(updated)
 

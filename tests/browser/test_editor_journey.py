@@ -19,6 +19,7 @@ This is not a UNHCR publication. UNHCR is not responsible for, nor does it neces
 endorse, its content.
 """.encode()
 INCIDENT = "Car bomb at the Huancayo police barracks"
+QUOTE = f"{PASSAGE}, injuring four officers"
 
 
 def select_passage(page, number, passage):
@@ -82,17 +83,30 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     page.locator("#id_start_precision").select_option("month")
     choose_in_autocomplete(page, "country", "Peru")
     page.locator("#id_type").select_option("bombing")
-    page.locator("#id_injured").fill("4")
+    # The passage goes on to give the injured: the editor quotes that too.
+    page.locator("#id_citations-0-quote").fill(QUOTE)
     page.locator("#id_citations-0-facts input[value=injured]").check()
     screenshot(page, "editor-04-incident-prefilled")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     incident = Incident.objects.get(title=INCIDENT)
     assert incident.status == Status.REVIEW
     citation = Citation.objects.get(incident=incident)
-    assert (citation.quote, citation.paragraph.number) == (PASSAGE, 1)
+    assert (citation.quote, citation.paragraph.number) == (QUOTE, 1)
     assert citation.report.title == TITLE
+
+    # ...then claims the figure the citation gives, resting on it.
+    page.locator("#claims-group .add-row a").click()
+    page.locator("#id_claims-0-figure").select_option("injured")
+    page.locator("#id_claims-0-low").fill("4")
+    page.locator("#id_claims-0-high").fill("4")
+    page.locator("#id_claims-0-wording").fill("four officers")
+    page.locator("#id_claims-0-citation").select_option(str(citation.pk))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    incident.refresh_from_db()
+    assert incident.injured == 4  # the best estimate of its claims
     page.get_by_role("button", name="Log out").click()
 
     # The publisher publishes the report and the incident.
@@ -117,5 +131,6 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     page.get_by_role("link", name=re.compile("Huancayo police barracks")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(INCIDENT)
     expect(page.locator(".citation-list")).to_contain_text(PASSAGE)
+    expect(page.locator(".facts")).to_contain_text("4 — “four officers”")
     expect(page.locator(".disclaimer").first).to_contain_text("This is not a UNHCR publication")
     screenshot(page, "editor-06-public-incident")
