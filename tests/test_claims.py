@@ -127,6 +127,29 @@ def test_deleting_the_citation_deletes_its_claims_and_their_figure(sourced):
     assert row(incident) == (None, None, None)
 
 
+def test_the_row_counts_only_claims_a_reader_may_see_and_follows_the_reports_status(sourced):
+    incident, three, _ = sourced
+    draft = make_report(title="Country Reports 1999 - Peru", body="Nine died.", status=Status.DRAFT)
+    nine = make_citation(draft, "Nine died.", incident=incident)
+    FigureClaim.objects.create(incident=incident, figure="killed", low=9, high=9, citation=nine)
+    assert row(incident) == (None, None, None)  # a draft's figure reaches no list
+    FigureClaim.objects.create(incident=incident, figure="killed", low=3, high=3, citation=three)
+    assert row(incident) == (3, None, None)
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert row(incident) == (3, None, None)  # the most cautious of both
+    FigureClaim.objects.filter(low=9).update(best=True)
+    draft.save()
+    assert row(incident) == (9, None, None)
+    draft.status = Status.DRAFT
+    draft.save()
+    assert row(incident) == (3, None, None)
+    nine.delete()
+    three.report.status = Status.REVIEW
+    three.report.save()
+    assert row(incident) == (None, None, None)
+
+
 def test_a_raw_fixture_load_leaves_the_row_as_the_fixture_says(sourced):
     incident, three, _ = sourced
     data = serializers.serialize(
