@@ -2,7 +2,7 @@
 
 Kept in one place for the code and the tests that check the groups. Migration 0002
 created the groups from its own copy of these lists; a change to them needs a data
-migration that sets the groups' permissions anew.
+migration that sets the groups' permissions anew (0010_revisions added view_revision).
 """
 
 CURATED = [
@@ -18,11 +18,15 @@ CURATED = [
 # Parts of an entry an editor removes while curating it (inline rows).
 EDITOR_MAY_DELETE = ["groupalias", "leader", "perpetration", "citation"]
 REFERENCE = ["country", "organisation"]
+# Proposed revisions of live entries: an Editor sees their own (the admin narrows the
+# list), a Publisher decides them by the publish_* permission of the entry's kind.
+SEEN = ["revision"]
 
 EDITOR_PERMISSIONS = (
     [f"{action}_{model}" for model in CURATED for action in ("add", "change", "view")]
     + [f"delete_{model}" for model in EDITOR_MAY_DELETE]
     + [f"{action}_{model}" for model in REFERENCE for action in ("add", "change", "view")]
+    + [f"view_{model}" for model in SEEN]
 )
 PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + [
     "publish_report",
