@@ -204,7 +204,8 @@ def test_publisher_sees_the_proposal_and_its_diff(client, editor, publisher, car
     assert perpetrators.title == "perpetrators"
     assert perpetrators.added == [] and perpetrators.removed == []
     [row] = perpetrators.changed
-    assert [(c.label, c.live, c.proposed) for c in row.fields] == [("Attribution uncertain", "no", "yes")]
+    uncertain = ("Attribution uncertain", "no", "yes")
+    assert [(c.label, c.live, c.proposed) for c in row.fields] == [uncertain]
     html = response.content.decode()
     assert f"<del>{OLD_TITLE}</del>" in html and f"<ins>{NEW_TITLE}</ins>" in html
     assert "Approve: make it live" in html
@@ -301,9 +302,7 @@ def test_a_stale_revision_is_refused_and_changes_nothing(client, editor, publish
     assert revision.status == RevisionStatus.PENDING
 
 
-def test_a_revision_of_an_entry_no_longer_published_is_refused(
-    client, editor, publisher, car_bomb
-):
+def test_a_revision_of_an_entry_no_longer_published_is_refused(client, editor, publisher, car_bomb):
     revision = car_bomb_proposal(client, editor, car_bomb)
     Incident.objects.filter(pk=car_bomb.pk).update(status=Status.REVIEW)
     response = decide(client, publisher, revision, "approve")
