@@ -3,6 +3,8 @@
 from io import StringIO
 
 import pytest
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -155,9 +157,18 @@ def test_editor_history_revert_of_a_published_entry_does_not_go_live(client, edi
     assert car_bomb.title == "Renamed by a Publisher"
 
 
-def test_the_save_guard_refuses_a_direct_save_by_an_editor(editor, car_bomb):
+def test_the_save_guard_refuses_a_direct_save_by_an_editor(rf, editor, car_bomb):
+    """The last guard: whatever path reaches the admin's save_model, an Editor's save of
+    a live entry is refused."""
     problem = revisions.live_change_problem(editor, Incident, car_bomb.pk)
     assert problem.startswith("This incident is published: only a Publisher changes it")
+    request = rf.post("/")
+    request.user = editor
+    car_bomb.title = NEW_TITLE
+    with pytest.raises(PermissionDenied):
+        admin.site.get_model_admin(Incident).save_model(request, car_bomb, None, True)
+    car_bomb.refresh_from_db()
+    assert car_bomb.title == OLD_TITLE
 
 
 def test_publishers_edits_go_live_at_once(client, publisher, car_bomb):
@@ -263,7 +274,11 @@ def test_approval_makes_it_live_and_history_names_both(client, editor, publisher
     car_bomb.refresh_from_db()
     assert car_bomb.title == NEW_TITLE
     assert car_bomb.outcome == "Eight policemen and more than a dozen civilians were injured."
-    assert Perpetration.objects.get(incident=car_bomb).uncertain
+    perpetration = Perpetration.objects.get(incident=car_bomb)
+    assert perpetration.uncertain
+    row = perpetration.history.order_by("-history_date", "-history_id").first()
+    assert row.history_user == publisher
+    assert row.history_change_reason == "Proposed by editor, approved by publisher"
     latest = car_bomb.history.order_by("-history_date", "-history_id").first()
     assert latest.history_user == publisher
     assert latest.history_change_reason == "Proposed by editor, approved by publisher"
