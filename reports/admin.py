@@ -79,8 +79,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
         if not self.has_change_permission(request, entry):
             raise PermissionDenied
         data = revisions.form_data(request.POST)
-        fresh = self.get_object(request, str(entry.pk))
-        bound = revisions.bind(self, request, fresh, data, request.user)
+        bound = revisions.bind(self, request, entry, data, request.user)
         if not bound.valid:
             # Django's view validates the same data again and shows the errors;
             # save_model below refuses to save, should anything slip through.
