@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -374,8 +375,11 @@ def approve(model_admin, request, revision_pk):
         for formset in bound.formsets:
             for row in formset.forms:
                 row.instance._change_reason = reason
-        model_admin.save_model(request, saved, bound.form, True)
-        model_admin.save_related(request, bound.form, bound.formsets, True)
+        try:
+            model_admin.save_model(request, saved, bound.form, True)
+            model_admin.save_related(request, bound.form, bound.formsets, True)
+        except ValidationError as error:  # a rule of the save path; the transaction undoes it
+            raise RevisionRefused(error.messages) from None
         model_admin.log_change(
             request,
             saved,

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group as Role
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
@@ -19,6 +20,7 @@ from reports.models import (
     RevisionStatus,
     Status,
 )
+from reports.roles import ROLES
 from tests.factories import make_user
 from tests.test_admin import admin_url, fixture_loaded, form_data, messages_of  # noqa: F401
 
@@ -421,3 +423,15 @@ def test_readers_without_a_role_see_no_revisions(client, editor, car_bomb):
     client.force_login(nobody)
     assert client.get(reverse("admin:reports_revision_changelist")).status_code == 403
     assert decide(client, nobody, revision, "approve").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["Editors", "Publishers"])
+def test_roles_see_revisions_but_never_edit_them(db, role):
+    """Migration 0010 grants view_revision; approving rests on publish_* alone."""
+    codenames = set(
+        Role.objects.get(name=role)
+        .permissions.filter(content_type__model="revision")
+        .values_list("codename", flat=True)
+    )
+    assert codenames == {"view_revision"}
+    assert "view_revision" in ROLES[role]
