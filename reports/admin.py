@@ -2,15 +2,20 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports import revisions
 from reports.curation import CitationFromPassageInline
 from reports.forms import (
     CitationForm,
@@ -38,6 +43,8 @@ from reports.models import (
     Paragraph,
     Perpetration,
     Report,
+    Revision,
+    RevisionStatus,
     Status,
 )
 from reports.publishing import can_publish, change_statuses, import_problems
@@ -62,7 +69,78 @@ class EditorialAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
+    # Changes to a live entry by an Editor become a proposed revision (reports/revisions.py).
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            entry = self.get_object(request, unquote(object_id))
+            if entry is not None and revisions.needs_revision(request.user, entry):
+                response = self._propose_revision(request, entry)
+                if response is not None:
+                    return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _propose_revision(self, request, entry):
+        """Store a valid change form as a revision; None lets the change view show errors."""
+        if not self.has_change_permission(request, entry):
+            raise PermissionDenied
+        data = revisions.form_data(request.POST)
+        bound = revisions.bind(self, request, entry, data, request.user)
+        if not bound.valid:
+            # Django's view validates the same data again and shows the errors;
+            # save_model below refuses to save, should anything slip through.
+            return None
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[entry.pk]
+        )
+        if not revisions.diff(bound):
+            self.message_user(request, gettext("Nothing was changed."), messages.INFO)
+            return redirect(change_url)
+        revisions.propose(entry, request.user, data)
+        self.message_user(
+            request,
+            gettext(
+                "Your change awaits a Publisher's approval; the public sees the live "
+                "version until then."
+            ),
+            messages.SUCCESS,
+        )
+        return redirect(change_url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if entry is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "revision_notices": revisions.notices(request.user, entry),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert saves the old values straight away: not for an Editor on a live entry.
+        if request.method == "POST":
+            entry = self.get_object(request, unquote(object_id))
+            if entry is not None and revisions.needs_revision(request.user, entry):
+                self.message_user(
+                    request,
+                    revisions.live_change_problem(request.user, self.model, entry.pk),
+                    messages.ERROR,
+                )
+                return redirect(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", entry.pk
+                )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or (
+            obj is not None
+            and revisions.live_change_problem(request.user, self.model, obj.pk) is not None
+        )
+
     def save_model(self, request, obj, form, change):
+        problem = change and revisions.live_change_problem(request.user, self.model, obj.pk)
+        if problem:
+            raise PermissionDenied(problem)
         if not change or "status" in form.changed_data:
             obj.set_status(obj.status, request.user)
         super().save_model(request, obj, form, change)
@@ -527,6 +605,146 @@ class CitationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("facts supported"))
     def facts_list(self, obj):
         return ", ".join(obj.facts or [])
+
+
+# --- Proposed revisions of live entries --------------------------------------------
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Editors' proposed changes to live entries: Publishers review, approve or reject
+    them; an Editor sees their own and the reasons given."""
+
+    list_display = (
+        "entry_name",
+        "kind",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "decided_at",
+        "short_reason",
+    )
+    list_filter = ("status", ("content_type", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("content_type", "proposed_by", "decided_by")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("entry")
+        return revisions.visible_to(request.user, queryset)
+
+    # Proposed by saving an entry's form, decided by approve/reject: never edited here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entry"))
+    def entry_name(self, obj):
+        return str(obj.entry) if obj.entry is not None else f"#{obj.object_id}"
+
+    @admin.display(description=_("kind"), ordering="content_type")
+    def kind(self, obj):
+        return obj.content_type.name
+
+    @admin.display(description=_("reason"))
+    def short_reason(self, obj):
+        return excerpt(obj.reason)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<int:revision_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name=f"{name}_approve",
+            ),
+            path(
+                "<int:revision_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name=f"{name}_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The review page: the proposal as a diff against the live entry."""
+        revision = self.get_object(request, unquote(object_id))
+        if revision is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        entry = revision.entry
+        changes, problems = None, []
+        if revision.status == RevisionStatus.PENDING:
+            changes, problems = revisions.review(self._entry_admin(revision), request, revision)
+        entry_url = None
+        if entry is not None:
+            opts = entry._meta
+            entry_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Proposed revision of %(entry)s")
+            % {"entry": self.entry_name(revision)},
+            "opts": self.opts,
+            "revision": revision,
+            "entry": entry,
+            "entry_url": entry_url,
+            "changes": changes,
+            "problems": problems,
+            "can_decide": revision.status == RevisionStatus.PENDING
+            and revisions.can_decide(request.user, revision),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/reports/revision/review.html", context)
+
+    def _entry_admin(self, revision):
+        return self.admin_site.get_model_admin(revision.content_type.model_class())
+
+    def _decidable(self, request, revision_id):
+        queryset = Revision.objects.select_related("content_type")
+        revision = get_object_or_404(queryset, pk=revision_id)
+        if not revisions.can_decide(request.user, revision):
+            raise PermissionDenied
+        return revision
+
+    def _review_url(self, revision):
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[revision.pk]
+        )
+
+    def _refused(self, request, revision, refused):
+        for problem in refused.problems:
+            self.message_user(request, problem, messages.ERROR)
+        return redirect(self._review_url(revision))
+
+    @method_decorator(require_POST)
+    def approve_view(self, request, revision_id):
+        revision = self._decidable(request, revision_id)
+        try:
+            revisions.approve(self._entry_admin(revision), request, revision.pk)
+        except revisions.RevisionRefused as refused:
+            self.message_user(
+                request,
+                gettext("The revision was not applied; the live entry is unchanged."),
+                messages.ERROR,
+            )
+            return self._refused(request, revision, refused)
+        self.message_user(request, gettext("The revision is live."), messages.SUCCESS)
+        return redirect(self._review_url(revision))
+
+    @method_decorator(require_POST)
+    def reject_view(self, request, revision_id):
+        revision = self._decidable(request, revision_id)
+        try:
+            revisions.reject(request.user, revision.pk, request.POST.get("reason", ""))
+        except revisions.RevisionRefused as refused:
+            return self._refused(request, revision, refused)
+        self.message_user(request, gettext("The revision was rejected."), messages.SUCCESS)
+        return redirect(self._review_url(revision))
 
 
 @admin.register(Country)

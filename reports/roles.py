@@ -2,8 +2,8 @@
 
 Kept in one place for the code and the tests that check the groups. Migration 0002
 created the groups from its own copy of these lists; a change to them needs a data
-migration that sets the groups' permissions anew (0010 adds group relations and
-designations).
+migration that sets the groups' permissions anew (0010_aggregates: relations and
+designations; 0011: figure claims; 0012: view_revision).
 """
 
 CURATED = [
@@ -30,11 +30,15 @@ EDITOR_MAY_DELETE = [
     "figureclaim",
 ]
 REFERENCE = ["country", "organisation"]
+# Proposed revisions of live entries: an Editor sees their own (the admin narrows the
+# list), a Publisher decides them by the publish_* permission of the entry's kind.
+SEEN = ["revision"]
 
 EDITOR_PERMISSIONS = (
     [f"{action}_{model}" for model in CURATED for action in ("add", "change", "view")]
     + [f"delete_{model}" for model in EDITOR_MAY_DELETE]
     + [f"{action}_{model}" for model in REFERENCE for action in ("add", "change", "view")]
+    + [f"view_{model}" for model in SEEN]
 )
 PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + [
     "publish_report",

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from reports import revisions
 from reports.models import Group, Incident, Report, Status
 
 ROLES = ("anonymous", "editor", "publisher", "superuser")
@@ -27,6 +28,8 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lo
 ADMIN_REFUSES = {
     ("reports.paragraph", "add"): "paragraphs come only from importing a document",
     ("reports.paragraph", "delete"): "paragraphs come only from importing a document",
+    ("reports.revision", "add"): "a revision is proposed by saving a live entry's form",
+    ("reports.revision", "delete"): "a revision is decided (approved or rejected), never deleted",
     ("axes.accessattempt", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accesslog", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accessfailurelog", "add"): "login attempts are recorded by django-axes alone",
@@ -43,7 +46,8 @@ def make_role_user(role):
         return None
     if role == "superuser":
         return User.objects.create(username="root", is_staff=True, is_superuser=True)
-    user = User.objects.create(username=role, is_staff=True)
+    # The `archive` fixture may have made the editor already (a revision's proposer).
+    user, _created = User.objects.get_or_create(username=role, defaults={"is_staff": True})
     user.groups.add(Role.objects.get(name=f"{role.capitalize()}s"))
     return user
 
@@ -59,6 +63,10 @@ def archive(db):
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
     User.objects.create(username="reader")
+    # Editors see only the revisions they proposed: this one is the editor's own.
+    proposer = User.objects.create(username="editor", is_staff=True)
+    incident = Incident.objects.order_by("pk").first()
+    revisions.propose(incident, proposer, {"title": ["A proposed title"]})
 
 
 def client_as(client, role):

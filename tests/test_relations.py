@@ -241,6 +241,8 @@ def test_roles_may_curate_relations_and_designations():
 
 def test_editor_adds_a_relation_and_a_designation_on_the_group_form(editor_client, groups):
     mrta, sendero, mrta_cites, counterpart = groups
+    # A draft: an Editor's change to a published group waits for a Publisher instead.
+    Group.objects.filter(pk=mrta.pk).update(status=Status.DRAFT)
     url = admin_url(type(mrta), "change", mrta.pk)
     page = editor_client.get(url)
     choices = page.context["inline_admin_formsets"]
