@@ -499,10 +499,10 @@ def change_statuses(user, queryset, new, withdrawing=False):
         with transaction.atomic():
             if problem is None and isinstance(entry, Report) and entry.is_published:
                 found = withdrawals(entry)
-                if found:
-                    problem = (
-                        withdraw(found, user) if withdraw else withdrawals_problem(entry, found)
-                    )
+                if found and withdrawing:
+                    problem = withdraw(found, user)
+                elif found:
+                    problem = withdrawals_problem(entry, found)
             if problem:
                 refused.append((entry, problem))
                 continue
