@@ -422,19 +422,20 @@ class LivePartAdmin(SimpleHistoryAdmin):
         actions = super().get_actions(request)
         if "delete_selected" in actions:
             _function, name, description = actions["delete_selected"]
-            actions["delete_selected"] = (self.delete_selected_parts, name, description)
+            actions["delete_selected"] = (delete_selected_parts, name, description)
         return actions
 
-    def delete_selected_parts(self, request, queryset):
-        """Django's "delete selected", once the parts may all go together."""
-        parts = list(queryset)
-        if not all(self.has_delete_permission(request, part) for part in parts):
-            raise PermissionDenied
-        problem = parts_delete_problem(request.user, parts)
-        if problem:
-            self.message_user(request, problem, messages.ERROR)
-            return None
-        return delete_selected(self, request, queryset)
+
+def delete_selected_parts(modeladmin, request, queryset):
+    """Django's "delete selected" for a LivePartAdmin, once the parts may all go together."""
+    parts = list(queryset)
+    if not all(modeladmin.has_delete_permission(request, part) for part in parts):
+        raise PermissionDenied
+    problem = parts_delete_problem(request.user, parts)
+    if problem:
+        modeladmin.message_user(request, problem, messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
 
 
 # --- Incidents -----------------------------------------------------------------

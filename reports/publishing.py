@@ -233,7 +233,9 @@ def evidence_of(entry, *, without=(), adding=(), unpublished=None):
         kind = PART_KINDS.get(type(part))
         if kind and same_entry(entry, entries_of(part)):
             parts.setdefault(kind, []).append(part)
-    removed = {part.pk for part in without if isinstance(part, Citation)}
+    # A citation changed (in without and adding, its pk kept) keeps the claims resting on it.
+    kept = {part.pk for part in parts.get("citations", ())}
+    removed = {part.pk for part in without if isinstance(part, Citation)} - kept
     return evidence(entry, parts, removed, unpublished)
 
 
