@@ -89,7 +89,8 @@ class EditorialAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # A history revert saves the form alone, without the inline formsets.
-        reverting = request.resolver_match.url_name.endswith("_simple_history")
+        url_name = getattr(request.resolver_match, "url_name", None) or ""
+        reverting = url_name.endswith("_simple_history")
         return type(form.__name__, (form,), {"user": request.user, "without_inlines": reverting})
 
     def save_model(self, request, obj, form, change):
@@ -637,7 +638,7 @@ class CitationAdmin(LivePartAdmin):
 
 @admin.register(FigureClaim)
 class FigureClaimAdmin(LivePartAdmin):
-    list_display = ("__str__", "figure", "span", "moment", "best", "incident", "group", "citation")
+    list_display = ("__str__", "range", "moment", "best", "incident", "group", "citation")
     list_filter = ("figure", "best", "from_dataset")
     search_fields = ("wording", "moment", "note", "incident__title", "group__name")
     autocomplete_fields = ("incident", "group", "citation")
@@ -653,8 +654,8 @@ class FigureClaimAdmin(LivePartAdmin):
         "note",
     )
 
-    @admin.display(description=_("figure"))
-    def span(self, obj):
+    @admin.display(description=_("low–high"))
+    def range(self, obj):
         return obj.span
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.ingest.documents import UPDATED
 from reports.models import (
@@ -64,6 +65,12 @@ def status_change_problem(user, model, old, new):
 NO_CITATION = "no citation"
 NO_PUBLISHED_CITATION = "no published citation"
 UNSOURCED_ENTRY = frozenset({NO_CITATION, NO_PUBLISHED_CITATION})
+NEEDS_A_CITATION = gettext_lazy(
+    "A published entry needs at least one citation of the report that supports it."
+)
+NEEDS_A_PUBLISHED_CITATION = gettext_lazy(
+    "A published entry needs a citation of a published report; publish it first."
+)
 
 
 @dataclass(frozen=True)
@@ -243,11 +250,9 @@ def breaks_message(breaks):
     """Return what `breaks` (from Evidence.breaks) means for the person who caused them."""
     messages = []
     if NO_CITATION in breaks:
-        messages.append(sources_problem([]))
+        messages.append(str(NEEDS_A_CITATION))
     elif NO_PUBLISHED_CITATION in breaks:
-        messages.append(
-            _("A published entry needs a citation of a published report; publish it first.")
-        )
+        messages.append(str(NEEDS_A_PUBLISHED_CITATION))
     facts = [str(Fact(fact).label).lower() for fact in Fact.values if fact in breaks]
     if facts:
         messages.append(
@@ -297,9 +302,9 @@ def sources_problem(cited_reports):
     they can read.
     """
     if not cited_reports:
-        return _("A published entry needs at least one citation of the report that supports it.")
+        return str(NEEDS_A_CITATION)
     if not any(report.status == Status.PUBLISHED for report in cited_reports):
-        return _("A published entry needs a citation of a published report; publish it first.")
+        return str(NEEDS_A_PUBLISHED_CITATION)
     return None
 
 
