@@ -212,19 +212,19 @@ def evidence(entry, parts, removed_citations=(), unpublished=None):
 
 
 def saved_parts(entry):
-    """Return {kind: [parts]} of `entry` as stored (read through a with_evidence() prefetch
-    when there is one)."""
+    """Return {kind: [parts]} of `entry` as stored, read through its with_evidence()
+    prefetch when it has one."""
     if entry.pk is None:
         return {}
-    parts = {
-        "citations": list(entry.citations.select_related("report")),
-        "claims": list(entry.claims.select_related("citation__report")),
-    }
+    stored = entry
+    if not {"citations", "claims"} <= getattr(entry, "_prefetched_objects_cache", {}).keys():
+        stored = type(entry).objects.with_evidence().get(pk=entry.pk)
+    parts = {"citations": list(stored.citations.all()), "claims": list(stored.claims.all())}
     if isinstance(entry, Incident):
-        parts["perpetrators"] = list(entry.perpetration_set.all())
+        parts["perpetrators"] = list(stored.perpetration_set.all())
     else:
-        parts["aliases"] = list(entry.aliases.all())
-        parts["leaders"] = list(entry.leaders.all())
+        parts["aliases"] = list(stored.aliases.all())
+        parts["leaders"] = list(stored.leaders.all())
     return parts
 
 
