@@ -35,7 +35,8 @@ GROUP_FACTS = [
 
 
 class EditorialForm(forms.ModelForm):
-    """A report, incident or group form that refuses a status change the user may not make.
+    """A report, incident or group form that refuses a status change the user may not make
+    (and, saved alone by a history revert, a change that breaks the publish rule).
 
     The admin sets `user` on the class it builds for each request (see EditorialAdmin.get_form).
     """
@@ -75,8 +76,10 @@ class EditorialForm(forms.ModelForm):
 
     def revert_problem(self):
         """Why saving this form's entry, its parts as stored, breaks the publish rule."""
+        if not isinstance(self.instance, Incident | Group):
+            return None
         entry = candidate(self)
-        if entry.status != Status.PUBLISHED or not isinstance(entry, Incident | Group):
+        if entry.status != Status.PUBLISHED:
             return None
         stored = type(entry).objects.filter(pk=entry.pk, status=Status.PUBLISHED).first()
         after = evidence(entry, saved_parts(entry))
