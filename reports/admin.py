@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -27,6 +30,8 @@ from reports.forms import (
     GroupSourcedInlineFormSet,
     ImportDocumentsForm,
     IncidentCitationForm,
+    PartForm,
+    ReportForm,
 )
 from reports.ingest.documents import ImportRefused, import_documents
 from reports.models import (
@@ -47,9 +52,34 @@ from reports.models import (
     RevisionStatus,
     Status,
 )
-from reports.publishing import can_publish, change_statuses, import_problems
+from reports.publishing import (
+    can_publish,
+    change_statuses,
+    import_problems,
+    may_change_part,
+    parts_delete_problem,
+    sourcing,
+    withdraw,
+    withdrawals,
+)
 
 RECORD_FIELDS = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
+SOURCING_FIELDSET = (
+    _("Sourcing"),
+    {
+        "fields": ("sourcing",),
+        "description": _(
+            "Each fact the entry states, as saved, and the citations marked as supporting "
+            "it (for a figure, its claims). Only citations of published reports count for "
+            "publishing."
+        ),
+    },
+)
+
+
+def change_url(entry):
+    opts = entry._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk])
 
 
 def excerpt(text, length=80):
@@ -67,7 +97,10 @@ class EditorialAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+        # A history revert saves the form alone, without the inline formsets.
+        url_name = getattr(request.resolver_match, "url_name", None) or ""
+        reverting = url_name.endswith("_simple_history")
+        return type(form.__name__, (form,), {"user": request.user, "without_inlines": reverting})
 
     # Changes to a live entry by an Editor become a proposed revision (reports/revisions.py).
 
@@ -148,8 +181,8 @@ class EditorialAdmin(SimpleHistoryAdmin):
     def has_publish_permission(self, request):
         return can_publish(request.user, self.model)
 
-    def _move(self, request, queryset, status):
-        changed, refused = change_statuses(request.user, queryset, status)
+    def _move(self, request, queryset, status, withdrawing=False):
+        changed, refused = change_statuses(request.user, queryset, status, withdrawing)
         for problem in dict.fromkeys(problem for _entry, problem in refused):
             self.message_user(request, problem, messages.ERROR)
         if changed:
@@ -164,19 +197,36 @@ class EditorialAdmin(SimpleHistoryAdmin):
         description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
     )
     def publish(self, request, queryset):
-        self._move(request, queryset, Status.PUBLISHED)
+        return self._move(request, queryset, Status.PUBLISHED)
 
     @admin.action(
         description=_("Send selected %(verbose_name_plural)s to review"), permissions=["change"]
     )
     def send_to_review(self, request, queryset):
-        self._move(request, queryset, Status.REVIEW)
+        return self._move(request, queryset, Status.REVIEW)
 
     @admin.action(
         description=_("Return selected %(verbose_name_plural)s to draft"), permissions=["change"]
     )
     def return_to_draft(self, request, queryset):
-        self._move(request, queryset, Status.DRAFT)
+        return self._move(request, queryset, Status.DRAFT)
+
+
+class EntryAdmin(EditorialAdmin):
+    """An incident's or a group's admin: the publish rule reads the whole change form, and
+    editors see how each fact is sourced."""
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The citation formset checks the rule against the entry's other inlines too.
+        for formset in formsets:
+            formset.siblings = formsets
+        return formsets, inline_instances
+
+    @admin.display(description=_("Sourcing"))
+    def sourcing(self, obj):
+        rows = sourcing(obj) if obj is not None and obj.pk is not None else None
+        return render_to_string("admin/reports/includes/sourcing.html", {"rows": rows})
 
 
 # --- Reports -------------------------------------------------------------------
@@ -199,6 +249,7 @@ class ParagraphInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(EditorialAdmin):
+    form = ReportForm
     list_display = (
         "title",
         "country",
@@ -253,6 +304,65 @@ class ReportAdmin(EditorialAdmin):
         ),
     )
     inlines = (ParagraphInline,)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_published or not can_publish(request.user, Report):
+            return fieldsets
+        # Leaving "published" may take the entries resting on it alone along (ReportForm).
+        (name, options), *rest = fieldsets
+        fields = tuple(
+            item
+            for field in options["fields"]
+            for item in ((field, "withdraw_entries") if field == "status" else (field,))
+        )
+        return ((name, {**options, "fields": fields}), *rest)
+
+    def save_model(self, request, obj, form, change):
+        found = getattr(form, "withdrawals", None)
+        if found and form.cleaned_data.get("withdraw_entries"):
+            problem = withdraw(found, request.user)
+            if problem:  # the form checked the status change already: never expected
+                raise PermissionDenied(problem)
+        super().save_model(request, obj, form, change)
+
+    def _move(self, request, queryset, status, withdrawing=False):
+        """Out of "published", first list the entries that would go with the reports and ask."""
+        withdrawing = withdrawing or request.POST.get("withdraw") == "yes"
+        if status == Status.PUBLISHED or withdrawing or not can_publish(request.user, Report):
+            return super()._move(request, queryset, status, withdrawing)
+        pending = [
+            (report, found)
+            for report in queryset
+            if report.is_published and (found := withdrawals(report))
+        ]
+        if not pending:
+            return super()._move(request, queryset, status)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Withdraw the entries resting on these reports?"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action": request.POST.get("action"),
+            "status": Status(status).label,
+            "pending": [
+                (
+                    report,
+                    [
+                        {
+                            "name": str(withdrawal.entry),
+                            "kind": withdrawal.entry._meta.verbose_name,
+                            "url": change_url(withdrawal.entry),
+                            "facts": withdrawal.facts,
+                        }
+                        for withdrawal in found
+                    ],
+                )
+                for report, found in pending
+            ],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reports/report/withdraw_confirmation.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paragraph_total=Count("paragraphs"))
@@ -348,6 +458,67 @@ class ParagraphAdmin(admin.ModelAdmin):
         return False
 
 
+# --- An entry's parts, on their own pages ------------------------------------------
+
+
+class LivePartAdmin(SimpleHistoryAdmin):
+    """A part of an incident or group (citation, claim, perpetrator, alias, leader,
+    relation, designation) on its own admin page.
+
+    Once its entry is published, only Publishers change or delete it here (Editors see it
+    read-only and propose changes on the entry's page), and no change, deletion or bulk
+    deletion may leave the entry unsourced (reports.publishing).
+    """
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_part(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_part(request.user, obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (PartForm, form), {"user": request.user})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            problem = parts_delete_problem(request.user, [obj])
+            if problem:
+                self.message_user(request, problem, messages.ERROR)
+                return redirect(change_url(obj))
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history lets whoever may view the history post a revert: hold it to the
+        # same permission as the change form.
+        obj = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and obj and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _function, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_parts, name, description)
+        return actions
+
+
+def delete_selected_parts(modeladmin, request, queryset):
+    """Django's "delete selected" for a LivePartAdmin, once the parts may all go together."""
+    parts = list(queryset)
+    if not all(modeladmin.has_delete_permission(request, part) for part in parts):
+        raise PermissionDenied
+    problem = parts_delete_problem(request.user, parts)
+    if problem:
+        modeladmin.message_user(request, problem, messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
 # --- Incidents -----------------------------------------------------------------
 
 
@@ -410,7 +581,7 @@ class GroupClaimInline(FigureClaimInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(EditorialAdmin):
+class IncidentAdmin(EntryAdmin):
     list_display = (
         "title",
         "start_date",
@@ -433,6 +604,7 @@ class IncidentAdmin(EditorialAdmin):
         "killed",
         "injured",
         "hostages",
+        "sourcing",
         "external_source",
         "external_id",
         "is_synthetic",
@@ -462,6 +634,7 @@ class IncidentAdmin(EditorialAdmin):
                 ),
             },
         ),
+        SOURCING_FIELDSET,
         (
             _("Record"),
             {
@@ -481,7 +654,7 @@ class IncidentAdmin(EditorialAdmin):
 
 
 @admin.register(Perpetration)
-class PerpetrationAdmin(SimpleHistoryAdmin):
+class PerpetrationAdmin(LivePartAdmin):
     list_display = ("incident", "group", "uncertain")
     list_filter = ("uncertain", "group")
     search_fields = ("incident__title", "group__name", "group__acronym")
@@ -523,7 +696,7 @@ class DesignationInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(EditorialAdmin):
+class GroupAdmin(EntryAdmin):
     list_display = (
         "name",
         "acronym",
@@ -538,7 +711,7 @@ class GroupAdmin(EditorialAdmin):
     autocomplete_fields = ("country",)
     list_select_related = ("country",)
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("is_synthetic", *RECORD_FIELDS)
+    readonly_fields = ("sourcing", "is_synthetic", *RECORD_FIELDS)
     fieldsets = (
         (None, {"fields": ("name", "slug", "acronym", "status", "country", "description")}),
         (
@@ -548,6 +721,7 @@ class GroupAdmin(EditorialAdmin):
                 "description": _("Leave the year blank when the source does not give it."),
             },
         ),
+        SOURCING_FIELDSET,
         (_("Record"), {"classes": ("collapse",), "fields": ("is_synthetic", *RECORD_FIELDS)}),
     )
     inlines = (
@@ -568,7 +742,7 @@ class GroupAdmin(EditorialAdmin):
 
 
 @admin.register(GroupAlias)
-class GroupAliasAdmin(SimpleHistoryAdmin):
+class GroupAliasAdmin(LivePartAdmin):
     list_display = ("name", "language", "group")
     list_filter = ("language", "group")
     search_fields = ("name", "group__name")
@@ -577,7 +751,7 @@ class GroupAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Leader)
-class LeaderAdmin(SimpleHistoryAdmin):
+class LeaderAdmin(LivePartAdmin):
     list_display = ("name", "role", "group")
     list_filter = ("group",)
     search_fields = ("name", "role", "group__name")
@@ -589,7 +763,7 @@ class LeaderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(LivePartAdmin):
     form = CitationForm
     list_display = ("short_quote", "report", "paragraph", "subject", "facts_list")
     list_filter = ("report",)
@@ -745,6 +919,47 @@ class RevisionAdmin(admin.ModelAdmin):
             return self._refused(request, revision, refused)
         self.message_user(request, gettext("The revision was rejected."), messages.SUCCESS)
         return redirect(self._review_url(revision))
+
+
+@admin.register(FigureClaim)
+class FigureClaimAdmin(LivePartAdmin):
+    list_display = ("__str__", "range", "moment", "best", "incident", "group", "citation")
+    list_filter = ("figure", "best", "from_dataset")
+    search_fields = ("wording", "moment", "note", "incident__title", "group__name")
+    autocomplete_fields = ("incident", "group", "citation")
+    list_select_related = ("incident", "group", "citation__report")
+    fields = (
+        ("incident", "group"),
+        "figure",
+        ("low", "high"),
+        "wording",
+        ("moment", "moment_date"),
+        "best",
+        "citation",
+        "note",
+    )
+
+    @admin.display(description=_("low–high"))
+    def range(self, obj):
+        return obj.span
+
+
+@admin.register(GroupRelation)
+class GroupRelationAdmin(LivePartAdmin):
+    list_display = ("group", "kind", "other", "citation")
+    list_filter = ("kind", "group", "other")
+    search_fields = ("group__name", "group__acronym", "other__name", "other__acronym")
+    autocomplete_fields = ("group", "other", "citation")
+    list_select_related = ("group", "other", "citation__report")
+
+
+@admin.register(Designation)
+class DesignationAdmin(LivePartAdmin):
+    list_display = ("group", "authority", "list_name", "designated_from", "designated_to")
+    list_filter = ("authority", "list_name")
+    search_fields = ("group__name", "group__acronym", "authority", "list_name")
+    autocomplete_fields = ("group", "citation")
+    list_select_related = ("group",)
 
 
 @admin.register(Country)

@@ -1,14 +1,36 @@
-"""Forms of the editors' admin: status rules, citations with their facts, uploads."""
+"""Forms of the editors' admin: status and publish rules, citations with their facts, uploads."""
 
+import copy
 from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import INCIDENT_FIGURES, Citation, Fact, Figure, FigureClaim, Status
-from reports.publishing import sources_problem, status_change_problem
+from reports.models import (
+    INCIDENT_FIGURES,
+    Citation,
+    Fact,
+    Figure,
+    FigureClaim,
+    Group,
+    Incident,
+    Status,
+    quote_key,
+)
+from reports.publishing import (
+    PART_KINDS,
+    change_problem,
+    evidence,
+    evidence_of,
+    part_change_problem,
+    saved_parts,
+    status_change_problem,
+    withdrawals,
+    withdrawals_problem,
+)
 
 INCIDENT_FACTS = [
     (value, label)
@@ -23,12 +45,17 @@ GROUP_FACTS = [
 
 
 class EditorialForm(forms.ModelForm):
-    """A report, incident or group form that refuses a status change the user may not make.
+    """A report, incident or group form that refuses a status change the user may not make
+    (and, saved alone by a history revert, a change that breaks the publish rule).
 
     The admin sets `user` on the class it builds for each request (see EditorialAdmin.get_form).
     """
 
     user = None
+    # True when no inline formsets come with the form (a history revert), so the form
+    # itself checks the publish rule against the entry's stored parts.
+    without_inlines = False
+    stored_status = None
 
     def clean_status(self):
         new = self.cleaned_data["status"]
@@ -42,10 +69,31 @@ class EditorialForm(forms.ModelForm):
                 .values_list("status", flat=True)
                 .first()
             )
+        self.stored_status = old
         problem = status_change_problem(self.user, self._meta.model, old, new)
         if problem:
             raise ValidationError(problem, code="status_refused")
         return new
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.without_inlines and not self.errors:
+            # A history revert: no citation formset follows to check the publish rule.
+            problem = self.revert_problem()
+            if problem:
+                raise ValidationError(problem, code="publish_rule")
+        return cleaned_data
+
+    def revert_problem(self):
+        """Why saving this form's entry, its parts as stored, breaks the publish rule."""
+        if not isinstance(self.instance, Incident | Group):
+            return None
+        entry = candidate(self)
+        if entry.status != Status.PUBLISHED:
+            return None
+        stored = type(entry).objects.filter(pk=entry.pk, status=Status.PUBLISHED).first()
+        after = evidence(entry, saved_parts(entry))
+        return change_problem(after, evidence_of(stored) if stored else None)
 
 
 class CitationForm(forms.ModelForm):
@@ -82,7 +130,11 @@ class GroupCitationForm(CitationForm):
 
 
 class CitationInlineFormSet(forms.BaseInlineFormSet):
-    """Citations edited on their incident or group; a published entry keeps at least one."""
+    """Citations edited on their incident or group, where the publish rule is checked
+    against the whole form: the entry's fields, its citations and its other inlines."""
+
+    # The change form's formsets, this one among them (EntryAdmin._create_formsets).
+    siblings = ()
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -92,18 +144,123 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if self.instance.status != Status.PUBLISHED:
+        if any(self.errors):
+            return  # the page shows those first; the rules below are checked once they are fixed
+        self.refuse_repeats()
+        entry = self.instance
+        if entry.status != Status.PUBLISHED:
             return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and (form.instance.pk is not None or form.has_changed())
-        ]
-        problem = sources_problem([form.cleaned_data["report"] for form in kept])
+        formsets = [self, *(other for other in self.siblings if other is not self)]
+        if not all(formset.is_valid() for formset in formsets if formset is not self):
+            return
+        stored = None
+        if entry.pk is not None:
+            stored = type(entry).objects.filter(pk=entry.pk, status=Status.PUBLISHED).first()
+        problem = change_problem(
+            evidence_of_forms(entry, formsets), evidence_of(stored) if stored else None
+        )
         if problem:
             raise ValidationError(problem)
+
+    def refuse_repeats(self):
+        """Refuse two forms citing the same passage (whitespace aside): Citation.clean sees
+        only the stored citations, and the database would refuse the second one."""
+        seen = set()
+        for citation in kept_instances(self)[0]:
+            key = (citation.report_id, quote_key(citation.quote))
+            if key in seen:
+                raise ValidationError(
+                    _("The same passage of “%(report)s” is cited twice here; keep one.")
+                    % {"report": citation.report},
+                    code="repeated_passage",
+                )
+            seen.add(key)
+
+
+def kept_instances(formset):
+    """The parts a valid inline formset leaves (its forms' instances, saved or new), and the
+    pks of those it deletes."""
+    kept, deleted = [], []
+    for form in formset.forms:
+        if not form.cleaned_data:
+            continue
+        if form.cleaned_data.get("DELETE"):
+            if form.instance.pk is not None:
+                deleted.append(form.instance.pk)
+        elif form.instance.pk is not None or form.has_changed():
+            kept.append(form.instance)
+    return kept, deleted
+
+
+def evidence_of_forms(entry, formsets):
+    """The Evidence of `entry` as a change form's valid `formsets` would leave it: the kinds
+    of parts they edit from them, the others as stored."""
+    parts = saved_parts(entry)
+    removed = set()
+    for formset in formsets:
+        kind = PART_KINDS.get(formset.model)
+        if kind is None:
+            continue
+        parts[kind], deleted = kept_instances(formset)
+        if formset.model is Citation:
+            removed.update(deleted)
+    return evidence(entry, parts, removed)
+
+
+class ReportForm(EditorialForm):
+    """A report's form: it leaves "published" only with the entries resting on it alone,
+    once the Publisher says so."""
+
+    withdraw_entries = forms.BooleanField(
+        label=_("Also withdraw the entries that rest on it alone"),
+        required=False,
+        help_text=_(
+            "When this report leaves “published”, send the published incidents and groups "
+            "that no other published report supports back to review."
+        ),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        new = cleaned_data.get("status")
+        if self.stored_status != Status.PUBLISHED or new in (None, Status.PUBLISHED):
+            return cleaned_data
+        self.withdrawals = withdrawals(self.instance)
+        if self.withdrawals and not cleaned_data.get("withdraw_entries"):
+            problem = withdrawals_problem(self.instance, self.withdrawals)
+            hint = _("Tick “Also withdraw the entries that rest on it alone” to do so.")
+            self.add_error("status", f"{problem} {hint}")
+        return cleaned_data
+
+
+class PartForm(forms.ModelForm):
+    """A part of an incident or group (a citation, a figure claim, a perpetrator, ...)
+    edited on its own page: only Publishers touch a published entry's parts there, and
+    no change may leave a published entry unsourced.
+
+    The admin sets `user` on the class it builds for each request (LivePartAdmin.get_form).
+    """
+
+    user = None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data
+        model = type(self.instance)
+        stored = None
+        if self.instance.pk is not None:
+            stored = model._default_manager.filter(pk=self.instance.pk).first()
+        problem = part_change_problem(self.user, stored, candidate(self))
+        if problem:
+            raise ValidationError(problem, code="publish_rule")
+        return cleaned_data
+
+
+def candidate(form):
+    """A copy of `form`'s instance with its cleaned values: what saving it would store."""
+    instance = copy.copy(form.instance)
+    return construct_instance(form, instance)
 
 
 class GroupSourcedInlineFormSet(forms.BaseInlineFormSet):

@@ -156,6 +156,28 @@ class CitedQuerySet(NaturalKeyQuerySet):
             )
         )
 
+    def resting_on(self, report):
+        """Return the published entries that cite `report` and no other published report:
+        those that cannot stay published once `report` is not."""
+        cited = Citation.objects.filter(**{self.model._meta.model_name: models.OuterRef("pk")})
+        return (
+            self.published()
+            .filter(models.Exists(cited.filter(report=report)))
+            .exclude(models.Exists(cited.filter(by_published_report()).exclude(report=report)))
+        )
+
+    def with_evidence(self):
+        """Prefetch what the publish rule reads of each entry (reports.publishing.evidence_of):
+        its citations with their reports, its figure claims with theirs, its stated parts."""
+        parts = ("perpetration_set",) if self.model is Incident else ("aliases", "leaders")
+        return self.prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("report")),
+            models.Prefetch(
+                "claims", queryset=FigureClaim.objects.select_related("citation__report")
+            ),
+            *parts,
+        )
+
     def with_published_claims(self):
         """Prefetch the figure claims a reader may see, as `published_claims`
         (published_claims_prefetch()).

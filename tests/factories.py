@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from reports.ingest.documents import import_documents
-from reports.models import Citation, Country, Group, Incident, Status
+from reports.models import Citation, Country, FigureClaim, Group, Incident, Status
+from reports.publishing import FIGURE_FACTS, unsourced_facts
 
 
 def make_user(username, role=None, **kwargs):
@@ -35,6 +36,35 @@ def make_incident(**kwargs):
 
 def make_citation(report, quote, **kwargs):
     return Citation.objects.create(report=report, quote=quote, **kwargs)
+
+
+def make_claim(citation, figure, low, high="same", **kwargs):
+    """A figure claim of the citation's subject resting on `citation` (exact unless `high`)."""
+    return FigureClaim.objects.create(
+        incident=citation.incident,
+        group=citation.group,
+        figure=figure,
+        low=low,
+        high=low if high == "same" else high,
+        citation=citation,
+        **kwargs,
+    )
+
+
+def support_every_fact(entry):
+    """Mark each fact `entry` states without support as supported by its first citation of a
+    published report (a figure: by a claim of its value resting on the citation marked as
+    giving it, else on that first one), so tests about something else can publish it."""
+    citations = list(entry.citations.filter(report__status=Status.PUBLISHED))
+    first = citations[0]
+    for fact in unsourced_facts(entry):
+        if fact in FIGURE_FACTS:
+            citation = next((c for c in citations if fact in c.facts), first)
+            make_claim(citation, fact, getattr(entry, fact))
+        else:
+            first.facts = [*first.facts, fact]
+            first.save()
+    return entry
 
 
 def make_report(**kwargs):

@@ -17,7 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import revisions
-from reports.models import Group, Incident, Report, Status
+from reports.models import (
+    Designation,
+    FigureClaim,
+    Group,
+    GroupRelation,
+    Incident,
+    Report,
+    Status,
+)
+from reports.publishing import may_change_part, parts_delete_problem
 
 ROLES = ("anonymous", "editor", "publisher", "superuser")
 ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
@@ -37,6 +46,18 @@ ADMIN_REFUSES = {
 # (model label, view) -> the admin URL name it redirects to instead.
 ADMIN_REDIRECTS = {
     ("reports.report", "add"): "admin:reports_report_import",  # a report is uploaded, not typed
+}
+# The parts of an entry with their own admin pages: once the entry is published, only
+# Publishers delete one there, and not when the entry would be left unsourced (then the
+# delete page sends them back to the part's change page with the reason).
+LIVE_PARTS = {
+    "reports.citation",
+    "reports.figureclaim",
+    "reports.perpetration",
+    "reports.groupalias",
+    "reports.leader",
+    "reports.grouprelation",
+    "reports.designation",
 }
 
 
@@ -67,6 +88,22 @@ def archive(db):
     proposer = User.objects.create(username="editor", is_staff=True)
     incident = Incident.objects.order_by("pk").first()
     revisions.propose(incident, proposer, {"title": ["A proposed title"]})
+    mrta, sendero = Group.objects.get(slug="mrta"), Group.objects.get(slug="sendero-luminoso")
+    counterpart = sendero.citations.get(quote__contains="counterpart")
+    if not FigureClaim.objects.exists():
+        crisis = Incident.objects.get(type="hostage_taking")
+        cited = next(c for c in crisis.citations.all() if "hostages" in c.facts)
+        FigureClaim.objects.create(
+            incident=crisis, figure="hostages", low=72, high=72, citation=cited
+        )
+    if not GroupRelation.objects.exists():
+        GroupRelation.objects.create(
+            group=sendero, kind="counterpart", other=mrta, citation=counterpart
+        )
+    if not Designation.objects.exists():  # test data: the seed names no designation
+        Designation.objects.create(
+            group=sendero, authority="An authority", list_name="A list", citation=counterpart
+        )
 
 
 def client_as(client, role):
@@ -83,7 +120,7 @@ def admin_url(model, view, obj=None):
     return reverse(name, args=[obj.pk])
 
 
-def expected_status(user, model, view):
+def expected_status(user, model, view, obj):
     """(status, redirect URL name or None) that `user` should get for one admin view."""
     if user is None:
         return 302, "admin:login"
@@ -95,6 +132,12 @@ def expected_status(user, model, view):
 
     def may(action):
         return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+
+    if label in LIVE_PARTS and view == "delete" and may("delete"):
+        if not may_change_part(user, obj):
+            return 403, None
+        if parts_delete_problem(user, [obj]):
+            return 302, f"admin:{label.replace('.', '_')}_change"
 
     allowed = {
         "changelist": may("view") or may("change"),
@@ -118,10 +161,14 @@ def test_admin_urls_of_each_registered_model(client, archive, model, role):
     for view in ADMIN_VIEWS:
         url = admin_url(model, view, obj)
         response = client.get(url)
-        status, redirect_name = expected_status(user, model, view)
+        status, redirect_name = expected_status(user, model, view, obj)
         got = (response.status_code, response.get("Location", ""))
+        if redirect_name and redirect_name.endswith("_change"):
+            expected_location = reverse(redirect_name, args=[obj.pk])
+        elif redirect_name:
+            expected_location = reverse(redirect_name)
         if response.status_code != status or (
-            redirect_name and not got[1].startswith(reverse(redirect_name))
+            redirect_name and not got[1].startswith(expected_location)
         ):
             wrong.append((view, url, got, (status, redirect_name)))
 

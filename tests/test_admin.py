@@ -14,7 +14,14 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.models import Citation, Group, Incident, Paragraph, Report, Revision, Status
-from tests.factories import make_citation, make_group, make_incident, make_report, make_user
+from tests.factories import (
+    make_citation,
+    make_group,
+    make_incident,
+    make_report,
+    make_user,
+    support_every_fact,
+)
 
 SEED_QUOTE = "In August, Sendero kidnapped 30 employees of a French oil company in Junin Department"
 
@@ -84,7 +91,7 @@ def new_incident_data(client, report, **extra):
             "hostages": "30",
             "citations-0-report": str(report.pk),
             "citations-0-quote": SEED_QUOTE,
-            "citations-0-facts": ["hostages", "place"],
+            "citations-0-facts": ["start_date", "type", "place", "hostages"],
         }
     )
     data.update(extra)
@@ -158,7 +165,7 @@ def test_editor_creates_an_incident_with_a_citation_from_the_seed(client, editor
     assert incident.hostages is None  # read-only: the figures come from the claims
     citation = incident.citations.get()
     assert citation.paragraph.number == 3  # found from the quote
-    assert citation.facts == ["hostages", "place"]
+    assert citation.facts == ["start_date", "type", "place", "hostages"]
     assert incident.history.first().history_user == editor
 
 
@@ -201,16 +208,16 @@ def test_publishing_an_incident_in_its_form_requires_a_citation(client, publishe
 # --- bulk actions -----------------------------------------------------------------------
 
 
-def run_action(client, model, action, objects):
+def run_action(client, model, action, objects, **extra):
     return client.post(
         admin_url(model, "changelist"),
-        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        {"action": action, "_selected_action": [obj.pk for obj in objects], **extra},
     )
 
 
 def test_bulk_actions_move_status_and_record_who(client, publisher, fixture_loaded):
     client.force_login(publisher)
-    incidents = list(Incident.objects.all())
+    incidents = [support_every_fact(incident) for incident in Incident.objects.all()]
     run_action(client, Incident, "send_to_review", incidents)
     assert set(Incident.objects.values_list("status", flat=True)) == {Status.REVIEW}
     run_action(client, Incident, "return_to_draft", incidents)
@@ -231,9 +238,12 @@ def test_bulk_publish_skips_an_incident_without_citation(client, publisher, fixt
 
 
 def test_bulk_actions_work_on_reports_and_groups(client, publisher, fixture_loaded):
+    for group in Group.objects.all():
+        support_every_fact(group)
     client.force_login(publisher)
-    for model in (Report, Group):
-        run_action(client, model, "return_to_draft", model.objects.all())
+    for model in (Group, Report):
+        # The report takes the entries resting on it along, once the publisher confirms.
+        run_action(client, model, "return_to_draft", model.objects.all(), withdraw="yes")
         assert not model.objects.published().exists()
         run_action(client, model, "publish", model.objects.all())
         assert not model.objects.exclude(status=Status.PUBLISHED).exists()

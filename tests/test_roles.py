@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from reports.models import Group, Incident, Report, Status
 from reports.publishing import status_change_problem
-from tests.factories import make_citation, make_group, make_incident, make_user
+from tests.factories import (
+    make_citation,
+    make_claim,
+    make_group,
+    make_incident,
+    make_user,
+    support_every_fact,
+)
 from tests.test_admin import admin_url, form_data, messages_of, new_incident_data, run_action
 
 
@@ -115,6 +122,7 @@ def test_editor_creates_an_incident_and_a_publisher_publishes_it(
     client.force_login(editor)
     client.post(admin_url(Incident, "add"), new_incident_data(client, seed_report))
     incident = Incident.objects.get(slug="junin-kidnapping-admin")
+    make_claim(incident.citations.get(), "hostages", 30)
 
     # The editor's attempt to publish is refused, in the form and in the action.
     url = admin_url(Incident, "change", incident.pk)
@@ -192,6 +200,7 @@ def test_editor_sends_drafts_to_review(client, editor, draft_incident):
 
 
 def test_publisher_publishes_with_the_action(client, publisher, draft_incident):
+    support_every_fact(draft_incident)
     client.force_login(publisher)
     run_action(client, Incident, "publish", [draft_incident])
     draft_incident.refresh_from_db()
@@ -255,7 +264,8 @@ def test_an_entry_citing_only_a_draft_report_cannot_be_published(
     seed_report.save()
     make = make_incident if model is Incident else make_group
     entry = make(status=Status.REVIEW)
-    make_citation(seed_report, "Sendero", **{model._meta.model_name: entry})
+    fact = "start_date" if model is Incident else "name"
+    make_citation(seed_report, "Sendero", facts=[fact], **{model._meta.model_name: entry})
     client.force_login(publisher)
 
     response = run_action(client, model, "publish", [entry])

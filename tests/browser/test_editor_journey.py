@@ -8,10 +8,10 @@ from reports.models import Citation, Incident, Report, Status
 from tests.browser.conftest import log_in, screenshot
 
 TITLE = "Patterns of Global Terrorism 1999 - Peru"
-PASSAGE = "a car bomb exploded outside the Huancayo police barracks"
+PASSAGE = "In March 1999 a car bomb exploded outside the Huancayo police barracks"
 DOCUMENT = f"""{TITLE}
 
-In March 1999 {PASSAGE}, injuring four officers; police blamed Sendero Luminoso.
+{PASSAGE}, injuring four officers; police blamed Sendero Luminoso.
 
 Sendero Luminoso remained active in the Upper Huallaga Valley.
 
@@ -86,6 +86,9 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     # The passage goes on to give the injured: the editor quotes that too.
     page.locator("#id_citations-0-quote").fill(QUOTE)
     page.locator("#id_citations-0-facts input[value=injured]").check()
+    # Each fact the incident states is marked on the passage that says it (the publish rule).
+    for fact in ("start_date", "type"):
+        page.locator(f"#id_citations-0-facts input[value={fact}]").check()
     screenshot(page, "editor-04-incident-prefilled")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
