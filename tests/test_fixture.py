@@ -1,6 +1,7 @@
 """The curated peru_1997 fixture: loads, reloads without duplicates, cites truthfully."""
 
 import hashlib
+import re
 from io import StringIO
 
 import pytest
@@ -25,6 +26,7 @@ from reports.models import (
     find_quote,
     normalise_space,
 )
+from reports.publishing import publish_problem, unsourced_facts
 from tests.conftest import SEED_PATH
 
 MODELS = [
@@ -203,3 +205,36 @@ def test_groups_have_the_reports_names_leaders_and_relation(loaded):
     relation = GroupRelation.objects.get()
     assert (relation.group, relation.kind, relation.other) == (mrta, "counterpart", sendero)
     assert "its larger and more violent counterpart" in relation.citation.quote
+
+
+def test_every_fixture_entry_meets_the_publish_rule(loaded):
+    for model in (Incident, Group):
+        for entry in model.objects.all():
+            assert unsourced_facts(entry) == [], entry
+            assert publish_problem(entry) is None, entry
+
+
+def test_the_hostage_crisis_page_shows_the_three_hostage_figures_with_footnotes(client, loaded):
+    crisis = Incident.objects.get(type="hostage_taking")
+    html = client.get(crisis.get_absolute_url()).content.decode()
+    citations = list(Citation.objects.for_display().filter(incident=crisis))
+    start = html.index('<ul class="claims"')
+    items = html[start : html.index("</ul>", start)].split("<li>")[1:]
+    hostages = crisis.claims.filter(figure="hostages").order_by("moment_date")
+    assert len(items) == 3
+    for item, claim in zip(items, hostages, strict=True):
+        number = citations.index(claim.citation) + 1
+        assert claim.wording in item and claim.moment in item, item
+        assert f'href="#c{number}"' in item, item
+        assert f'id="c{number}"' in html  # the footnote's passage is on the page
+    for moment in ("taken on 17 December 1996", "still held at the beginning of 1997"):
+        assert moment in html
+
+
+def test_sendero_luminosos_page_shows_no_zero_the_source_does_not_give(client, loaded):
+    sendero = Group.objects.get(slug="sendero-luminoso")
+    html = client.get(sendero.get_absolute_url()).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Injured 0" not in text and "Killed 0" not in text
+    assert "not given" in text  # no incident of 1997 gives its killed
+    assert "at least 21" in text  # the car bomb's injured; the kidnapping gives none
