@@ -247,17 +247,32 @@ def test_incident_page_shows_the_three_hostage_figures_with_their_footnotes(clie
     notes = {c.quote: n for n, c in enumerate(response.context["citations"], start=1)}
     hostages = facts_of(html, "Hostages or kidnapped")
     rescued = notes["successfully rescued all but one of the 72 remaining hostages"]
-    best = f'72 — “the 72 remaining hostages”<sup class="footnote-ref"><a href="#c{rescued}"'
+    best = (
+        '“the 72 remaining hostages” <span class="claim-reading">(72)</span>'
+        f'<sup class="footnote-ref"><a href="#c{rescued}"'
+    )
     assert hostages.startswith(best)
-    assert "the sources range from 72, with no upper bound" in hostages
+    assert "best estimate 72; the claims range from 72, with no upper bound" in hostages
     items = re.findall(r"<li>(.*?)</li>", hostages, re.S)
     assert len(items) == 3
     for item, (text, moment, quote) in zip(
         items,
         [
-            ("at least 200 — “hundreds of hostages”", "17 December 1996", "taking hundreds"),
-            ("81 — “81 hostages”", "at the beginning of 1997", "At the beginning"),
-            ("72 — “the 72 remaining hostages”", "at the rescue, 22 April", "successfully"),
+            (
+                '“hundreds of hostages” <span class="claim-reading">(at least 200)</span>',
+                "17 December 1996",
+                "taking hundreds",
+            ),
+            (
+                '“81 hostages” <span class="claim-reading">(81)</span>',
+                "at the beginning of 1997",
+                "At the beginning",
+            ),
+            (
+                '“the 72 remaining hostages” <span class="claim-reading">(72)</span>',
+                "at the rescue, 22 April",
+                "successfully",
+            ),
         ],
         strict=True,
     ):
@@ -268,7 +283,8 @@ def test_incident_page_shows_the_three_hostage_figures_with_their_footnotes(clie
     assert "(best estimate)" in items[2]
     killed = facts_of(html, "Killed")
     assert killed.startswith(
-        "at least 16 — “Two Peruvian soldiers and all 14 of the MRTA terrorists died”"
+        "“Two Peruvian soldiers and all 14 of the MRTA terrorists died” "
+        '<span class="claim-reading">(at least 16)</span>'
     )
     assert "<li>" not in killed  # one claim: nothing to set side by side
     assert facts_of(html, "Injured") == "not given"
@@ -301,7 +317,8 @@ def test_a_single_open_claim_reads_at_least_in_the_sources_words(client, seed_re
     )
     html = client.get(incident.get_absolute_url()).content.decode()
     assert facts_of(html, "Injured") == (
-        "at least 21 — “eight policemen and more than a dozen civilians”"
+        "“eight policemen and more than a dozen civilians” "
+        '<span class="claim-reading">(at least 21)</span>'
         '<sup class="footnote-ref"><a href="#c1" aria-label="Source 1">[1]</a></sup>'
     )
 
@@ -371,8 +388,8 @@ def test_group_page_shows_its_strength_claims(client, db):
     )
     html = client.get(group.get_absolute_url()).content.decode()
     strength = facts_of(html, "Strength")
-    assert strength.startswith("500 — “some 500”")
-    assert "the sources range from 500 to 1000" in strength
+    assert strength.startswith('“some 500” <span class="claim-reading">(500)</span>')
+    assert "best estimate 500; the claims range from 500 to 1000" in strength
     assert "in 1997" in strength and 'href="#c2"' in strength
 
 
