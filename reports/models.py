@@ -235,6 +235,16 @@ class GroupQuerySet(CitedQuerySet):
             .with_published_relations()
         )
 
+    def for_open_data(self):
+        """Published groups with all the API and the exports give of each."""
+        return (
+            self.for_list()
+            .prefetch_related("leaders")
+            .with_published_citations()
+            .with_published_claims()
+            .with_published_relations()
+        )
+
     def with_published_relations(self):
         """Prefetch the relations and designations a reader may see (two queries):
         published_relations_prefetch()."""
@@ -296,6 +306,10 @@ class IncidentQuerySet(CitedQuerySet):
 
     def for_detail(self):
         return self.for_list().select_related("status_changed_by").with_published_claims()
+
+    def for_open_data(self):
+        """Published incidents with all the API and the exports give of each."""
+        return self.for_list().with_published_citations().with_published_claims()
 
 
 class CitationQuerySet(models.QuerySet):

@@ -233,28 +233,12 @@ class ExportKind:
     row: callable
 
 
-def report_queryset():
-    return Report.objects.for_list()
-
-
-def incident_queryset():
-    return Incident.objects.for_list().with_published_citations().with_published_claims()
-
-
-def group_queryset():
-    return (
-        Group.objects.for_list()
-        .prefetch_related("leaders")
-        .with_published_citations()
-        .with_published_claims()
-        .with_published_relations()
-    )
-
-
 KINDS = {
-    "reports": ExportKind("reports", ReportFilter, report_queryset, report_row),
-    "incidents": ExportKind("incidents", IncidentFilter, incident_queryset, incident_row),
-    "groups": ExportKind("groups", GroupFilter, group_queryset, group_row),
+    "reports": ExportKind("reports", ReportFilter, Report.objects.for_list, report_row),
+    "incidents": ExportKind(
+        "incidents", IncidentFilter, Incident.objects.for_open_data, incident_row
+    ),
+    "groups": ExportKind("groups", GroupFilter, Group.objects.for_open_data, group_row),
 }
 
 

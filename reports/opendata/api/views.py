@@ -51,7 +51,7 @@ class IncidentViewSet(ReadOnlyViewSet):
     serializer_class = serializers.IncidentSerializer
 
     def get_queryset(self):
-        return Incident.objects.for_list().with_published_citations().with_published_claims()
+        return Incident.objects.for_open_data()
 
 
 class GroupViewSet(ReadOnlyViewSet):
@@ -63,13 +63,7 @@ class GroupViewSet(ReadOnlyViewSet):
     serializer_class = serializers.GroupSerializer
 
     def get_queryset(self):
-        return (
-            Group.objects.for_list()
-            .prefetch_related("leaders")
-            .with_published_citations()
-            .with_published_claims()
-            .with_published_relations()
-        )
+        return Group.objects.for_open_data()
 
 
 class CitationFilter(django_filters.FilterSet):
