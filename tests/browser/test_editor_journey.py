@@ -109,7 +109,7 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     incident.refresh_from_db()
-    assert incident.injured == 4  # the best estimate of its claims
+    assert incident.injured is None  # its report is a draft: no list may show the figure yet
     page.get_by_role("button", name="Log out").click()
 
     # The publisher publishes the report and the incident.
@@ -125,6 +125,7 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     screenshot(page, "editor-05-published")
     assert Report.objects.get(title=TITLE).status == Status.PUBLISHED
     assert Incident.objects.get(title=INCIDENT).status == Status.PUBLISHED
+    assert Incident.objects.get(title=INCIDENT).injured == 4  # the best estimate, now public
     page.get_by_role("button", name="Log out").click()
 
     # Logged out, a reader finds it on the public site, with its quoted passage.
@@ -134,6 +135,6 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     page.get_by_role("link", name=re.compile("Huancayo police barracks")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(INCIDENT)
     expect(page.locator(".citation-list")).to_contain_text(PASSAGE)
-    expect(page.locator(".facts")).to_contain_text("4 — “four officers”")
+    expect(page.locator(".facts")).to_contain_text("“four officers” (4)")
     expect(page.locator(".disclaimer").first).to_contain_text("This is not a UNHCR publication")
     screenshot(page, "editor-06-public-incident")
