@@ -221,19 +221,72 @@ def published_relations_prefetch():
     )
 
 
+def published_relations_about_prefetch():
+    """What published groups' published sources say of a group (the relations naming
+    it as `other`), as `published_relations_about`."""
+    return models.Prefetch(
+        "relations_to",
+        queryset=GroupRelation.objects.published_about().select_related(
+            "group", "citation__report", "citation__paragraph"
+        ),
+        to_attr="published_relations_about",
+    )
+
+
+PUBLISHED_PARTS = (
+    "published_claims",
+    "published_relations",
+    "published_designations",
+    "published_relations_about",
+)
+
+
+def load_published_parts(group):
+    """Read what a group's page shows of its sourced parts: its published strength
+    claims, relations both ways and designations, as the attributes PUBLISHED_PARTS.
+
+    Most groups have none of them; one indexed probe finds that out, where building
+    the four queries would cost the page more than running them.
+    """
+    if Group.objects.has_parts(group.pk):
+        models.prefetch_related_objects(
+            [group],
+            published_claims_prefetch(),
+            *published_relations_prefetch(),
+            published_relations_about_prefetch(),
+        )
+    else:
+        for name in PUBLISHED_PARTS:
+            setattr(group, name, [])
+    return group
+
+
 class GroupQuerySet(CitedQuerySet):
     def for_list(self):
         """Return published groups with their country and aliases (two queries)."""
         return self.published().select_related("country").prefetch_related("aliases")
 
     def for_detail(self):
-        return (
-            self.for_list()
-            .select_related("status_changed_by")
-            .prefetch_related("leaders")
-            .with_published_claims()
-            .with_published_relations()
+        """Published groups with what their page shows but their sourced parts
+        (load_published_parts())."""
+        return self.for_list().select_related("status_changed_by").prefetch_related("leaders")
+
+    def has_parts(self, pk):
+        """Whether group `pk` has any figure claim, relation (either way) or designation,
+        published or not: one query on their group indexes, in plain SQL (see
+        load_published_parts)."""
+        quote = connection.ops.quote_name
+        claims, relations, designations = (
+            quote(model._meta.db_table) for model in (FigureClaim, GroupRelation, Designation)
         )
+        sql = f"""SELECT
+            EXISTS (SELECT 1 FROM {claims} WHERE group_id = %s)
+            OR EXISTS (SELECT 1 FROM {relations} WHERE group_id = %s)
+            OR EXISTS (SELECT 1 FROM {relations} WHERE other_id = %s)
+            OR EXISTS (SELECT 1 FROM {designations} WHERE group_id = %s)"""  # noqa: S608 (tables)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk] * 4)
+            return bool(cursor.fetchone()[0])
 
     def for_open_data(self):
         """Published groups with all the API and the exports give of each."""
@@ -1114,13 +1167,12 @@ class GroupRelationQuerySet(SourcedQuerySet):
             .filter(models.Exists(Group.objects.filter(pk=models.OuterRef("other_id")).published()))
         )
 
-    def published_about(self, group):
-        """What published groups' published sources say of `group`: the relations naming
-        it as `other`, read from its own page."""
+    def published_about(self):
+        """Relations as the group they name (`other`) reads them: resting on a published
+        report's passage and stated by a published group."""
         return (
             super()
             .published()
-            .filter(other=group)
             .filter(models.Exists(Group.objects.filter(pk=models.OuterRef("group_id")).published()))
         )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Designation, GroupRelation, RelationKind
+from reports.models import Designation, RelationKind
 
 # "X is <kind> Y", read from Y's side. Ally, rival and counterpart read the same both ways.
 INVERSE = {
@@ -70,16 +70,14 @@ def group_relations(group, citations):
     """The published relations of `group` in both directions: RelationRows in the order
     of the kinds, the group's own statements first, then by the other's name.
 
-    `group` comes from Group.objects.for_detail(), which prefetched what its own sources
-    say (`published_relations`); what other groups' sources say of it is one query.
-    `citations` are the page's footnoted citations (Citation.objects.for_display()).
+    `group` has its published parts read (models.load_published_parts): what its own
+    sources say (`published_relations`) and what other groups' say of it
+    (`published_relations_about`). `citations` are the page's footnoted citations
+    (Citation.objects.for_display()).
     """
-    about = GroupRelation.objects.published_about(group).select_related(
-        "group", "citation__report", "citation__paragraph"
-    )
     numbers = footnote_numbers(citations)
     rows = {}
-    for relation in [*group.published_relations, *about]:
+    for relation in [*group.published_relations, *group.published_relations_about]:
         if relation.group_id == group.pk:
             key, other = (0, KIND_ORDER[relation.kind]), relation.other
             label = relation.get_kind_display()
@@ -96,7 +94,7 @@ def group_relations(group, citations):
 
 
 def group_designations(group, citations):
-    """The published designations of `group` (prefetched by Group.objects.for_detail()) as
+    """The published designations of `group` (models.load_published_parts) as
     DesignationRows, by authority and start date."""
     numbers = footnote_numbers(citations)
     designations = sorted(

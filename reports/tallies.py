@@ -2,12 +2,14 @@
 
 Unknown is null, never zero: a sum adds only the figures the incidents give and keeps
 how many give none, so a page can say "at least 21 (1 of 2 incidents gives no figure)",
-or "not given" when none does (templates/reports/includes/tally.html writes it).
+or "not given" when none does (templates/reports/includes/tally.html marks it up).
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # The figures every aggregate of incidents sums.
 TALLIED = ("killed", "injured")
@@ -54,6 +56,27 @@ class Tally:
     def at_least(self):
         """True when the sum is a lower bound: some incidents give it, some do not."""
         return self.given > 0 and self.missing > 0
+
+    @property
+    def label(self):
+        """The sum as a reader is told it: "not given", "at least 21" or "21".
+
+        Translated here, not in the template: a chart's table has a cell for each year
+        and figure, and Jinja2's i18n calls cost many times Python's."""
+        if self.not_given:
+            return _("not given")
+        if self.at_least:
+            return _("at least %(number)s") % {"number": self.known}
+        return str(self.known)
+
+    @property
+    def missing_label(self):
+        """How many incidents give no figure, "1 of 3 incidents gives no figure"."""
+        return ngettext(
+            "%(num)d of %(total)d incidents gives no figure",
+            "%(num)d of %(total)d incidents give no figure",
+            self.missing,
+        ) % {"num": self.missing, "total": self.incidents}
 
     @property
     def amount(self):

@@ -34,6 +34,7 @@ from reports.models import (
     Incident,
     Perpetration,
     Report,
+    load_published_parts,
 )
 from reports.opendata.citing import cite_parts
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
@@ -291,7 +292,7 @@ def group_suggest(request):
 
 @public_page
 def group_detail(request, slug):
-    group = get_object_or_404(Group.objects.for_detail(), slug=slug)
+    group = load_published_parts(get_object_or_404(Group.objects.for_detail(), slug=slug))
     citations = list(Citation.objects.for_display().filter(group=group))
     [strength] = figure_rows(group.published_claims, citations, [Figure.STRENGTH])
     # The latest TIMELINE_LENGTH incidents (one more tells whether there are others),

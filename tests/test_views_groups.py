@@ -9,9 +9,10 @@ from reports.models import Country, GroupAlias, Leader, Perpetration, Status
 from tests.factories import make_citation, make_group, make_incident, make_report
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
-# incl. the casualty chart, the archive version, the published strength claims, relations
-# and designations (Group.objects.for_detail()) and what other groups' sources say of it
-DETAIL_QUERIES = 11
+# incl. the casualty chart, the archive version and the probe for sourced parts
+DETAIL_QUERIES = 8
+# A group with strength claims, relations or designations: those, both ways.
+PARTS_QUERIES = 4
 
 
 def names(response):

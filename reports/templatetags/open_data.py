@@ -12,12 +12,13 @@ from markupsafe import Markup
 
 from reports.links import url_for
 from reports.models import (
+    PUBLISHED_PARTS,
     Country,
     Group,
     Incident,
     Report,
+    load_published_parts,
     published_claims_prefetch,
-    published_relations_prefetch,
 )
 from reports.opendata import citing
 from reports.opendata.claims import published_estimates
@@ -34,24 +35,25 @@ def absolute(context, path):
 def json_ld(context, obj, sources=()):
     """The JSON-LD describing a report, incident or group, for a ld+json <script>.
 
-    An incident's or group's published claims (and a group's relations and designations)
-    are read as Incident/Group.objects.for_detail() prefetched them, else now."""
+    An incident's published claims are read as Incident.objects.for_detail() prefetched
+    them, a group's claims, relations and designations as its page read them
+    (load_published_parts), else now."""
     url = absolute(context, obj.get_absolute_url())
     sources = [(r.title, absolute(context, r.get_absolute_url())) for r in sources]
     if isinstance(obj, Report):
         data = citing.report_ld(obj, url)
     elif isinstance(obj, Incident):
-        # What for_detail() prefetched is not read again.
-        prefetch_related_objects([obj], published_claims_prefetch())
+        # What for_detail() prefetched is not read again (nor its query built).
+        if not hasattr(obj, "published_claims"):
+            prefetch_related_objects([obj], published_claims_prefetch())
         perpetrators = [
             (p.group.name, absolute(context, p.group.get_absolute_url()))
             for p in getattr(obj, "published_perpetrations", [])
         ]
         data = citing.incident_ld(obj, url, perpetrators, sources, published_estimates(obj))
     elif isinstance(obj, Group):
-        prefetch_related_objects(
-            [obj], published_claims_prefetch(), *published_relations_prefetch()
-        )
+        if not all(hasattr(obj, name) for name in PUBLISHED_PARTS):
+            load_published_parts(obj)
         relations = [
             (relation, absolute(context, relation.other.get_absolute_url()))
             for relation in obj.published_relations
