@@ -295,19 +295,6 @@ def unsourced_facts(entry):
     return [row.fact for row in sourcing(entry) if not row.sourced]
 
 
-def sources_problem(cited_reports):
-    """Return why an incident or group citing `cited_reports` cannot be published, or None.
-
-    Readers must be able to trace every published entry to a passage of a document
-    they can read.
-    """
-    if not cited_reports:
-        return str(NEEDS_A_CITATION)
-    if not any(report.status == Status.PUBLISHED for report in cited_reports):
-        return str(NEEDS_A_PUBLISHED_CITATION)
-    return None
-
-
 # --- An entry's parts, edited on their own ----------------------------------------------
 
 
