@@ -102,6 +102,50 @@ class EditorialAdmin(SimpleHistoryAdmin):
         reverting = url_name.endswith("_simple_history")
         return type(form.__name__, (form,), {"user": request.user, "without_inlines": reverting})
 
+    def save_model(self, request, obj, form, change):
+        if not change or "status" in form.changed_data:
+            obj.set_status(obj.status, request.user)
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    def _move(self, request, queryset, status, withdrawing=False):
+        changed, refused = change_statuses(request.user, queryset, status, withdrawing)
+        for problem in dict.fromkeys(problem for _entry, problem in refused):
+            self.message_user(request, problem, messages.ERROR)
+        if changed:
+            opts = self.model._meta
+            name = opts.verbose_name if len(changed) == 1 else opts.verbose_name_plural
+            label = Status(status).label
+            self.message_user(
+                request, f"{len(changed)} {name} moved to “{label}”.", messages.SUCCESS
+            )
+
+    @admin.action(
+        description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        return self._move(request, queryset, Status.PUBLISHED)
+
+    @admin.action(
+        description=_("Send selected %(verbose_name_plural)s to review"), permissions=["change"]
+    )
+    def send_to_review(self, request, queryset):
+        return self._move(request, queryset, Status.REVIEW)
+
+    @admin.action(
+        description=_("Return selected %(verbose_name_plural)s to draft"), permissions=["change"]
+    )
+    def return_to_draft(self, request, queryset):
+        return self._move(request, queryset, Status.DRAFT)
+
+
+class EntryAdmin(EditorialAdmin):
+    """An incident's or a group's admin: the publish rule reads the whole change form,
+    editors see how each fact is sourced, and an Editor's change to a live entry waits
+    for a Publisher."""
+
     # Changes to a live entry by an Editor become a proposed revision (reports/revisions.py).
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -171,50 +215,11 @@ class EditorialAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        # The last guard of a live entry, whatever path reached the save.
         problem = change and revisions.live_change_problem(request.user, self.model, obj.pk)
         if problem:
             raise PermissionDenied(problem)
-        if not change or "status" in form.changed_data:
-            obj.set_status(obj.status, request.user)
         super().save_model(request, obj, form, change)
-
-    def has_publish_permission(self, request):
-        return can_publish(request.user, self.model)
-
-    def _move(self, request, queryset, status, withdrawing=False):
-        changed, refused = change_statuses(request.user, queryset, status, withdrawing)
-        for problem in dict.fromkeys(problem for _entry, problem in refused):
-            self.message_user(request, problem, messages.ERROR)
-        if changed:
-            opts = self.model._meta
-            name = opts.verbose_name if len(changed) == 1 else opts.verbose_name_plural
-            label = Status(status).label
-            self.message_user(
-                request, f"{len(changed)} {name} moved to “{label}”.", messages.SUCCESS
-            )
-
-    @admin.action(
-        description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
-    )
-    def publish(self, request, queryset):
-        return self._move(request, queryset, Status.PUBLISHED)
-
-    @admin.action(
-        description=_("Send selected %(verbose_name_plural)s to review"), permissions=["change"]
-    )
-    def send_to_review(self, request, queryset):
-        return self._move(request, queryset, Status.REVIEW)
-
-    @admin.action(
-        description=_("Return selected %(verbose_name_plural)s to draft"), permissions=["change"]
-    )
-    def return_to_draft(self, request, queryset):
-        return self._move(request, queryset, Status.DRAFT)
-
-
-class EntryAdmin(EditorialAdmin):
-    """An incident's or a group's admin: the publish rule reads the whole change form, and
-    editors see how each fact is sourced."""
 
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)
