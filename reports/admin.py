@@ -559,18 +559,7 @@ class FigureClaimInline(admin.TabularInline):
     model = FigureClaim
     form = FigureClaimForm
     formset = FigureClaimInlineFormSet
-    fields = (
-        "figure",
-        "low",
-        "high",
-        "wording",
-        "moment",
-        "moment_date",
-        "best",
-        "citation",
-        "from_dataset",
-        "note",
-    )
+    fields = (*FigureClaimForm.Meta.fields, "from_dataset")
     readonly_fields = ("from_dataset",)
     extra = 0
     verbose_name_plural = _("figures, as each source gives them (save a citation first)")
