@@ -1,6 +1,7 @@
 """The archive's model: source documents, the groups and incidents drawn from
 them, and the citations that tie every fact to a quoted passage."""
 
+import calendar
 import hashlib
 import re
 from datetime import UTC, date, datetime
@@ -65,6 +66,16 @@ class Fact(models.TextChoices):
     LEADERS = "leaders", _("Leaders")
     FOUNDED = "founded", _("Founded")
     ACTIVITY = "activity", _("Activity status")
+
+
+def place_name(*parts):
+    """The non-empty `parts` of a place, from the most local, each name once: "Lima",
+    not "Lima, Lima"."""
+    named = {}
+    for part in parts:
+        if part:
+            named.setdefault(part.casefold(), part)
+    return ", ".join(named.values())
 
 
 def normalise_space(text):
@@ -860,7 +871,18 @@ class Incident(Editorial):
 
     @property
     def place(self):
-        return ", ".join(part for part in (self.city, self.region) if part)
+        """ "City, region"; a region named as its city (Lima, in Lima) once."""
+        return place_name(self.city, self.region)
+
+
+def last_day(day, precision):
+    """The last day a date stored at `precision` may stand for: 31 December 1997 for
+    "1997", 31 May for "May 1997", the day itself at day precision."""
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day
 
 
 class TimelineEntry(NamedTuple):
@@ -927,15 +949,23 @@ class PerpetrationManager(models.Manager):
     def timeline(self, group, length):
         """The latest `length` published incidents of `group`, newest first, as TimelineEntry.
 
-        Plain rows, not model instances: building the Perpetration and Incident
-        instances cost more than reading their rows.
+        An incident known only to its year or month comes after the period's dated ones
+        (by the last day its date may stand for): "later in 1997" is not before May
+        1997. The latest are found by start date, on the index; only their order uses
+        the last day. Plain rows, not model instances: building the Perpetration and
+        Incident instances cost more than reading their rows.
         """
         rows = (
             self.filter(group=group, incident__status=Status.PUBLISHED)
             .order_by("-incident__start_date", "-incident__title")
             .values_list("uncertain", *(f"incident__{name}" for name in TimelineEntry._fields[1:]))
         )
-        return [TimelineEntry(*row) for row in rows[:length]]
+        entries = [TimelineEntry(*row) for row in rows[:length]]
+        return sorted(
+            entries,
+            key=lambda entry: (last_day(entry.start_date, entry.start_precision), entry.title),
+            reverse=True,
+        )
 
 
 class Perpetration(models.Model):

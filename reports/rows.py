@@ -8,10 +8,11 @@ only the report's own fields, so the report is its own row.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import get_language_info
+
 from reports.models import (
     Group,
     GroupActivity,
-    GroupAlias,
     IncidentType,
     Perpetration,
     PerpetratorName,
@@ -71,10 +72,40 @@ class IncidentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherName:
+    """An alias of a group as a reader sees it: its language's code (for `lang`) and name."""
+
+    name: str
+    language: str  # ISO 639-1, or "" when not recorded
+    language_label: str  # "Spanish", in the reader's language; "" when not recorded
+
+
+@dataclass(frozen=True, slots=True)
 class GroupRow:
     group: Group
     activity_label: str
-    aliases: Sequence[GroupAlias] = ()
+    aliases: Sequence[OtherName] = ()
+
+
+def language_label(code):
+    """The name of the language `code` in the reader's language, or the code itself."""
+    if not code:
+        return ""
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+
+
+def other_names(group):
+    """The aliases of `group` (prefetched or not) but its own name and acronym, which
+    the page shows already: OtherNames."""
+    own = {group.name.casefold(), group.acronym.casefold()}
+    return [
+        OtherName(alias.name, alias.language, language_label(alias.language))
+        for alias in group.aliases.all()
+        if alias.name.casefold() not in own
+    ]
 
 
 def choice_labels(choices):
@@ -116,6 +147,6 @@ def group_rows(groups):
     """The rows of `groups` (their aliases prefetched, as Group.objects.for_list() does)."""
     labels = choice_labels(GroupActivity.choices)
     return [
-        GroupRow(group, labels.get(group.activity, group.activity), list(group.aliases.all()))
+        GroupRow(group, labels.get(group.activity, group.activity), other_names(group))
         for group in groups
     ]

@@ -45,6 +45,7 @@ from reports.rows import (
     REPORT_ROW_FIELDS,
     group_rows,
     incident_rows,
+    other_names,
 )
 from reports.search import search_archive
 from reports.search.rows import result_rows
@@ -300,6 +301,7 @@ def group_detail(request, slug):
     latest = Perpetration.objects.timeline(group, TIMELINE_LENGTH + 1)
     context = {
         "group": group,
+        "aliases": other_names(group),
         "strength": strength,
         "timeline": latest[:TIMELINE_LENGTH][::-1],
         "timeline_truncated": len(latest) > TIMELINE_LENGTH,

@@ -142,7 +142,8 @@ def test_timeline_and_dated_rows_escape_every_field(db):
     assert_escaped(
         html,
         '<li><span class="timeline__date">May 1997</span> <a href="/incidents/incident/">'
-        f"Incident {ESCAPED}</a> (suspected)</li>",
+        f"Incident {ESCAPED}</a> (suspected) "
+        '<span class="timeline__note">(day not given: placed at the end of the month)</span></li>',
     )
     incident = make_incident(
         title=f"Incident {HOSTILE}", slug="incident", start_date=datetime.date(1997, 5, 1)

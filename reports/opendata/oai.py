@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports.models import Country, Figure, Incident, Report
+from reports.models import Country, Figure, Incident, Report, place_name
 from reports.opendata.citing import iso_at_precision
 from reports.opendata.claims import claim_words, estimate_words, published_estimates
 
@@ -305,7 +305,7 @@ def oai_dc(request, obj, kind):
     add("description", obj.summary)
     for line in figure_lines(obj):
         add("description", line)
-    add("coverage", ", ".join(p for p in (obj.city, obj.region, obj.country.name) if p))
+    add("coverage", place_name(obj.city, obj.region, obj.country.name))
     start = iso_at_precision(obj.start_date, obj.start_precision)
     end = iso_at_precision(obj.end_date, obj.end_precision)
     add("coverage", f"{start}/{end}" if end else start)
