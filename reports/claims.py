@@ -14,6 +14,7 @@ every claim: high is open (None) when any claim's is.
 from dataclasses import dataclass, field
 
 from reports.models import INCIDENT_FIGURES, Figure, FigureClaim, Incident
+from reports.passages import footnote_numbers
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def figure_rows(claims, citations, figures, entry=None):
     claim gives it.
     """
     claims = list(claims)
-    numbers = {citation.pk: number for number, citation in enumerate(citations, start=1)}
+    numbers = footnote_numbers(citations)
     rows = []
     for figure in figures:
         shown = [

@@ -129,18 +129,30 @@ class GroupCitationForm(CitationForm):
     )
 
 
-class CitationInlineFormSet(forms.BaseInlineFormSet):
+class EntryPartFormSet(forms.BaseInlineFormSet):
+    """An inline of an incident's or group's parts (citations, claims, relations,
+    designations)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Give the part's clean() its entry even before it is saved (on an add form).
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+    def own_citations(self):
+        """The entry's own citations, the only ones its claims, relations and designations
+        may rest on; a new entry has none yet."""
+        if self.instance.pk is None:
+            return Citation.objects.none()
+        return Citation.objects.filter(**{self.fk.name: self.instance}).select_related("report")
+
+
+class CitationInlineFormSet(EntryPartFormSet):
     """Citations edited on their incident or group, where the publish rule is checked
     against the whole form: the entry's fields, its citations and its other inlines."""
 
     # The change form's formsets, this one among them (EntryAdmin._create_formsets).
     siblings = ()
-
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        # Give Citation.clean the subject even before it is saved (on an add form).
-        setattr(form.instance, self.fk.name, self.instance)
-        return form
 
     def clean(self):
         super().clean()
@@ -263,19 +275,14 @@ def candidate(form):
     return construct_instance(form, instance)
 
 
-class GroupSourcedInlineFormSet(forms.BaseInlineFormSet):
+class GroupSourcedInlineFormSet(EntryPartFormSet):
     """A group's relations or designations: each rests on one of the group's own
     citations, so the citation field offers only those."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)  # every form, the blank template row included
         field = form.fields["citation"]
-        # A new group has no citations yet: it offers none.
-        field.queryset = (
-            Citation.objects.filter(group=self.instance).select_related("report")
-            if self.instance.pk is not None
-            else Citation.objects.none()
-        )
+        field.queryset = self.own_citations()
         field.error_messages["invalid_choice"] = _(
             "Choose one of this group’s own citations: cite the passage on the group first."
         )
@@ -307,26 +314,16 @@ class FigureClaimForm(forms.ModelForm):
             self.fields["citation"].queryset = citations
 
 
-class FigureClaimInlineFormSet(forms.BaseInlineFormSet):
+class FigureClaimInlineFormSet(EntryPartFormSet):
     """Claims edited on their incident or group; one claim at most is the best of a figure."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        # Give FigureClaim.clean the subject even before it is saved (on an add form).
-        setattr(form.instance, self.fk.name, self.instance)
-        return form
-
     def get_form_kwargs(self, index):
-        subject = self.fk.name
         figures = Figure.choices
-        if subject == "incident":
+        if self.fk.name == "incident":
             figures = [choice for choice in figures if choice[0] in INCIDENT_FIGURES]
         else:
             figures = [choice for choice in figures if choice[0] == Figure.STRENGTH]
-        # Only the entry's own citations; a new entry has none yet.
-        citations = Citation.objects.none()
-        if self.instance.pk is not None:
-            citations = Citation.objects.filter(**{subject: self.instance}).select_related("report")
+        citations = self.own_citations()
         return {**super().get_form_kwargs(index), "figures": figures, "citations": citations}
 
     def clean(self):

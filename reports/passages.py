@@ -121,6 +121,11 @@ def marks_by_paragraph(paragraphs, citations):
     return {pk: list(by_quote.values()) for pk, by_quote in marks.items()}
 
 
+def footnote_numbers(citations):
+    """{citation pk: n}: a page's citations numbered as footnotes() numbers them."""
+    return {citation.pk: number for number, citation in enumerate(citations, start=1)}
+
+
 def footnotes(citations):
     """Return {fact: [footnote numbers]} where citation n (from 1) supports the fact."""
     notes = {}

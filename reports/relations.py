@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Designation, RelationKind
+from reports.passages import footnote_numbers
 
 # "X is <kind> Y", read from Y's side. Ally, rival and counterpart read the same both ways.
 INVERSE = {
@@ -59,11 +60,6 @@ def source_of(citation, numbers):
         citation.report.title,
         paragraph.number if paragraph is not None else None,
     )
-
-
-def footnote_numbers(citations):
-    """{citation pk: n}, as reports.passages.footnotes() numbers the page's citations."""
-    return {citation.pk: number for number, citation in enumerate(citations, start=1)}
 
 
 def group_relations(group, citations):

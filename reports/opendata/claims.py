@@ -20,12 +20,6 @@ def published_estimates(entry):
     return estimates(entry.published_claims, figures_of(entry))
 
 
-def best_value(incident, figure, found):
-    """The one number of an incident's figure: the best estimate of its published claims,
-    else the row's own value (an incident whose figure rests on no claim yet)."""
-    return found.best if found is not None else getattr(incident, figure)
-
-
 def claim_words(claim):
     """A claim in a line of text: "at least 16 (“more than a dozen”, at the rescue)"."""
     if claim.exact:

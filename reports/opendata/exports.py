@@ -43,7 +43,7 @@ from reports.models import (
     Report,
     name_with_acronym,
 )
-from reports.opendata.claims import best_value, published_estimates
+from reports.opendata.claims import published_estimates
 
 CHUNK_SIZE = 2000
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
@@ -203,7 +203,7 @@ def incident_row(incident, links):
         row[uncertain] = (1 if p.uncertain else 0) if p else ""
     for figure, found in published_estimates(incident).items():
         column = FIGURE_COLUMNS[figure]
-        row[column] = count_text(best_value(incident, figure, found))
+        row[column] = count_text(getattr(incident, figure))  # the best estimate
         row.update(range_columns(column, found))
     citations = incident.published_citations
     scites = [scite(c, links) for c in citations[: len(codebook.SOURCE_COLUMNS)]]

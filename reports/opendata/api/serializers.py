@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports.models import Citation, Country, Group, Incident, Paragraph, RelationKind, Report
-from reports.opendata.claims import best_value, published_estimates
+from reports.opendata.claims import published_estimates
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -157,9 +157,10 @@ class IncidentSerializer(
         max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
     )
     perpetrators = PerpetratorSerializer(many=True, source="published_perpetrations")
-    killed = serializers.SerializerMethodField(help_text=BEST_HELP)
-    injured = serializers.SerializerMethodField(help_text=BEST_HELP)
-    hostages = serializers.SerializerMethodField(help_text=BEST_HELP)
+    # The row keeps the best estimate of the published claims (reports.claims).
+    killed = serializers.IntegerField(allow_null=True, help_text=BEST_HELP)
+    injured = serializers.IntegerField(allow_null=True, help_text=BEST_HELP)
+    hostages = serializers.IntegerField(allow_null=True, help_text=BEST_HELP)
     figures = serializers.SerializerMethodField(
         help_text="Per figure, the best estimate and the low-high range of its claims."
     )
@@ -201,18 +202,6 @@ class IncidentSerializer(
         ]
 
     figures_serializer = IncidentFiguresSerializer
-
-    def best(self, obj, figure):
-        return best_value(obj, figure, published_estimates(obj)[figure])
-
-    def get_killed(self, obj) -> int | None:
-        return self.best(obj, "killed")
-
-    def get_injured(self, obj) -> int | None:
-        return self.best(obj, "injured")
-
-    def get_hostages(self, obj) -> int | None:
-        return self.best(obj, "hostages")
 
     @extend_schema_field(IncidentFiguresSerializer)
     def get_figures(self, obj):
