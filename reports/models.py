@@ -542,7 +542,28 @@ class Report(Editorial):
         null=True,
         blank=True,
     )
-    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    published_on = models.DateField(
+        _("publication date"), null=True, blank=True, help_text=_("Blank when not known.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_("ISO 639-1 code of the document's own language, e.g. en, es."),
+    )
+    # Where the original can be found, as the document or its republisher gives it.
+    source_url = models.URLField(
+        _("source URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the publisher or republisher serves the document."),
+    )
+    document_identifier = models.CharField(
+        _("document identifier"),
+        max_length=200,
+        blank=True,
+        help_text=_("The publisher's or republisher's own identifier, e.g. a Refworld id."),
+    )
     disclaimer = models.TextField(_("disclaimer"), blank=True)
 
     # Provenance of the source bytes.
