@@ -11,6 +11,7 @@ from reports import caching
 from reports.links import url_for
 from reports.models import DatePrecision
 from reports.templatetags.formatting import number, precise_date
+from reports.templatetags.source_tags import moment
 from tests.factories import make_incident
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
@@ -121,6 +122,14 @@ def test_an_incident_page_gives_its_month_in_spanish(client, db):
     )
     assert "mayo de 1997" in client.get(f"/es/incidents/{incident.slug}/").content.decode()
     assert "May 1997" in client.get(f"/incidents/{incident.slug}/").content.decode()
+
+
+def test_a_moment_of_the_provenance_is_written_in_the_pages_language():
+    when = datetime.datetime(2026, 3, 5, 14, 2, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        assert moment(when) == "5 March 2026, 14:02 UTC"
+    with translation.override("es"):
+        assert moment(when) == "5 de marzo de 2026, 14:02 UTC"
 
 
 def test_numbers_carry_the_languages_thousands_separator():
