@@ -90,6 +90,13 @@ def test_a_spanish_pages_links_stay_in_spanish(client, db):
     assert 'href="/incidents/export.csv' in html
 
 
+def test_the_group_field_gives_its_script_the_pages_words(client, db):
+    html = client.get("/es/incidents/").content.decode()
+    assert 'data-text-none="Ningún grupo publicado coincide."' in html
+    assert 'data-suggest="/es/groups/suggest.json"' in html
+    assert 'data-text-chosen="Chosen: %(group)s."' in client.get("/incidents/").content.decode()
+
+
 def test_url_for_keeps_a_cache_per_language():
     for _ in range(2):  # the second round reads the cache
         with translation.override("es"):
