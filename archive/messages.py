@@ -126,3 +126,27 @@ def compile_catalogs(languages=LANGUAGES, force=False):
         mo.write_bytes(buffer.getvalue())
         written.append(mo)
     return written
+
+
+def check_compiled(app_configs=None, **kwargs):
+    """System check: a catalogue whose .mo is missing or older than its .po would serve
+    its language's pages in English, or in yesterday's words."""
+    from django.core.checks import Warning
+
+    stale = [
+        po
+        for po in (po_path(language) for language in LANGUAGES)
+        if po.exists()
+        and (
+            not po.with_suffix(".mo").exists()
+            or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+        )
+    ]
+    return [
+        Warning(
+            f"{po.relative_to(ROOT)} is not compiled, or changed since.",
+            hint="Run `python manage.py messages --compile-only` (make does it for you).",
+            id="archive.W001",
+        )
+        for po in stale
+    ]

@@ -8,6 +8,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Archive")
 
     def ready(self):
+        from django.core import checks
+
+        from archive.messages import check_compiled
+
+        checks.register(check_compiled)
+
         from reports.models import Citation, FigureClaim, Report
         from reports.signals import (
             CURATED_MODELS,

@@ -67,3 +67,13 @@ def test_the_compiled_catalogue_serves_the_pages(tmp_path, monkeypatch):
     assert messages.compile_catalogs() == []  # up to date
     with translation.override("es"):
         assert translation.gettext("Reports") == "Informes"
+
+
+def test_a_catalogue_left_uncompiled_is_a_system_check_warning(tmp_path, monkeypatch):
+    shutil.copytree(messages.LOCALE_DIR, tmp_path / "locale")
+    monkeypatch.setattr(messages, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setattr(messages, "ROOT", tmp_path)
+    messages.compile_catalogs(force=True)
+    assert messages.check_compiled() == []
+    messages.po_path("es").with_suffix(".mo").unlink()
+    assert [w.id for w in messages.check_compiled()] == ["archive.W001"]
