@@ -192,3 +192,19 @@ def test_the_page_cache_resolves_a_path_in_its_own_language():
     with translation.override("es"):
         assert caching._public_view("/incidents/")
         assert not caching._public_view("/admin/")
+
+
+def test_a_sum_over_incidents_is_written_in_the_pages_language():
+    from reports.tallies import Tally
+
+    tally = Tally(12500, 2, 3)  # known sum, incidents giving it, incidents
+    with translation.override("en"):
+        assert (tally.label, tally.missing_label) == (
+            "at least 12,500",
+            "1 of 3 incidents gives no figure",
+        )
+    with translation.override("es"):
+        assert (tally.label, tally.missing_label) == (
+            "al menos 12\xa0500",
+            "1 de 3 incidentes no da ninguna cifra",
+        )

@@ -67,6 +67,8 @@ def number(value):
     Spanish (Django's locale formats)."""
     if value is None:
         return ""
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # the same in every language, and a chart table has many
     return number_format(value, force_grouping=True)
 
 
