@@ -208,3 +208,10 @@ def test_a_sum_over_incidents_is_written_in_the_pages_language():
             "al menos 12\xa0500",
             "1 de 3 incidentes no da ninguna cifra",
         )
+
+
+def test_the_cite_this_line_dates_in_the_pages_language(client, db):
+    incident = make_incident(title="Car bomb")
+    html = client.get(f"/es/incidents/{incident.slug}/").content.decode()
+    line = re.search(r'<p class="citation-line">(.*?)</p>', html, re.S)[1]
+    assert " de 20" in line and "disponible en:" in line
