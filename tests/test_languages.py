@@ -214,4 +214,6 @@ def test_the_cite_this_line_dates_in_the_pages_language(client, db):
     incident = make_incident(title="Car bomb")
     html = client.get(f"/es/incidents/{incident.slug}/").content.decode()
     line = re.search(r'<p class="citation-line">(.*?)</p>', html, re.S)[1]
-    assert " de 20" in line and "disponible en:" in line
+    # Both dates, the entry's and the day of access: "5 de diciembre de 2026".
+    assert len(re.findall(r"\d+ de [a-z]+ de \d{4}", line)) == 2
+    assert "disponible en:" in line
