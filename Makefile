@@ -7,14 +7,26 @@ PORT ?= 8000
 # The PostgreSQL database `make test-postgres` uses (created if missing).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archive_ci
 
-.PHONY: run test test-browser test-postgres lint format migrations-check sample-data bench
+# The compiled Spanish catalogue: generated (gitignored), rebuilt whenever its .po changes.
+MO := locale/es/LC_MESSAGES/django.mo
+
+.PHONY: run test test-browser test-postgres lint format migrations-check sample-data bench messages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-sample-data: $(VENV)/.installed
+# Compiled with Babel (pure Python, in requirements.txt): no GNU gettext needed.
+$(MO): locale/es/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) manage.py messages --compile-only -v0
+
+# Extract every translatable string (Python, Jinja2 and Django templates) and merge it
+# into locale/es/LC_MESSAGES/django.po; new strings arrive untranslated. Safe to rerun.
+messages: $(VENV)/.installed
+	$(PY) manage.py messages
+
+sample-data: $(VENV)/.installed $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata peru_1997
 
@@ -32,11 +44,11 @@ format: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint migrations-check
+test: lint migrations-check $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Only the browser tests (Playwright driving /usr/bin/chromium; `make test` runs them too).
-test-browser: $(VENV)/.installed
+test-browser: $(VENV)/.installed $(MO)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL; starts the machine's local cluster if it is down.
@@ -46,5 +58,5 @@ test-postgres: $(VENV)/.installed
 
 # Not part of `make test`: builds bench/data/ (gitignored), serves it with gunicorn, drives it
 # with wrk and writes bench/RESULTS.md. Takes a few minutes.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(MO)
 	$(PY) bench/run.py $(BENCH_ARGS)

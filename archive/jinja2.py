@@ -51,6 +51,9 @@ def environment(**options):
     env.filters.update(reports.templatetags.FILTERS)
     env.globals.update(reports.templatetags.GLOBALS, static=static, url=url_for)
     env.globals["archive_name"] = settings.ARCHIVE_NAME
+    env.globals["default_language"] = settings.LANGUAGE_CODE
+    # The 500 page has no context, so no `language`.
+    env.globals["current_language"] = translation.get_language
     return env
 
 
@@ -68,30 +71,34 @@ def _filled(translated, variables):
 
 
 def translations(request):
-    """Context processor: gettext and friends bound to the language active for this page.
+    """Context processor: the page's language, and gettext and friends bound to it.
 
     They behave as jinja2.ext.i18n's "newstyle" functions (the translation is markup,
     its %(variables)s are escaped into it), but look the active language up once a
     page instead of once a string: through asgiref's locals, that lookup costs several
     times the translation itself, and a page translates dozens of strings.
     """
-    catalog = trans_real.translation(translation.get_language() or settings.LANGUAGE_CODE)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    catalog = trans_real.translation(language)
 
     def gettext(message, **variables):
         return _filled(catalog.gettext(message), variables)
 
-    def ngettext(singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        return _filled(catalog.ngettext(singular, plural, num), variables)
+    # Positional-only count: a page may pass its own `num`, the count as the language
+    # writes it (reports/templatetags/formatting.py's number filter).
+    def ngettext(singular, plural, count, /, **variables):
+        variables.setdefault("num", count)
+        return _filled(catalog.ngettext(singular, plural, count), variables)
 
     def pgettext(context, message, **variables):
         return _filled(catalog.pgettext(context, message), variables)
 
-    def npgettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        return _filled(catalog.npgettext(context, singular, plural, num), variables)
+    def npgettext(context, singular, plural, count, /, **variables):
+        variables.setdefault("num", count)
+        return _filled(catalog.npgettext(context, singular, plural, count), variables)
 
     return {
+        "language": language,
         "_": gettext,
         "gettext": gettext,
         "ngettext": ngettext,

@@ -1,7 +1,14 @@
-"""One log line per request, on whatever server runs the app (gunicorn, runserver)."""
+"""Project-wide middleware: one log line per request; the language of a request."""
 
 import logging
 import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.middleware import locale
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger("archive.requests")
 
@@ -27,4 +34,38 @@ class RequestLogMiddleware:
             response.status_code,
             elapsed_ms,
         )
+        return response
+
+
+@lru_cache(maxsize=1)
+def admin_prefix():
+    return reverse("admin:index")
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language chosen by the URL, or by the editor.
+
+    - A public page (archive/urls.py's i18n_patterns) is in its URL's language: /es/...
+      is Spanish, any other URL English, whatever the browser asks. Django does the
+      same, but it also adds Vary: Accept-Language to the English pages, which would
+      make a shared cache keep a copy per browser language of a page that never
+      varies; here only a response whose language was negotiated varies.
+    - The admin follows the editor's browser (Accept-Language, or the language cookie):
+      Django would give every unprefixed URL, the admin's too, the default language.
+    - The API, feeds, exports, OAI, sitemaps, robots.txt and healthz stay in English.
+    """
+
+    def process_request(self, request):
+        path = request.path_info
+        language = translation.get_language_from_path(path)
+        request.language_negotiated = not language and path.startswith(admin_prefix())
+        if request.language_negotiated:
+            language = translation.get_language_from_request(request, check_path=False)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if getattr(request, "language_negotiated", False):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
@@ -17,5 +18,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("reports.opendata.api.urls")),
     path("", include("reports.opendata.urls")),
-    path("", include("reports.urls")),
 ]
+# The reading room's pages, in English at their own URLs and in Spanish under /es/. The
+# machine-readable surfaces above (API, feeds, exports, OAI, sitemaps, robots) stay
+# unprefixed and in English: one stable URL each, nothing a reader's language changes. The
+# admin is unprefixed too, in the editor's browser language (archive/middleware.py).
+urlpatterns += i18n_patterns(
+    path("", include("reports.urls")),
+    prefix_default_language=False,
+)

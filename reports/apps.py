@@ -1,12 +1,19 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Archive"
+    verbose_name = _("Archive")
 
     def ready(self):
+        from django.core import checks
+
+        from archive.messages import check_compiled
+
+        checks.register(check_compiled)
+
         from reports.models import Citation, FigureClaim, Report
         from reports.signals import (
             CURATED_MODELS,

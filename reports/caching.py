@@ -7,7 +7,9 @@
   conditional GET (If-None-Match / If-Modified-Since) is answered 304 before the view
   runs. Cache-Control lets a proxy or CDN keep a page a minute and revalidate it.
 - Anonymous GETs are served from Django's cache under (archive version, absolute URL)
-  by PageCacheMiddleware, before the rest of the middleware stack runs.
+  by PageCacheMiddleware, before the rest of the middleware stack runs. The URL alone
+  decides a public page's language (/es/... Spanish, the rest English; LocaleMiddleware
+  in archive/middleware.py), so the key needs no language and no Accept-Language.
   The version lives in the database, so a publish, an edit or an unpublish moves every
   process to new keys on its very next request; stale entries are never read again and
   expire. Only 200 responses are stored, so a 404 (a draft) or a 400 (a bad filter) is
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -122,11 +125,18 @@ def public_page(view):
 @lru_cache(maxsize=4096)
 def _public_view(path):
     """True if `path` is served by a @public_page view (remembered: resolving it on every
-    request would be a sizeable part of a page cache hit)."""
-    try:
-        return getattr(resolve(path).func, "public_page", False)
-    except Resolver404:
-        return False
+    request would be a sizeable part of a page cache hit).
+
+    This runs before LocaleMiddleware, in whatever language the thread last served, and
+    the language prefix patterns resolve in the active language: /es/... is resolved in
+    Spanish, any other path in the default language, as LocaleMiddleware will.
+    """
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            return getattr(resolve(path).func, "public_page", False)
+        except Resolver404:
+            return False
 
 
 class PageCacheMiddleware:

@@ -300,6 +300,12 @@ class GroupField(forms.CharField):
                     # url_for, not reverse_lazy: the attribute is converted on every page.
                     "data-suggest": lazy(url_for, str)("reports:group-suggest"),
                     "data-help": GROUP_HELP,  # the description again once the text changes
+                    # What the script says, in the page's language (%(…)s filled by it).
+                    "data-text-suggestions": _("%(field)s: suggestions"),
+                    "data-text-found-one": _("%(num)s group found; use Down to choose."),
+                    "data-text-found-other": _("%(num)s groups found; use Down to choose."),
+                    "data-text-none": _("No published group matches."),
+                    "data-text-chosen": _("Chosen: %(group)s."),
                 }
             ),
         )

@@ -11,6 +11,8 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports.templatetags.formatting import number
+
 # The figures every aggregate of incidents sums.
 TALLIED = ("killed", "injured")
 
@@ -66,17 +68,17 @@ class Tally:
         if self.not_given:
             return _("not given")
         if self.at_least:
-            return _("at least %(number)s") % {"number": self.known}
-        return str(self.known)
+            return _("at least %(number)s") % {"number": number(self.known)}
+        return number(self.known)
 
     @property
     def missing_label(self):
         """How many incidents give no figure, "1 of 3 incidents gives no figure"."""
         return ngettext(
-            "%(num)d of %(total)d incidents gives no figure",
-            "%(num)d of %(total)d incidents give no figure",
+            "%(num)s of %(total)s incidents gives no figure",
+            "%(num)s of %(total)s incidents give no figure",
             self.missing,
-        ) % {"num": self.missing, "total": self.incidents}
+        ) % {"num": number(self.missing), "total": number(self.incidents)}
 
     @property
     def amount(self):

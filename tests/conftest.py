@@ -14,6 +14,19 @@ SEED_PATH = ROOT / "sample_data" / "patterns-of-global-terrorism-1997-peru.txt"
 BROWSER_TESTS = ROOT / "tests" / "browser"
 
 
+def pytest_configure(config):
+    """Compile the translation catalogues if their .po is newer (they are generated, not
+    committed), so `pytest` alone tests the Spanish pages a fresh clone serves."""
+    from archive.messages import compile_catalogs
+
+    if compile_catalogs():
+        from django.utils.translation import trans_real
+
+        # Drop catalogues loaded before the compile (none, unless an import translated).
+        trans_real._translations = {}
+        trans_real._default = None
+
+
 def pytest_collection_modifyitems(items):
     """Refuse a test outside tests/browser that takes Playwright's fixtures (`page`,
     `browser`, ..., even as a parameter's name): pytest-playwright then runs it once per

@@ -138,3 +138,19 @@ def test_the_report_shows_medians_spreads_and_the_count_of_failures():
     assert "3 runs" in text and "judged on the medians" in text
     assert "## Budgets: 0 of 5 fail" in text
     assert text.rstrip().endswith(NOTES_MARKER)
+
+
+def test_the_spanish_pages_keep_the_same_budgets_against_their_own_page_1():
+    names = ["incident list ?country&year p1", "incident list ?country&year p9", "search rare (x)"]
+    pages = [page(name) for name in names]
+    pages += [page(name, path) for name, path in (run.in_spanish(n, "/") for n in names)]
+    cold = {p["name"]: [wrk_run(p50=10.0)] * 3 for p in pages}
+    cold["incident list ?country&year p9 (es)"] = [wrk_run(p50=25.0)] * 3
+    result = verdicts(judge(context(cold, pages=pages)))
+    assert pages[-1]["path"] == "/es/"
+    assert result["deep page (incident list ?country&year p9) within 2× of page 1"][0]
+    assert result["deep page (incident list ?country&year p9 (es)) within 2× of page 1"] == (
+        False,
+        "2.50× (2.50–2.50)",
+    )
+    assert "search rare (x) (es): p95 < 50 ms" in result

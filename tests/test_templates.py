@@ -68,4 +68,11 @@ def test_the_translations_of_a_page_and_of_a_page_without_request_agree():
     source = '{{ _("Page %(number)s of %(pages)s", number=2, pages="<3>") }}'
     without_request = engines["jinja2"].from_string(source).render({})
     assert without_request == render_string(source) == "Page 2 of &lt;3&gt;"
-    assert set(translations(None)) == {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+    assert set(translations(None)) == {
+        "language",
+        "_",
+        "gettext",
+        "ngettext",
+        "pgettext",
+        "npgettext",
+    }

@@ -70,7 +70,7 @@ def test_precise_date_shows_only_the_known_part(precision, shown):
 
 def test_count_or_unknown_keeps_zero_and_says_unknown_for_none():
     assert count_or_unknown(None) == "unknown"
-    assert count_or_unknown(0) == 0
+    assert count_or_unknown(0) == "0"
 
 
 def test_footnotes_number_citations_from_one_per_fact():

@@ -12,9 +12,9 @@ from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
 from reports.models import DatePrecision, Figure, RelationKind, Report
+from reports.templatetags.formatting import precise_date
 
 SCHEMA_ORG = "https://schema.org"
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -52,7 +52,7 @@ def cite_parts(obj, url, accessed=None):
     if isinstance(obj, Report):
         author = str(obj.publisher or obj.republisher or archive)
         if obj.published_on:
-            date_text = format_date(obj.published_on, "j F Y")
+            date_text = precise_date(obj.published_on)
             parts = (obj.published_on.year, obj.published_on.month, obj.published_on.day)
         else:
             date_text, parts = str(obj.year), (obj.year,)
@@ -74,7 +74,7 @@ def cite_parts(obj, url, accessed=None):
         obj.slug,
         archive,
         str(obj),
-        format_date(when, "j F Y"),
+        precise_date(when.date()),
         (when.year, when.month, when.day),
         url,
         accessed,

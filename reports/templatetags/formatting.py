@@ -1,9 +1,11 @@
-"""Filters and globals every public page uses: dates at their precision, unknown
-figures, the query string of a list."""
+"""Filters and globals every public page uses: dates at their precision and numbers in
+the page's language, unknown figures, the query string of a list."""
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.utils.dateformat import format as format_date
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from jinja2 import pass_context
@@ -11,10 +13,19 @@ from jinja2 import pass_context
 from reports.models import DatePrecision
 from reports.templatetags import template_filter, template_global
 
+# Per language, per precision: "22 April 1997", "May 1997"; "22 de abril de 1997",
+# "mayo de 1997" (Django's month names, lower case in Spanish).
 DATE_FORMATS = {
-    DatePrecision.DAY: "j F Y",
-    DatePrecision.MONTH: "F Y",
-    DatePrecision.YEAR: "Y",
+    "en": {
+        DatePrecision.DAY: "j F Y",
+        DatePrecision.MONTH: "F Y",
+        DatePrecision.YEAR: "Y",
+    },
+    "es": {
+        DatePrecision.DAY: r"j \d\e F \d\e Y",
+        DatePrecision.MONTH: r"F \d\e Y",
+        DatePrecision.YEAR: "Y",
+    },
 }
 
 
@@ -23,8 +34,9 @@ def precise_date(value, precision=DatePrecision.DAY):
     """Show a date only as precisely as the source gives it: "May 1997", not "1 May 1997"."""
     if not value:
         return ""
-    date_format = DATE_FORMATS.get(precision, DATE_FORMATS[DatePrecision.DAY])
-    return _formatted(value, date_format, get_language())
+    language = get_language()
+    formats = DATE_FORMATS.get(language) or DATE_FORMATS[settings.LANGUAGE_CODE]
+    return _formatted(value, formats.get(precision, formats[DatePrecision.DAY]), language)
 
 
 # A timeline or list formats dozens of dates, most of them again and again; decades of
@@ -46,7 +58,18 @@ def date_span(entry):
 @template_filter
 def count_or_unknown(value):
     """A figure the source does not give is "unknown", never zero."""
-    return _("unknown") if value is None else value
+    return _("unknown") if value is None else number(value)
+
+
+@template_filter
+def number(value):
+    """A whole number as the page's language writes it: 12,500 in English, 12.500 in
+    Spanish (Django's locale formats)."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # the same in every language, and a chart table has many
+    return number_format(value, force_grouping=True)
 
 
 @template_global

@@ -8,11 +8,14 @@ import re
 from django.template.defaultfilters import filesizeformat
 from django.utils.dateformat import format as format_date
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 
 from reports.models import Fact
 from reports.templatetags import template_filter
 
 FACT_LABELS = dict(Fact.choices)
+# "5 March 2026, 14:02 UTC"; "5 de marzo de 2026, 14:02 UTC".
+MOMENT_FORMATS = {"en": "j F Y, H:i e", "es": r"j \d\e F \d\e Y, H:i e"}
 
 
 @template_filter
@@ -23,9 +26,11 @@ def fact_labels(facts):
 
 @template_filter
 def moment(value):
-    """A moment as the provenance shows it, in the archive's time zone ("5 March 2026,
-    14:02 UTC")."""
-    return format_date(template_localtime(value), "j F Y, H:i e")
+    """A moment as the provenance shows it, in the archive's time zone and the page's
+    language ("5 March 2026, 14:02 UTC")."""
+    return format_date(
+        template_localtime(value), MOMENT_FORMATS.get(get_language(), "j F Y, H:i e")
+    )
 
 
 @template_filter

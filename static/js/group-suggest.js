@@ -14,6 +14,14 @@
     return;
   }
   const url = input.dataset.suggest;
+  // The page gives the script its words in the page's language (data-text-*), with
+  // %(name)s where a value goes.
+  function text(name, values) {
+    const key = "text" + name.charAt(0).toUpperCase() + name.slice(1);
+    return (input.dataset[key] || "").replace(/%\((\w+)\)s/g, function (_m, k) {
+      return values && k in values ? String(values[k]) : "";
+    });
+  }
   const help = document.getElementById(input.id + "_helptext");
   const label = document.querySelector("label[for='" + input.id + "']");
   const field = input.parentElement;
@@ -23,7 +31,7 @@
   listbox.id = input.id + "-suggestions";
   listbox.className = "suggestions";
   listbox.setAttribute("role", "listbox");
-  listbox.setAttribute("aria-label", (label ? label.textContent : "Group") + " suggestions");
+  listbox.setAttribute("aria-label", text("suggestions", { field: label ? label.textContent : "" }));
   listbox.hidden = true;
   const status = document.createElement("p");
   status.className = "visually-hidden";
@@ -82,11 +90,12 @@
     if (list.length) {
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      status.textContent =
-        list.length + (list.length === 1 ? " group" : " groups") + " found; use Down to choose.";
+      status.textContent = text(list.length === 1 ? "foundOne" : "foundOther", {
+        num: list.length,
+      });
     } else {
       close();
-      status.textContent = "No published group matches.";
+      status.textContent = text("none");
     }
   }
 
@@ -97,7 +106,7 @@
     }
     input.value = group.slug;
     if (help) {
-      help.textContent = "Chosen: " + group.label + ".";
+      help.textContent = text("chosen", { group: group.label });
     }
     status.textContent = "";
     close();

@@ -23,6 +23,12 @@ PUBLIC_PAGES = [
     "/search/?q=Cerpa",
     "/search/?q=no+such+words+anywhere",
     "/no-such-page/",
+    # The Spanish pages: their language selector, hreflang links, the Spanish words.
+    "/es/",
+    "/es/incidents/?group=mrta&year=1997&page=2",
+    "/es/incidents/{incident}/",
+    "/es/groups/{group}/",
+    "/es/search/?q=Cerpa",
 ]
 ADMIN_PAGES = [
     "/admin/",
