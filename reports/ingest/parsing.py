@@ -54,110 +54,29 @@ DISCLAIMER_PATTERNS = (
     ),
 )
 
+
+def _words(text):
+    return frozenset(text.split())
+
+
 # Common short words of each language the archive reads; the body's count of
 # them says which language it is written in.
 STOP_WORDS = {
-    "en": frozenset(
-        [
-            "the",
-            "of",
-            "and",
-            "to",
-            "in",
-            "is",
-            "was",
-            "were",
-            "that",
-            "for",
-            "with",
-            "by",
-            "on",
-            "as",
-            "at",
-            "from",
-            "its",
-            "their",
-            "have",
-            "has",
-            "had",
-            "this",
-            "which",
-            "are",
-            "been",
-            "be",
-            "it",
-            "an",
-            "or",
-            "not",
-        ]
+    "en": _words(
+        "the of and to in is was were that for with by on as at from its their "
+        "have has had this which are been be it an or not"
     ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "de",
-            "del",
-            "y",
-            "en",
-            "que",
-            "por",
-            "con",
-            "para",
-            "una",
-            "un",
-            "es",
-            "fue",
-            "se",
-            "su",
-            "sus",
-            "al",
-            "lo",
-            "como",
-            "entre",
-            "fueron",
-            "han",
-            "ha",
-            "este",
-            "esta",
-            "sobre",
-        ]
+    "es": _words(
+        "el la los las de del y en que por con para una un es fue se su sus al lo "
+        "como entre fueron han ha este esta sobre"
     ),
 }
 # Words of a series' name that say its language when the body does not.
 SERIES_WORDS = {
-    "en": frozenset(
-        [
-            "report",
-            "reports",
-            "patterns",
-            "global",
-            "country",
-            "human",
-            "rights",
-            "practices",
-            "annual",
-            "freedom",
-            "world",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "informe",
-            "informes",
-            "sobre",
-            "derechos",
-            "humanos",
-            "anual",
-            "mundial",
-            "libertad",
-            "terrorismo",
-            "trata",
-            "personas",
-            "paises",
-            "practicas",
-        ]
+    "en": _words("report reports patterns global country human rights practices annual freedom"),
+    "es": _words(
+        "informe informes sobre derechos humanos anual mundial libertad terrorismo trata "
+        "personas paises practicas"
     ),
 }
 # A language wins the count with at least this many words and twice the other's.
