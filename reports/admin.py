@@ -265,7 +265,7 @@ class ReportAdmin(EditorialAdmin):
         "paragraph_count",
         "imported_at",
     )
-    list_filter = ("status", "series", "year", "country")
+    list_filter = ("status", "series", "year", "country", "language")
     search_fields = ("title", "slug", "sha256", "source_filename")
     autocomplete_fields = ("country", "publisher", "republisher")
     list_select_related = ("country",)
