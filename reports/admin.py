@@ -255,6 +255,7 @@ class ParagraphInline(admin.TabularInline):
 @admin.register(Report)
 class ReportAdmin(EditorialAdmin):
     form = ReportForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "title",
         "country",
@@ -264,7 +265,7 @@ class ReportAdmin(EditorialAdmin):
         "paragraph_count",
         "imported_at",
     )
-    list_filter = ("status", "series", "year", "country")
+    list_filter = ("status", "series", "year", "country", "language")
     search_fields = ("title", "slug", "sha256", "source_filename")
     autocomplete_fields = ("country", "publisher", "republisher")
     list_select_related = ("country",)
@@ -290,7 +291,8 @@ class ReportAdmin(EditorialAdmin):
                     ("series", "year"),
                     "country",
                     ("publisher", "republisher"),
-                    "published_on",
+                    ("published_on", "language"),
+                    ("source_url", "document_identifier"),
                 )
             },
         ),
@@ -395,7 +397,7 @@ class ReportAdmin(EditorialAdmin):
         form = ImportDocumentsForm()
         if request.method == "POST":
             form = ImportDocumentsForm(request.POST, request.FILES)
-            if form.is_valid() and self._import(request, form.sources()):
+            if form.is_valid() and self._import(request, form.sources(), form.details):
                 return redirect("admin:reports_report_changelist")
             refusals = form.refusals()
             for refusal in refusals:
@@ -415,11 +417,13 @@ class ReportAdmin(EditorialAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/import_documents.html", context)
 
-    def _import(self, request, sources):
+    def _import(self, request, sources, details):
         """Import `sources` as drafts; report as the command does. Return True on success."""
         try:
             with transaction.atomic():
-                outcomes = import_documents(sources, method="admin upload", user=request.user)
+                outcomes = import_documents(
+                    sources, method="admin upload", user=request.user, details=details
+                )
                 problems = import_problems(request.user, outcomes)
                 if problems:
                     raise ImportRefused(problems)

@@ -118,6 +118,7 @@ class ClaimRow:
 
     claim: object
     note: int | None
+    language: str = ""  # of the report its citation quotes; none for a dataset row
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,11 @@ def figure_rows(claims, citations, figures, entry=None):
     """
     claims = list(claims)
     numbers = footnote_numbers(citations)
+    languages = {citation.pk: citation.report.language for citation in citations}
     rows = []
     for figure in figures:
         shown = [
-            ClaimRow(claim, numbers.get(claim.citation_id))
+            ClaimRow(claim, numbers.get(claim.citation_id), languages.get(claim.citation_id, ""))
             for claim in claims
             if claim.figure == figure and (claim.from_dataset or claim.citation_id in numbers)
         ]

@@ -1,13 +1,15 @@
 """Country names as source documents and datasets spell them, to ISO 3166 codes.
 
 Plain Python (no Django) so the parser can use it. ISO 3166-1 comes from
-pycountry; the table below adds the names Refworld and the GTD codebook use
-that ISO does not (Burma, Ivory Coast, Kosovo, Soviet Union, ...). Former
-states keep their ISO 3166-3 four-letter code so their rows are not merged
-into a successor state.
+pycountry, with its Spanish names (pycountry ships ISO's Spanish catalogue);
+the tables below add the names Refworld and the GTD codebook use that ISO does
+not (Burma, Ivory Coast, Kosovo, Soviet Union, ...), in English and in Spanish.
+Former states keep their ISO 3166-3 four-letter code so their rows are not
+merged into a successor state.
 """
 
 import functools
+import gettext
 import re
 import unicodedata
 
@@ -78,6 +80,71 @@ ALIASES = {
     "new hebrides": "VU",
 }
 
+# Spanish names Spanish-language reports use that ISO's Spanish catalogue does not
+# have (it says "Bolivia, Estado plurinacional de", "Federación Rusa", ...).
+SPANISH_ALIASES = {
+    "estados unidos de america": "US",
+    "ee. uu.": "US",
+    "ee.uu.": "US",
+    "eeuu": "US",
+    "eua": "US",
+    "rusia": "RU",
+    "corea del sur": "KR",
+    "corea del norte": "KP",
+    "republica de corea": "KR",
+    "myanmar": "MM",
+    "costa de marfil": "CI",
+    "republica democratica del congo": "CD",
+    "congo (kinshasa)": "CD",
+    "republica del congo": "CG",
+    "congo (brazzaville)": "CG",
+    "palestina": "PS",
+    "territorios palestinos": "PS",
+    "territorios palestinos ocupados": "PS",
+    "cisjordania": "PS",
+    "franja de gaza": "PS",
+    "cisjordania y franja de gaza": "PS",
+    "kosovo": "XK",
+    "macedonia": "MK",
+    "antigua republica yugoslava de macedonia": "MK",
+    "bosnia y herzegovina": "BA",
+    "bosnia-herzegovina": "BA",
+    "republica checa": "CZ",
+    "holanda": "NL",
+    "gran bretana": "GB",
+    "inglaterra": "GB",
+    "timor oriental": "TL",
+    "suazilandia": "SZ",
+    "cabo verde": "CV",
+    "micronesia": "FM",
+    "vaticano": "VA",
+    "santa sede": "VA",
+    "islas malvinas": "FK",
+    "malvinas": "FK",
+    "belice": "BZ",
+    "argelia": "DZ",
+    "arabia saudita": "SA",
+    "sudafrica": "ZA",
+    "laos": "LA",
+    "libia": "LY",
+    "siria": "SY",
+    "iran": "IR",
+    "tanzania": "TZ",
+    "moldavia": "MD",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    # Former states (ISO 3166-3).
+    "union sovietica": "SUHH",
+    "urss": "SUHH",
+    "yugoslavia": "YUCS",
+    "serbia y montenegro": "CSXX",
+    "checoslovaquia": "CSHH",
+    "alemania oriental": "DDDE",
+    "republica democratica alemana": "DDDE",
+    "zaire": "ZRCD",
+    "rodesia": "RHZW",
+}
+
 # Codes that are not in pycountry's ISO 3166-1 list.
 EXTRA_NAMES = {"XK": "Kosovo"}
 
@@ -112,9 +179,21 @@ def _key(name):
     return re.sub(r"\s+", " ", name).strip().lower()
 
 
+def _spanish():
+    """Return ISO 3166-1's Spanish catalogue, or None where pycountry lacks it."""
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
+    except OSError:
+        return None
+
+
 @functools.cache
 def _names():
-    """Return {folded name: code} for every ISO name and alias ("peru", "peru"...)."""
+    """Return {folded name: code} for every ISO name and alias ("peru", "mexico"...).
+
+    English names win over a Spanish name spelled the same way for another
+    country; none does today, but a catalogue update must not move a country.
+    """
     index = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
@@ -124,6 +203,15 @@ def _names():
     for code, name in {**EXTRA_NAMES, **PREFERRED_NAMES}.items():
         index.setdefault(_key(name), code)
     index.update(ALIASES)
+    spanish = _spanish()
+    if spanish is not None:
+        for country in pycountry.countries:
+            for attribute in ("name", "official_name", "common_name"):
+                value = getattr(country, attribute, None)
+                if value:
+                    index.setdefault(_key(spanish.gettext(value)), country.alpha_2)
+    for name, code in SPANISH_ALIASES.items():
+        index.setdefault(_key(name), code)
     return index
 
 
@@ -143,16 +231,19 @@ def _code(text):
 def resolve_country(name_or_code):
     """Return (code, name) for a country name or ISO code; raise LookupError if unknown.
 
-    Names match without regard to case, accents or apostrophe style, so
-    "Perú", "PERU" and "Peru" are all PE.
+    Names match without regard to case, accents or apostrophe style, in English
+    or Spanish, so "Perú", "PERU" and "Peru" are all PE, "México" is MX and
+    "Estados Unidos" is US.
     """
     text = re.sub(r"\s+", " ", name_or_code or "").strip()
     if not text:
         raise LookupError("no country given")
     key = _key(text)
     code = _names().get(key)
-    if code is None and key.startswith("the "):
-        code = _names().get(key[4:])
+    # "the Gambia", "el Perú", "los Estados Unidos": the article is not the name.
+    article = re.match(r"(?:the|el|la|los|las) ", key)
+    if code is None and article:
+        code = _names().get(key[article.end() :])
     if code is None:
         code = _code(text)
     if code is None:

@@ -15,6 +15,7 @@ from reports.rows import (
     group_rows,
     incident_rows,
 )
+from reports.views import distinct_disclaimers
 
 # The country page lists the latest incidents; the incident list has them all.
 LATEST_INCIDENTS = 10
@@ -48,8 +49,8 @@ def country_detail(request, code):
         ),
         "sources": sources_behind(country, latest, groups),
     }
-    context["disclaimers"] = list(
-        dict.fromkeys(r.disclaimer for r in context["sources"] if r.disclaimer)
+    context["disclaimers"] = distinct_disclaimers(
+        (r.disclaimer, r.language) for r in context["sources"]
     )
     return render(request, "reports/country_detail.html", context)
 

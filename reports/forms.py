@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
+from reports.ingest.documents import Details, check_details
+from reports.ingest.parsing import DocumentError
+from reports.languages import normalise_language
 from reports.models import (
     INCIDENT_FIGURES,
     Citation,
@@ -219,6 +222,18 @@ def evidence_of_forms(entry, formsets):
     return evidence(entry, parts, removed)
 
 
+def clean_language_code(code):
+    """Return a language code as BCP 47 writes it, or raise a ValidationError for a person."""
+    try:
+        return normalise_language(code)
+    except ValueError:
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 639-1 language code (two letters, such as en or es)."),
+            code="language",
+            params={"code": code},
+        ) from None
+
+
 class ReportForm(EditorialForm):
     """A report's form: it leaves "published" only with the entries resting on it alone,
     once the Publisher says so."""
@@ -232,8 +247,18 @@ class ReportForm(EditorialForm):
         ),
     )
 
+    def clean_language(self):
+        return clean_language_code(self.cleaned_data["language"])
+
     def clean(self):
         cleaned_data = super().clean()
+        published_on, year = cleaned_data.get("published_on"), cleaned_data.get("year")
+        if published_on and year and published_on.year < year:
+            self.add_error(
+                "published_on",
+                _("The publication date is before the year the report covers (%(year)s).")
+                % {"year": year},
+            )
         new = cleaned_data.get("status")
         if self.stored_status != Status.PUBLISHED or new in (None, Status.PUBLISHED):
             return cleaned_data
@@ -366,6 +391,57 @@ class ImportDocumentsForm(forms.Form):
             "nothing is imported."
         ),
     )
+
+    # What the text does not say, for an upload of one document.
+    source_url = forms.URLField(
+        label=_("Source URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where the publisher or republisher serves the original."),
+    )
+    document_identifier = forms.CharField(
+        label=_("Document identifier"),
+        required=False,
+        max_length=200,
+        help_text=_("The publisher's or republisher's own identifier, e.g. a Refworld id."),
+    )
+    published_on = forms.DateField(
+        label=_("Publication date"),
+        required=False,
+        help_text=_("YYYY-MM-DD; blank when not known."),
+    )
+    language = forms.CharField(
+        label=_("Language"),
+        required=False,
+        max_length=10,
+        help_text=_("ISO 639-1 code (en, es, ...); blank to take it from the document's text."),
+    )
+    DETAIL_FIELDS = ("source_url", "document_identifier", "published_on", "language")
+
+    def clean_language(self):
+        code = self.cleaned_data["language"]
+        return clean_language_code(code) if code.strip() else ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        documents = cleaned_data.get("documents") or []
+        given = [name for name in self.DETAIL_FIELDS if cleaned_data.get(name)]
+        if given and len(documents) > 1:
+            raise ValidationError(
+                _(
+                    "The source URL, document identifier, publication date and language "
+                    "describe one document: upload one file with them, or leave them blank."
+                ),
+                code="details",
+            )
+        try:
+            self.details = check_details(**{name: cleaned_data.get(name) for name in given})
+        except DocumentError as error:
+            raise ValidationError(str(error), code="details") from None
+        return cleaned_data
+
+    details = Details()
 
     def clean_documents(self):
         problems = []

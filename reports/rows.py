@@ -46,6 +46,7 @@ REPORT_ROW_FIELDS = (
     "publisher",
     "republisher",
     "disclaimer",
+    "language",
 )
 
 

@@ -6,6 +6,7 @@ Each page makes a fixed number of queries: querysets come from the managers
 
 import contextlib
 import json
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -74,7 +75,7 @@ def home(request):
         "latest_incidents": list(
             Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS)[:5]
         ),
-        "disclaimers": distinct_disclaimers(report.disclaimer for report in latest),
+        "disclaimers": distinct_disclaimers((r.disclaimer, r.language) for r in latest),
         "search_form": SearchForm(),
     }
     return render(request, "reports/home.html", context)
@@ -143,8 +144,17 @@ def narrows(filterset):
     )
 
 
-def distinct_disclaimers(texts):
-    return list(dict.fromkeys(text for text in texts if text))
+@dataclass(frozen=True)
+class Disclaimer:
+    """A disclaimer's text and the language it is written in (its report's)."""
+
+    text: str
+    language: str
+
+
+def distinct_disclaimers(pairs):
+    """[Disclaimer] of the (text, language) pairs that have a text, each once, in order."""
+    return [Disclaimer(*pair) for pair in dict.fromkeys(pair for pair in pairs if pair[0])]
 
 
 def disclaimers_behind(**citation_filter):
@@ -160,8 +170,8 @@ def disclaimers_behind(**citation_filter):
     return distinct_disclaimers(
         Report.objects.published()
         .filter(pk__in=cited)
-        .order_by("disclaimer")
-        .values_list("disclaimer", flat=True)
+        .order_by("disclaimer", "language")
+        .values_list("disclaimer", "language")
         .distinct()
     )
 
@@ -189,7 +199,7 @@ def report_list(request):
         "reports/report_list.html",
         ReportFilter,
         Report.objects.for_list().only(*REPORT_ROW_FIELDS),
-        lambda page: distinct_disclaimers(report.disclaimer for report in page),
+        lambda page: distinct_disclaimers((r.disclaimer, r.language) for r in page),
         total=lambda: archive_counts()["reports"],
     )
 

@@ -61,6 +61,10 @@ def build_archive():
     call_command("loaddata", "peru_1997", verbosity=0)
 
     report = Report.objects.get()
+    # Where the original is, so the round trip shows the fields travel.
+    report.source_url = "https://www.refworld.org/docid/3ae6aa6f1c.html"
+    report.document_identifier = "3ae6aa6f1c"
+    report.published_on = datetime(1998, 4, 30).date()
     for status, user in ((Status.REVIEW, editor), (Status.PUBLISHED, publisher)):
         report.set_status(status, user)
         report._history_user = user
@@ -454,6 +458,41 @@ def test_a_version_1_file_written_before_claims_existed_restores(db):
     assert not FigureClaim.objects.exists() and not Revision.objects.exists()
     assert User.objects.get(username="editor").check_password("correct horse battery")
     assert incident.summary.endswith("(revised)")
+
+
+def test_round_trip_keeps_the_reports_language_and_original(exported):
+    path, _before = exported
+    restore(path)
+    report = Report.objects.get()
+    assert report.language == "en"
+    assert report.source_url == "https://www.refworld.org/docid/3ae6aa6f1c.html"
+    assert report.document_identifier == "3ae6aa6f1c"
+    assert report.published_on.isoformat() == "1998-04-30"
+    assert report.history.filter(document_identifier="3ae6aa6f1c").exists()
+
+
+def test_a_backup_from_before_reports_had_a_language_restores_them_as_english(exported):
+    """A file written before migration 0013: its report rows have no language, source
+    URL or identifier; the restored reports take the defaults."""
+    path, _before = exported
+    document = json.loads(path.read_text())
+    for label in ("reports.report", "reports.historicalreport"):
+        for row in document["payload"][label]:
+            for name in ("language", "source_url", "document_identifier"):
+                del row["fields"][name]
+    document["sha256"] = backup.checksum(document)
+    path.write_text(json.dumps(document))
+    restore(path)
+    report = Report.objects.get()
+    assert (report.language, report.source_url, report.document_identifier) == ("en", "", "")
+    assert report.history.exists()
+    assert {row.language for row in report.history.all()} == {"en"}
+
+
+def test_a_version_1_file_restores_its_reports_as_english(db):
+    call_command("import_archive", str(V1_FILE), verbosity=0)
+    report = Report.objects.get()
+    assert (report.language, report.source_url, report.document_identifier) == ("en", "", "")
 
 
 def test_a_version_1_document_of_this_archive_restores_what_it_has(exported):

@@ -248,7 +248,7 @@ def test_incident_page_shows_the_three_hostage_figures_with_their_footnotes(clie
     hostages = facts_of(html, "Hostages or kidnapped")
     rescued = notes["successfully rescued all but one of the 72 remaining hostages"]
     best = (
-        '“the 72 remaining hostages” <span class="claim-reading">(72)</span>'
+        '<span lang="en">“the 72 remaining hostages”</span> <span class="claim-reading">(72)</span>'
         f'<sup class="footnote-ref"><a href="#c{rescued}"'
     )
     assert hostages.startswith(best)
@@ -259,17 +259,19 @@ def test_incident_page_shows_the_three_hostage_figures_with_their_footnotes(clie
         items,
         [
             (
-                '“hundreds of hostages” <span class="claim-reading">(at least 200)</span>',
+                '<span lang="en">“hundreds of hostages”</span> '
+                '<span class="claim-reading">(at least 200)</span>',
                 "17 December 1996",
                 "taking hundreds",
             ),
             (
-                '“81 hostages” <span class="claim-reading">(81)</span>',
+                '<span lang="en">“81 hostages”</span> <span class="claim-reading">(81)</span>',
                 "at the beginning of 1997",
                 "At the beginning",
             ),
             (
-                '“the 72 remaining hostages” <span class="claim-reading">(72)</span>',
+                '<span lang="en">“the 72 remaining hostages”</span> '
+                '<span class="claim-reading">(72)</span>',
                 "at the rescue, 22 April",
                 "successfully",
             ),
@@ -283,7 +285,7 @@ def test_incident_page_shows_the_three_hostage_figures_with_their_footnotes(clie
     assert "(best estimate)" in items[2]
     killed = facts_of(html, "Killed")
     assert killed.startswith(
-        "“Two Peruvian soldiers and all 14 of the MRTA terrorists died” "
+        '<span lang="en">“Two Peruvian soldiers and all 14 of the MRTA terrorists died”</span> '
         '<span class="claim-reading">(at least 16)</span>'
     )
     assert "<li>" not in killed  # one claim: nothing to set side by side
@@ -317,7 +319,7 @@ def test_a_single_open_claim_reads_at_least_in_the_sources_words(client, seed_re
     )
     html = client.get(incident.get_absolute_url()).content.decode()
     assert facts_of(html, "Injured") == (
-        "“eight policemen and more than a dozen civilians” "
+        '<span lang="en">“eight policemen and more than a dozen civilians”</span> '
         '<span class="claim-reading">(at least 21)</span>'
         '<sup class="footnote-ref"><a href="#c1" aria-label="Source 1">[1]</a></sup>'
     )
@@ -388,7 +390,9 @@ def test_group_page_shows_its_strength_claims(client, db):
     )
     html = client.get(group.get_absolute_url()).content.decode()
     strength = facts_of(html, "Strength")
-    assert strength.startswith('“some 500” <span class="claim-reading">(500)</span>')
+    assert strength.startswith(
+        '<span lang="en">“some 500”</span> <span class="claim-reading">(500)</span>'
+    )
     assert "best estimate 500; the claims range from 500 to 1000" in strength
     assert "in 1997" in strength and 'href="#c2"' in strength
 

@@ -70,6 +70,13 @@ def test_fixture_loads_the_report_groups_and_incidents(loaded):
     assert Incident.objects.count() == 4
 
 
+def test_fixture_leaves_empty_what_the_seed_does_not_give(loaded):
+    report = Report.objects.get()
+    assert report.language == "en"
+    # The seed names no URL, identifier or publication date of its original.
+    assert (report.source_url, report.document_identifier, report.published_on) == ("", "", None)
+
+
 def test_fixture_provenance_matches_the_sample_file(loaded):
     data = SEED_PATH.read_bytes()
     report = Report.objects.get()

@@ -85,13 +85,13 @@ LIST_ROWS = {
         f'<a href="/countries/ZZ/">Country {ESCAPED}</a></span>',
         f'Perpetrators: <a href="/groups/group/">Group {ESCAPED} ({SHORT_ESCAPED})</a>'
         " (suspected) · killed 2, injured unknown</span>",
-        f"<p>Disclaimer {ESCAPED}</p>",
+        f'<p lang="en">Disclaimer {ESCAPED}</p>',
     ),
     "reports:report-list": (
         f">Report {ESCAPED}</a>",
         f'Series {ESCAPED} · <a href="/countries/ZZ/">Country {ESCAPED}</a> · 1997'
         f" · Publisher {ESCAPED} (republished by Republisher {ESCAPED})</span>",
-        f"<p>Disclaimer {ESCAPED}</p>",
+        f'<p lang="en">Disclaimer {ESCAPED}</p>',
     ),
     # The aliases keep their language, escaped as an attribute.
     "reports:group-list": (
@@ -116,7 +116,7 @@ def test_home_rows_escape_every_field(client, hostile_archive):
         f", 1997, Publisher {ESCAPED}</span>",
         f'>Incident {ESCAPED}</a> <span class="meta">1 May 1997, '
         f'<a href="/countries/ZZ/">Country {ESCAPED}</a></span>',
-        f"<p>Disclaimer {ESCAPED}</p>",
+        f'<p lang="en">Disclaimer {ESCAPED}</p>',
     )
 
 

@@ -595,12 +595,13 @@ def test_source_blocks_escape_every_text_they_show(client, db, django_user_model
         assert text in html, text
     if kind == "report":
         assert (
-            f'Before <mark class="cited">{escaped}</mark><a class="cited-by"'
-            f' href="/incidents/incident/">[Incident {escaped}]</a> after.'
+            f'<span lang="en">Before </span><mark class="cited" lang="en">{escaped}</mark>'
+            '<a class="cited-by"'
+            f' href="/incidents/incident/">[Incident {escaped}]</a><span lang="en"> after.</span>'
         ) in html
-        assert f"Publisher {escaped}, <i>Patterns {escaped} 1998 - Peru</i>" in html
+        assert f'Publisher {escaped}, <i lang="en">Patterns {escaped} 1998 - Peru</i>' in html
     else:
-        assert f"<p>{escaped}</p></blockquote>" in html
+        assert f'<p lang="en">{escaped}</p></blockquote>' in html
         assert f"Editor's note: Note {escaped}" in html
         assert f"Political Violence Report Archive, <i>{kind.title()} {escaped}" in html
         assert f"by {escaped}editor." in html  # the entry's reviewer

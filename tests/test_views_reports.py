@@ -272,7 +272,7 @@ def test_report_page_shows_metadata_and_numbered_paragraphs(client, seed_report)
     response = client.get(seed_report.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>Patterns of Global Terrorism 1997 - Peru</h1>" in html
+    assert '<h1 lang="en">Patterns of Global Terrorism 1997 - Peru</h1>' in html
     assert "United States Department of State" in html
     assert "UNHCR Refworld" in html
     assert "Patterns of Global Terrorism</dd>" in html
@@ -292,11 +292,11 @@ def test_report_page_marks_cited_passages_and_links_them(client, seed_report):
     make_citation(seed_report, "Nestor Cerpa Cartolini", group=group)
     html = client.get(seed_report.get_absolute_url()).content.decode()
     assert (
-        f'<mark class="cited">{quote}</mark><a class="cited-by" href="/incidents/hostage-crisis/">'
-        in html
+        f'<mark class="cited" lang="en">{quote}</mark>'
+        '<a class="cited-by" href="/incidents/hostage-crisis/">' in html
     )
     assert (
-        '<mark class="cited">Nestor Cerpa Cartolini</mark>'
+        '<mark class="cited" lang="en">Nestor Cerpa Cartolini</mark>'
         '<a class="cited-by" href="/groups/tupac-amaru/">[MRTA]</a>' in html
     )
     # ...and lists what was drawn from it
@@ -346,7 +346,8 @@ def test_report_page_cite_this_follows_refworld(client, seed_report):
     today = timezone.localdate().strftime("%-d %B %Y")
     html = client.get(seed_report.get_absolute_url()).content.decode()
     assert (
-        "United States Department of State, <i>Patterns of Global Terrorism 1997 - Peru</i>, 1997, "
+        'United States Department of State, <i lang="en">'
+        "Patterns of Global Terrorism 1997 - Peru</i>, 1997, "
         "available at: http://testserver/reports/patterns-of-global-terrorism-1997-peru/ "
         f"[accessed {today}]"
     ) in html
@@ -354,7 +355,10 @@ def test_report_page_cite_this_follows_refworld(client, seed_report):
     seed_report.published_on = datetime.date(1998, 1, 1)
     seed_report.save()
     html = client.get(seed_report.get_absolute_url()).content.decode()
-    assert "<i>Patterns of Global Terrorism 1997 - Peru</i>, 1 January 1998, available at:" in html
+    assert (
+        '<i lang="en">Patterns of Global Terrorism 1997 - Peru</i>, 1 January 1998, available at:'
+        in html
+    )
 
 
 def test_report_text_is_escaped(client, db):
@@ -363,7 +367,7 @@ def test_report_text_is_escaped(client, db):
     make_citation(report, "<script>alert(1)</script>", incident=incident)
     html = client.get(report.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in html
-    assert '<mark class="cited">&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in html
+    assert '<mark class="cited" lang="en">&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in html
     assert "after &amp; more." in html
 
 

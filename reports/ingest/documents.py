@@ -4,15 +4,19 @@ Used by the `import_documents` command and the admin's upload page, so both
 apply the same rules and say the same things.
 """
 
+import datetime
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from reports.ingest.parsing import DocumentError, parse_document
+from reports.ingest.parsing import CONTROL_RE, DocumentError, parse_document
+from reports.languages import normalise_language
 from reports.models import Country, Organisation, Paragraph, Report, Status, normalise_space
 
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
@@ -33,8 +37,83 @@ class Outcome:
     report: Report
 
 
-def parse_all(sources):
-    """Parse every (name, bytes) source; raise ImportRefused listing each bad one."""
+@dataclass(frozen=True)
+class Details:
+    """What an editor says of one document that its text does not: where the original
+    is, its publisher's identifier, when it was published; and its language, when the
+    parser's guess is wrong. Empty values leave the report's as they are."""
+
+    source_url: str = ""
+    document_identifier: str = ""
+    published_on: datetime.date | None = None
+    language: str = ""
+
+    def __bool__(self):
+        return any((self.source_url, self.document_identifier, self.published_on, self.language))
+
+
+def check_details(source_url="", document_identifier="", published_on=None, language=""):
+    """Return the Details given as text (or a date); raise DocumentError saying what is wrong."""
+    source_url = (source_url or "").strip()
+    if source_url:
+        if len(source_url) > Report._meta.get_field("source_url").max_length:
+            raise DocumentError("the source URL is longer than 500 characters")
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            raise DocumentError(
+                f"the source URL “{source_url[:120]}” is not a web address (http:// or https://)"
+            ) from None
+    document_identifier = " ".join((document_identifier or "").split())
+    if len(document_identifier) > Report._meta.get_field("document_identifier").max_length:
+        raise DocumentError("the document identifier is longer than 200 characters")
+    if CONTROL_RE.search(document_identifier):
+        raise DocumentError("the document identifier contains control characters")
+    if isinstance(published_on, str):
+        text = published_on.strip()
+        try:
+            published_on = datetime.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise DocumentError(
+                f"the publication date “{text[:40]}” is not a date of the form YYYY-MM-DD"
+            ) from None
+    if published_on and published_on > timezone.localdate():
+        raise DocumentError(f"the publication date {published_on.isoformat()} is in the future")
+    if language:
+        try:
+            language = normalise_language(language)
+        except ValueError as error:
+            raise DocumentError(str(error)) from None
+    return Details(source_url, document_identifier, published_on, language or "")
+
+
+def _details_problem(doc, details):
+    """Why `details` cannot describe `doc`, or None."""
+    if details.published_on and details.published_on.year < doc.year:
+        return (
+            f"the publication date {details.published_on.isoformat()} is before the year "
+            f"the report covers ({doc.year})"
+        )
+    return None
+
+
+def parse_all(sources, details=None):
+    """Parse every (name, bytes) source; raise ImportRefused listing each bad one.
+
+    `details` describe one document: given with several sources, all are refused.
+    """
+    if details and len(sources) > 1:
+        raise ImportRefused(
+            [
+                (
+                    name,
+                    "the source URL, document identifier, publication date and language "
+                    f"describe one document, and this run has {len(sources)}: import "
+                    "each document on its own with its own details",
+                )
+                for name, _data in sources
+            ]
+        )
     parsed, problems = [], []
     first_by_slug = {}  # slug -> (name, sha256) of the first document with that title
     for name, data in sources:
@@ -55,22 +134,28 @@ def parse_all(sources):
                 )
             )
             continue
+        if details and (problem := _details_problem(doc, details)):
+            problems.append((name, problem))
+            continue
         parsed.append((name, doc))
     if problems:
         raise ImportRefused(problems)
     return parsed
 
 
-def import_documents(sources, *, method, user=None, publish=False, dry_run=False):
+def import_documents(
+    sources, *, method, user=None, publish=False, dry_run=False, details=Details()
+):
     """Import (name, bytes) sources as reports; return one Outcome per source.
 
     Raise ImportRefused, having written nothing, if any source is refused.
-    With dry_run, do all the work and roll it back.
+    With dry_run, do all the work and roll it back. `details` (Details) describe
+    the one document of a run of one.
     """
-    parsed = parse_all(sources)
+    parsed = parse_all(sources, details)
     with transaction.atomic():
         outcomes = [
-            _import_one(name, doc, method=method, user=user, publish=publish)
+            _import_one(name, doc, method=method, user=user, publish=publish, details=details)
             for name, doc in parsed
         ]
         if dry_run:
@@ -78,11 +163,26 @@ def import_documents(sources, *, method, user=None, publish=False, dry_run=False
     return outcomes
 
 
-def _import_one(name, doc, *, method, user, publish):
+def _apply(report, details):
+    """Set the details given on `report`; return whether anything changed."""
+    changed = False
+    for field in ("source_url", "document_identifier", "published_on", "language"):
+        value = getattr(details, field)
+        if value and getattr(report, field) != value:
+            setattr(report, field, value)
+            changed = True
+    return changed
+
+
+def _import_one(name, doc, *, method, user, publish, details=Details()):
     existing = Report.objects.filter(sha256=doc.sha256).first()
     if existing is not None:
+        # The same bytes again: only what the editor says now can change the report.
+        changed = _apply(existing, details)
         if publish and existing.status != Status.PUBLISHED:
             existing.set_status(Status.PUBLISHED, user)
+            changed = True
+        if changed:
             existing.save()
             return Outcome(name, UPDATED, existing)
         return Outcome(name, UNCHANGED, existing)
@@ -99,6 +199,8 @@ def _import_one(name, doc, *, method, user, publish):
     report.publisher = _organisation(doc.publisher)
     report.republisher = _organisation(doc.republisher)
     report.disclaimer = doc.disclaimer
+    report.language = doc.language
+    _apply(report, details)
     report.source_filename = PurePath(name).name[-255:]
     report.sha256 = doc.sha256
     report.size_bytes = doc.size_bytes

@@ -8,6 +8,10 @@ The format is Refworld's text form of a country report:
     ...
     This is not a UNHCR publication...   Refworld's disclaimer, at the foot
 
+or its Spanish form ("Informe sobre derechos humanos de 2004 - México" ...
+"Esta no es una publicación del ACNUR..."). The document's language comes from
+its body's common words, else from its title's, else from its disclaimer's.
+
 Line endings may be LF, CRLF or CR; UTF-8 may carry a byte-order mark;
 UTF-16 is accepted only with its byte-order mark (it is otherwise
 indistinguishable from binary data).
@@ -23,19 +27,65 @@ from reports.countries import resolve_country
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
-# "<Series> <Year> - <Country>"; the dash may be a hyphen, en or em dash, and
-# some series write "for <Year>". The country is whatever follows the dash.
+# "<Series> <Year> - <Country>"; the dash may be a hyphen, figure, en or em dash
+# or a minus sign, and some series write "for <Year>" or, in Spanish, "de 2004".
+# The country is whatever follows the dash.
 TITLE_RE = re.compile(
-    r"^(?P<series>\S.*?)\s+(?:for\s+)?(?P<year>(?:18|19|20)\d\d)\s*[-\u2013\u2014]\s*(?P<country>\S.*)$"
+    r"^(?P<series>\S.*?)\s+(?:(?:for|de|del)\s+)?(?P<year>(?:18|19|20)\d\d)"
+    r"\s*[-\u2012\u2013\u2014\u2212]\s*(?P<country>\S.*)$",
+    re.IGNORECASE,
 )
 
-# Disclaimers republishers append; matched at the start of a trailing paragraph.
-DISCLAIMER_PATTERNS = {
-    "UNHCR Refworld": re.compile(r"^This is not a UNHCR publication\b", re.IGNORECASE),
+# Disclaimers republishers append, as (republisher, language, pattern), matched
+# on the folded start of a trailing paragraph (folded: lower case, no accents,
+# so "Ésta no es una publicación" and "ESTA NO ES UNA PUBLICACION" both match).
+# A label such as "Disclaimer:" or "Aviso legal:" before it is allowed.
+_LABEL = r"(?:(?:disclaimer|aviso legal|aviso|descargo de responsabilidad)\s*:\s*)?"
+DISCLAIMER_PATTERNS = (
+    ("UNHCR Refworld", "en", re.compile(_LABEL + r"this is not an? unhcr publication\b")),
+    (
+        "UNHCR Refworld",
+        "es",
+        re.compile(
+            _LABEL + r"(?:esta|este documento) no es una publicacion (?:oficial )?"
+            r"(?:del|de la|de) (?:acnur|alto comisionado de las naciones unidas para "
+            r"(?:los )?refugiados)\b"
+        ),
+    ),
+)
+
+
+def _words(text):
+    return frozenset(text.split())
+
+
+# Common short words of each language the archive reads; the body's count of
+# them says which language it is written in.
+STOP_WORDS = {
+    "en": _words(
+        "the of and to in is was were that for with by on as at from its their "
+        "have has had this which are been be it an or not"
+    ),
+    "es": _words(
+        "el la los las de del y en que por con para una un es fue se su sus al lo "
+        "como entre fueron han ha este esta sobre"
+    ),
 }
+# Words of a series' name that say its language when the body does not.
+SERIES_WORDS = {
+    "en": _words("report reports patterns global country human rights practices annual freedom"),
+    "es": _words(
+        "informe informes sobre derechos humanos anual mundial libertad terrorismo trata "
+        "personas paises practicas"
+    ),
+}
+# A language wins the count with at least this many words and twice the other's.
+MIN_STOP_WORDS = 5
 
 # Publishers of the series Refworld republishes most, so a new document of a
-# known series needs no editing. Unknown series are imported without one.
+# known series needs no editing; keys are folded (lower case, no accents).
+# Unknown series, and "Informe anual" (Amnesty International's and the
+# Inter-American Commission's alike), are imported without one.
 SERIES_PUBLISHERS = {
     "patterns of global terrorism": "United States Department of State",
     "country reports on terrorism": "United States Department of State",
@@ -49,6 +99,25 @@ SERIES_PUBLISHERS = {
     "freedom of the press": "Freedom House",
     "amnesty international report": "Amnesty International",
     "world report": "Human Rights Watch",
+    # Spanish editions.
+    "informe sobre terrorismo": "United States Department of State",
+    "informe sobre el terrorismo": "United States Department of State",
+    "informes sobre terrorismo por pais": "United States Department of State",
+    "informes por pais sobre terrorismo": "United States Department of State",
+    "informe sobre derechos humanos": "United States Department of State",
+    "informe sobre los derechos humanos": "United States Department of State",
+    "informe de derechos humanos": "United States Department of State",
+    "informe sobre practicas de derechos humanos": "United States Department of State",
+    "informes de paises sobre practicas de derechos humanos": "United States Department of State",
+    "informe sobre la libertad religiosa internacional": "United States Department of State",
+    "informe sobre libertad religiosa internacional": "United States Department of State",
+    "informe sobre la trata de personas": "United States Department of State",
+    "informe sobre trata de personas": "United States Department of State",
+    "libertad en el mundo": "Freedom House",
+    "libertad de prensa": "Freedom House",
+    "informe de amnistia internacional": "Amnesty International",
+    "amnistia internacional informe": "Amnesty International",
+    "informe mundial": "Human Rights Watch",
 }
 
 
@@ -67,6 +136,7 @@ class ParsedDocument:
     disclaimer: str
     republisher: str
     publisher: str
+    language: str  # ISO 639-1
     sha256: str
     size_bytes: int
 
@@ -76,6 +146,16 @@ MAX_TITLE_LENGTH = 300
 
 # Control characters other than tab, line breaks and form feed mean binary data.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+# UTF-8 read as Latin-1 and saved again: "PerÃº" for "Perú", "Ã©" for "é".
+MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
+
+
+def fold(text):
+    """Lower case without accents, one space between words: for matching, never for showing."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.split()).lower()
 
 
 def decode(data, max_bytes=DEFAULT_MAX_BYTES):
@@ -99,11 +179,28 @@ def decode(data, max_bytes=DEFAULT_MAX_BYTES):
         except UnicodeDecodeError as error:
             raise DocumentError(
                 f"the file is not UTF-8 text (invalid byte 0x{data[error.start]:02x} at "
-                f"position {error.start}); save it as UTF-8 and try again"
+                f"position {error.start}){_legacy_hint(data)}; save it as UTF-8 and try again"
             ) from None
     if CONTROL_RE.search(text):
         raise DocumentError("the file contains control characters: it is not a text document")
+    found = MOJIBAKE_RE.search(text)
+    if found:
+        raise DocumentError(
+            f"the text holds “{found.group()}” where an accented letter should be: it was "
+            "converted to UTF-8 twice; save the original text as UTF-8 and try again"
+        )
     return text
+
+
+def _legacy_hint(data):
+    """Say so when the bytes read as Windows-1252 text, as older editors save Spanish."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    if CONTROL_RE.search(text):
+        return ""
+    return " but looks like Windows-1252 or Latin-1 text, as older editors save accents"
 
 
 def split_paragraphs(text):
@@ -127,6 +224,11 @@ def parse_title(line):
             "of the form “<Series> <Year> - <Country>”"
         )
     match = TITLE_RE.match(line)
+    if not match and line.startswith("<"):
+        raise DocumentError(
+            "the file starts with markup, not a title: it looks like a saved web page; "
+            "copy the document's text into a .txt file instead"
+        )
     if not match:
         raise DocumentError(
             f"the first line “{line[:120]}” is not a title of the form "
@@ -142,8 +244,46 @@ def parse_title(line):
     return series, int(match["year"]), code, name
 
 
+def _disclaimer(paragraph):
+    """Return (republisher, language) if `paragraph` is a known disclaimer, else None."""
+    folded = fold(paragraph)
+    for republisher, language, pattern in DISCLAIMER_PATTERNS:
+        if pattern.match(folded):
+            return republisher, language
+    return None
+
+
+def _winner(counts):
+    """The language counted most, if clearly: MIN_STOP_WORDS and twice the runner-up."""
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    (best, best_count), (_other, other_count) = ranked[0], ranked[1]
+    if best_count >= MIN_STOP_WORDS and best_count >= 2 * other_count:
+        return best
+    return None
+
+
+def count_words(text, vocabulary):
+    """Return {language: how many words of `text` are in that language's list}."""
+    words = re.findall(r"\w+", fold(text))
+    return {language: sum(w in listed for w in words) for language, listed in vocabulary.items()}
+
+
+def detect_language(paragraphs, series, disclaimer_language=""):
+    """Return the ISO 639-1 code of a document: its body's, else its series', else its
+    disclaimer's, else English. Only English and Spanish are told apart here; an
+    editor sets any other language in the admin."""
+    found = _winner(count_words(" ".join(paragraphs), STOP_WORDS))
+    if found:
+        return found
+    series_counts = count_words(series, SERIES_WORDS)
+    if any(series_counts.values()) and series_counts["es"] != series_counts["en"]:
+        return max(series_counts, key=series_counts.get)
+    return disclaimer_language or "en"
+
+
 def parse_text(text):
-    """Return (title, series, year, code, name, paragraphs, disclaimer, republisher)."""
+    """Return (title, series, year, code, name, paragraphs, disclaimer, republisher,
+    disclaimer language)."""
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
@@ -156,24 +296,36 @@ def parse_text(text):
     series, year, code, name = parse_title(title)
     paragraphs = split_paragraphs("\n".join(lines[1:]))
 
-    disclaimer, republisher = [], ""
+    disclaimer, republisher, language = [], "", ""
     while paragraphs:
-        found = next(
-            (org for org, rx in DISCLAIMER_PATTERNS.items() if rx.match(paragraphs[-1])), None
-        )
+        found = _disclaimer(paragraphs[-1])
         if found is None:
             break
         disclaimer.insert(0, paragraphs.pop())
-        republisher = found
+        republisher, language = found
     if not paragraphs:
+        if disclaimer:
+            raise DocumentError("the document has a title but no body text, only a disclaimer")
         raise DocumentError("the document has a title but no body text")
-    return title, series, year, code, name, tuple(paragraphs), "\n\n".join(disclaimer), republisher
+    return (
+        title,
+        series,
+        year,
+        code,
+        name,
+        tuple(paragraphs),
+        "\n\n".join(disclaimer),
+        republisher,
+        language,
+    )
 
 
 def parse_document(data, max_bytes=DEFAULT_MAX_BYTES):
     """Parse the bytes of a source document; raise DocumentError when it cannot be imported."""
     text = decode(data, max_bytes=max_bytes)
-    title, series, year, code, name, paragraphs, disclaimer, republisher = parse_text(text)
+    title, series, year, code, name, paragraphs, disclaimer, republisher, disclaimer_language = (
+        parse_text(text)
+    )
     return ParsedDocument(
         title=title,
         series=series,
@@ -183,7 +335,8 @@ def parse_document(data, max_bytes=DEFAULT_MAX_BYTES):
         paragraphs=paragraphs,
         disclaimer=disclaimer,
         republisher=republisher,
-        publisher=SERIES_PUBLISHERS.get(series.lower(), ""),
+        publisher=SERIES_PUBLISHERS.get(fold(series), ""),
+        language=detect_language(paragraphs, series, disclaimer_language),
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
     )

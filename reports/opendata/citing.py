@@ -34,6 +34,10 @@ class CiteParts:
     accessed: date
     publisher: str
     container: str  # the archive's name for entries, the series for reports
+    # A report's own: its language, where its original is served, its publisher's id.
+    language: str = ""
+    source_url: str = ""
+    identifier: str = ""
 
 
 def kind_of(obj):
@@ -67,6 +71,9 @@ def cite_parts(obj, url, accessed=None):
             accessed,
             str(obj.republisher or obj.publisher or archive),
             obj.series,
+            obj.language,
+            obj.source_url,
+            obj.document_identifier,
         )
     when = timezone.localtime(obj.status_changed_at or obj.updated_at)
     return CiteParts(
@@ -81,6 +88,14 @@ def cite_parts(obj, url, accessed=None):
         archive,
         archive,
     )
+
+
+def report_note(parts, republished="Republished by"):
+    """ "Republished by X; original: URL": what the archived copy is a copy of."""
+    notes = [f"{republished} {parts.publisher}"] if parts.publisher != parts.author else []
+    if parts.source_url:
+        notes.append(f"original: {parts.source_url}")
+    return "; ".join(notes)
 
 
 # --- BibTeX ------------------------------------------------------------------
@@ -118,7 +133,11 @@ def to_bibtex(obj, url, accessed=None):
     if parts.kind == "report":
         fields.append(("institution", bibtex_escape(parts.author)))
         fields.append(("type", bibtex_escape(parts.container)))
-        fields.append(("note", bibtex_escape(f"Republished by {parts.publisher}")))
+        if parts.identifier:
+            fields.append(("number", bibtex_escape(parts.identifier)))
+        fields.append(("language", bibtex_escape(parts.language)))
+        if report_note(parts):
+            fields.append(("note", bibtex_escape(report_note(parts))))
     else:
         fields.append(("howpublished", bibtex_escape(parts.container)))
     fields.append(("url", parts.url))
@@ -151,8 +170,14 @@ def to_ris(obj, url, accessed=None):
         ("Y2", parts.accessed.strftime("%Y/%m/%d")),
         ("DB", settings.ARCHIVE_NAME),
     ]
-    if parts.kind == "report" and parts.publisher != parts.author:
-        lines.append(("N1", f"Republished by {parts.publisher}"))
+    if parts.kind == "report":
+        lines.append(("LA", parts.language))
+        if parts.identifier:
+            lines.append(("AN", parts.identifier))
+        if parts.source_url:
+            lines.append(("L2", parts.source_url))  # RIS: link to the full text
+        if report_note(parts):
+            lines.append(("N1", report_note(parts)))
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {ris_value(value)}\r\n" for tag, value in lines)
 
@@ -177,8 +202,11 @@ def to_csl(obj, url, accessed=None):
     }
     if parts.kind == "report":
         item["collection-title"] = parts.container
-        if parts.publisher != parts.author:
-            item["note"] = f"Republished by {parts.publisher}"
+        item["language"] = parts.language
+        if parts.identifier:
+            item["number"] = parts.identifier
+        if report_note(parts):
+            item["note"] = report_note(parts)
     else:
         item["container-title"] = parts.container
     return item
@@ -238,18 +266,23 @@ def report_ld(report, url):
         "temporalCoverage": str(report.year),
         "contentLocation": country_ld(report.country),
         "isPartOf": {"@type": "CreativeWorkSeries", "name": report.series},
-        "inLanguage": "en",
+        "inLanguage": report.language,
+        "identifier": report.document_identifier,
+        "sameAs": report.source_url,
         "dateModified": report.updated_at.isoformat() if report.updated_at else None,
     }
-    if report.republisher:
+    if report.republisher or report.source_url:
+        republished = f"Republished by {report.republisher}; " if report.republisher else ""
         data["isBasedOn"] = compact(
             {
                 "@type": "Report",
                 "name": report.title,
+                "url": report.source_url,
+                "identifier": report.document_identifier,
+                "inLanguage": report.language,
                 "author": author,
-                "publisher": organisation_ld(report.republisher),
-                "description": f"Republished by {report.republisher}; "
-                f"archived from the file {report.source_filename} "
+                "publisher": organisation_ld(report.republisher or report.publisher),
+                "description": f"{republished}archived from the file {report.source_filename} "
                 f"(SHA-256 {report.sha256})",
             }
         )
@@ -400,9 +433,11 @@ def dublin_core(report, url):
         ("DC.type", "Text"),
         ("DC.format", "text/html"),
         ("DC.identifier", url),
-        ("DC.language", "en"),
+        ("DC.identifier", report.document_identifier),
+        ("DC.language", report.language),
         ("DC.coverage", f"{report.country.name}, {report.year}"),
         ("DC.subject", report.series),
+        ("DC.source", report.source_url),
         ("DC.source", f"Republished by {report.republisher}" if report.republisher else ""),
         ("DC.rights", report.disclaimer),
     ]

@@ -288,8 +288,10 @@ def oai_dc(request, obj, kind):
         add("coverage", obj.country.name)
         add("coverage", str(obj.year))
         add("format", "text/html")
-        add("language", "en")
+        add("language", obj.language)
         add("identifier", url)
+        add("identifier", obj.document_identifier)
+        add("source", obj.source_url)
         if obj.republisher:
             add("source", f"{obj.title}, republished by {obj.republisher} (SHA-256 {obj.sha256})")
         add("rights", obj.disclaimer)

@@ -47,7 +47,7 @@ def report_rows():
     return (
         Report.objects.published()
         .select_related("country")
-        .only("slug", "title", "year", "country__name")
+        .only("slug", "title", "year", "language", "country__name")
     )
 
 
@@ -74,7 +74,7 @@ def group_rows():
 # ORM's query building and model loading cost several times what this does. Same
 # fields (the rest deferred, as with only()), same country, same published rows only.
 SHOWN_FIELDS = {
-    Report: {"id", "slug", "title", "year", "country"},
+    Report: {"id", "slug", "title", "year", "language", "country"},
     Incident: {"id", "slug", "title", "summary", "start_date", "start_precision", "country"},
 }
 SHOWN_SQL = """

@@ -29,6 +29,7 @@ class ReportRow:
     passage: list
     paragraph_number: int | None
     paragraph_url: str
+    language: str = "en"  # the report's: its title and passage are in it
 
 
 @dataclass(slots=True)
@@ -98,6 +99,7 @@ def report_row(hit, query, country_urls):
         passage=highlight(hit.snippet, query) if paragraph else [],
         paragraph_number=paragraph.number if paragraph else None,
         paragraph_url=f"{url}#p{paragraph.number}" if paragraph else "",
+        language=report.language,
     )
 
 

@@ -2,6 +2,9 @@
 
 All or nothing: if any document of a run is refused, nothing is written and
 the command exits with an error naming each refused file and why.
+
+--source-url, --document-id, --published-on and --language describe one
+document, so they are accepted only when the run imports a single file.
 """
 
 from pathlib import Path
@@ -9,7 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.ingest.documents import ImportRefused, import_documents
+from reports.ingest.documents import ImportRefused, check_details, import_documents
+from reports.ingest.parsing import DocumentError
+
+DETAIL_OPTIONS = ("source_url", "document_id", "published_on", "language")
 
 
 def _documents_in(folder):
@@ -61,15 +67,45 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
+        one = parser.add_argument_group("the original of one document (one file only)")
+        one.add_argument("--source-url", default="", help="Where the original is served.")
+        one.add_argument(
+            "--document-id", default="", help="The publisher's or republisher's identifier."
+        )
+        one.add_argument(
+            "--published-on", default="", metavar="YYYY-MM-DD", help="Its publication date."
+        )
+        one.add_argument(
+            "--language",
+            default="",
+            help="Its ISO 639-1 code (en, es, ...) when the guess from its text is wrong.",
+        )
 
     def handle(self, *args, **options):
+        given = [name for name in DETAIL_OPTIONS if options[name]]
+        try:
+            details = check_details(
+                source_url=options["source_url"],
+                document_identifier=options["document_id"],
+                published_on=options["published_on"],
+                language=options["language"],
+            )
+        except DocumentError as error:
+            raise CommandError(f"{error}; nothing was imported.") from None
         sources = collect(options["paths"], settings.ARCHIVE_MAX_DOCUMENT_BYTES)
+        if given and len(sources) != 1:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise CommandError(
+                f"{flags} describe one document, and {len(sources)} files were given; "
+                "import that document on its own. Nothing was imported."
+            )
         try:
             outcomes = import_documents(
                 sources,
                 method="import_documents command",
                 publish=options["publish"],
                 dry_run=options["dry_run"],
+                details=details,
             )
         except ImportRefused as refused:
             reasons = "\n".join(f"refused {name}: {reason}" for name, reason in refused.problems)
