@@ -283,7 +283,7 @@ def test_bulk_writers_can_pause_the_index_and_rebuild_it_once(db):
 @on_sqlite
 def test_sqlite_without_fts5_falls_back_to_substring_search(peru_1997, monkeypatch, caplog):
     monkeypatch.setattr(
-        sqlite, "FTS5_SQL", sqlite.FTS5_SQL.replace("reports_search_fts", "no_such_fts")
+        sqlite, "LANGUAGES_SQL", sqlite.LANGUAGES_SQL.replace("reports_search_fts", "no_such_fts")
     )
 
     assert report_hits("Cerpa") == [(SEED, False, 1)]
@@ -493,16 +493,18 @@ def segments(table):
 def test_rebuilding_the_index_merges_every_search_table_into_one_segment(db):
     for year in range(1990, 1995):  # each in its own savepoint: a segment each
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Okapi.")
+        make_report(title=f"Informe {year} - Perú", body="Okapis.", language="es")
         make_incident(title=f"Okapi raid {year}", slug=f"okapi-raid-{year}")
     make_group(name="Okapi Front")
     assert segments("reports_search_fts") > 1
+    assert segments("reports_search_es") > 1
 
     with transaction.atomic():
         search.pause_search_index()
         search.rebuild_search_index()
 
-    assert [segments(table) for table in sqlite_schema.SEARCH_TABLES] == [1, 1, 1]
-    assert len(search_archive("okapi").reports) == 5
+    assert [segments(table) for table in sqlite_schema.SEARCH_TABLES] == [1, 1, 1, 1]
+    assert len(search_archive("okapi").reports) == 10
     assert len(search_archive("okapi").incidents) == 5
 
 

@@ -15,7 +15,7 @@ import logging
 from django.db import OperationalError, connection
 
 from reports.models import Incident, Paragraph, Report, Status
-from reports.search import portable, sqlite_schema
+from reports.search import portable, spanish, sqlite_schema
 from reports.search.query import words_of
 from reports.search.results import (
     CANDIDATES,
@@ -26,6 +26,7 @@ from reports.search.results import (
     in_order,
     marked_snippet,
     shown_rows,
+    snippet_of,
 )
 from reports.search.sqlite_schema import SEARCH_TABLES
 
@@ -198,12 +199,28 @@ marked AS MATERIALIZED (
                     AND (SELECT coalesce(max(rid), 0) FROM shown)
       AND +rowid IN (SELECT rid FROM shown)
 )
-SELECT shown.id, shown.title_match, shown.rid, p.number, marked.marked
+SELECT shown.id, shown.title_match, shown.rid, p.number,
+       coalesce(marked.marked, p.text) AS marked, shown.score, shown.year, shown.title
 FROM shown LEFT JOIN marked ON marked.rid = shown.rid
 LEFT JOIN reports_paragraph p ON p.id = shown.rid
-ORDER BY shown.title_match DESC, shown.score IS NULL, shown.score, shown.year DESC,
-         shown.title
 """.replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace("{ROWID_MAX}", str(ROWID_MAX))
+# Spanish reports have a table of their own, of stems (reports.search.spanish), searched
+# by the same statement for the query's stems; its highlight() would mark stems, so
+# its passages come as text (coalesce above), marked in Python. One statement ranks
+# both tables' shown reports together (bm25 scores of two tables, comparable enough).
+LANGUAGES_SQL = """
+SELECT * FROM (
+    SELECT *, 0 AS spanish FROM ({english})
+    UNION ALL
+    SELECT *, 1 AS spanish FROM ({spanish}))
+ORDER BY title_match DESC, score IS NULL, score, year DESC, title
+LIMIT %(limit)s
+""".format(
+    english=FTS5_SQL,
+    spanish=FTS5_SQL.replace("highlight(reports_search_fts, 1, %(start)s, %(stop)s)", "NULL")
+    .replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
+    .replace("%(match)s", "%(match_es)s"),
+)
 
 
 def _fts5_reports(words, limit):
@@ -213,6 +230,7 @@ def _fts5_reports(words, limit):
         return []
     params = {
         "match": match,
+        "match_es": fts5_query([spanish.stem(word) for word in words_of(words)]),
         "status": Status.PUBLISHED,
         "candidates": CANDIDATES,
         "common": COMMON_ROWS,
@@ -222,7 +240,7 @@ def _fts5_reports(words, limit):
     }
     try:
         with connection.cursor() as cursor:
-            cursor.execute(FTS5_SQL, params)
+            cursor.execute(LANGUAGES_SQL, params)
             rows = cursor.fetchall()
     except OperationalError as error:
         # No FTS5 table (SQLite built without FTS5): substring search still works.
@@ -230,12 +248,15 @@ def _fts5_reports(words, limit):
         return None
     shown = {report.pk: report for report in shown_rows(Report, [row[0] for row in rows])}
     hits = []
-    for report_id, title_match, paragraph_id, number, marked in rows:
+    for report_id, title_match, paragraph_id, number, marked, *_rank, in_spanish in rows:
         paragraph, snippet = None, ""
         if paragraph_id:
             text = (marked or "").replace(MARK_START, "").replace(MARK_STOP, "")
             paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
-            snippet = marked_snippet(text, marked)
+            if in_spanish:
+                snippet = snippet_of(text, [spanish.first_match(text, words) or ""])
+            else:
+                snippet = marked_snippet(text, marked)
         hits.append(ReportHit(shown[report_id], paragraph, snippet, bool(title_match)))
     return hits
 
