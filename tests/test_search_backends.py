@@ -493,7 +493,7 @@ def segments(table):
 def test_rebuilding_the_index_merges_every_search_table_into_one_segment(db):
     for year in range(1990, 1995):  # each in its own savepoint: a segment each
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Okapi.")
-        make_report(title=f"Informe {year} - Perú", body="Okapis.", language="es")
+        make_report(title=f"Informe {year} - Perú", body="El okapi.", language="es")
         make_incident(title=f"Okapi raid {year}", slug=f"okapi-raid-{year}")
     make_group(name="Okapi Front")
     assert segments("reports_search_fts") > 1
