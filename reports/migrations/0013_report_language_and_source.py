@@ -32,52 +32,91 @@ def restore_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0012_revisions'),
+        ("reports", "0012_revisions"),
     ]
 
     operations = [
         migrations.RunPython(set_triggers_aside, restore_triggers),
         migrations.AddField(
-            model_name='historicalreport',
-            name='document_identifier',
-            field=models.CharField(blank=True, help_text="The publisher's or republisher's own identifier, e.g. a Refworld id.", max_length=200, verbose_name='document identifier'),
+            model_name="historicalreport",
+            name="document_identifier",
+            field=models.CharField(
+                blank=True,
+                help_text="The publisher's or republisher's own identifier, e.g. a Refworld id.",
+                max_length=200,
+                verbose_name="document identifier",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreport',
-            name='language',
-            field=models.CharField(default='en', help_text="ISO 639-1 code of the document's own language, e.g. en, es.", max_length=10, verbose_name='language'),
+            model_name="historicalreport",
+            name="language",
+            field=models.CharField(
+                default="en",
+                help_text="ISO 639-1 code of the document's own language, e.g. en, es.",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreport',
-            name='source_url',
-            field=models.URLField(blank=True, help_text='Where the publisher or republisher serves the document.', max_length=500, verbose_name='source URL'),
+            model_name="historicalreport",
+            name="source_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the publisher or republisher serves the document.",
+                max_length=500,
+                verbose_name="source URL",
+            ),
         ),
         migrations.AddField(
-            model_name='report',
-            name='document_identifier',
-            field=models.CharField(blank=True, help_text="The publisher's or republisher's own identifier, e.g. a Refworld id.", max_length=200, verbose_name='document identifier'),
+            model_name="report",
+            name="document_identifier",
+            field=models.CharField(
+                blank=True,
+                help_text="The publisher's or republisher's own identifier, e.g. a Refworld id.",
+                max_length=200,
+                verbose_name="document identifier",
+            ),
         ),
         migrations.AddField(
-            model_name='report',
-            name='language',
-            field=models.CharField(default='en', help_text="ISO 639-1 code of the document's own language, e.g. en, es.", max_length=10, verbose_name='language'),
+            model_name="report",
+            name="language",
+            field=models.CharField(
+                default="en",
+                help_text="ISO 639-1 code of the document's own language, e.g. en, es.",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
         migrations.AddField(
-            model_name='report',
-            name='source_url',
-            field=models.URLField(blank=True, help_text='Where the publisher or republisher serves the document.', max_length=500, verbose_name='source URL'),
+            model_name="report",
+            name="source_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the publisher or republisher serves the document.",
+                max_length=500,
+                verbose_name="source URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalreport',
-            name='published_on',
-            field=models.DateField(blank=True, help_text='Blank when not known.', null=True, verbose_name='publication date'),
+            model_name="historicalreport",
+            name="published_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Blank when not known.",
+                null=True,
+                verbose_name="publication date",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='published_on',
-            field=models.DateField(blank=True, help_text='Blank when not known.', null=True, verbose_name='publication date'),
+            model_name="report",
+            name="published_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Blank when not known.",
+                null=True,
+                verbose_name="publication date",
+            ),
         ),
         migrations.RunPython(restore_triggers, set_triggers_aside),
     ]

@@ -215,7 +215,7 @@ SELECT * FROM (
     SELECT *, 1 AS spanish FROM ({spanish}))
 ORDER BY title_match DESC, score IS NULL, score, year DESC, title
 LIMIT %(limit)s
-""".format(
+""".format(  # noqa: S608 - built from this module's constants
     english=FTS5_SQL,
     spanish=FTS5_SQL.replace("highlight(reports_search_fts, 1, %(start)s, %(stop)s)", "NULL")
     .replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
