@@ -197,11 +197,16 @@ def test_sqlite_has_the_fts5_tables_and_their_triggers_after_all_migrations(db):
     reports_group, reports_groupalias, reports_leader) drops its triggers; this catches
     it (see migrations 0003 and 0006)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'reports_search_%'")
-        names = {name for _type, name in cursor.fetchall()}
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'reports_search_%'")
+        schema = dict(cursor.fetchall())
+    names = set(schema)
+    languages = importlib.import_module("reports.migrations.0014_search_languages")
 
     assert {"reports_search_fts", "reports_search_incidents", "reports_search_groups"} <= names
+    assert "reports_search_es" in names
     assert set(search_migration().SQLITE_TRIGGERS) <= names
+    # 0014's triggers, which index each report in its language, replaced 0003's.
+    assert all("reports_search_es" in schema[name] for name in languages.SQLITE_TRIGGERS)
     assert set(incident_search_migration().SQLITE_TRIGGERS) <= names
     assert len(incident_search_migration().SQLITE_TRIGGERS) == 16
 

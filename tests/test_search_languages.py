@@ -127,3 +127,41 @@ def test_the_migration_moves_spanish_reports_and_reverses_on_a_populated_archive
     migration.create(None, editor)
     assert [hit[:2] for hit in hits("secuestro")] == [("es", 1)]
     assert [hit[:2] for hit in hits("kidnapped")] == [("en", 1)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search only")
+@pytest.mark.parametrize(
+    ("index", "table", "column", "language"),
+    [
+        ("reports_paragraph_text_es_fts", "reports_paragraph", "text", "search_language"),
+        ("reports_report_title_es_fts", "reports_report", "title", "language"),
+    ],
+)
+def test_postgresql_spanish_search_uses_its_partial_gin_indexes(
+    informe, index, table, column, language
+):
+    """The search writes each Spanish tsvector as migration 0014 indexes it."""
+    from reports.search import postgresql
+
+    vector = postgresql.pg_vector_sql(f"t.{column}", postgresql.PG_CONFIG_ES)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL cpu_operator_cost = 100")
+        cursor.execute(
+            f"EXPLAIN SELECT 1 FROM {table} t"  # noqa: S608 - constants
+            f" WHERE {vector} @@ {postgresql.PG_QUERY_ES} AND t.{language} = 'es'",
+            {"all": "secuestro"},
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert index in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search only")
+def test_postgresql_paragraphs_know_their_reports_language(english, informe):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT r.language, p.search_language FROM reports_paragraph p"
+            " JOIN reports_report r ON r.id = p.report_id ORDER BY 1"
+        )
+        assert cursor.fetchall() == [("en", "en"), ("es", "es")]
