@@ -11,6 +11,7 @@ Bulk writers may pause the incident and group index and rebuild it once at the e
 """
 
 import logging
+import re
 
 from django.db import OperationalError, connection
 
@@ -125,12 +126,13 @@ NEWEST_PASSAGES = """FROM reports_search_fts f
     WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
       AND r.status = %(status)s
     ORDER BY f.rowid DESC"""
-FTS5_SQL = """
-WITH common AS MATERIALIZED (
-    SELECT count(*) > %(common)s AS yes FROM (
+ROWS_UP_TO_COMMON = """(SELECT count(*) FROM (
         SELECT 1 FROM reports_search_fts
         WHERE reports_search_fts MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND {ROWID_MAX}
-        LIMIT %(common)s + 1)
+        LIMIT %(common)s + 1))"""
+FTS5_SQL = """
+WITH common AS MATERIALIZED (
+    SELECT {ROWS_UP_TO_COMMON} > %(common)s AS yes
 ),
 -- Not common: the newest CANDIDATES passages and titles of published reports, ranked.
 body AS MATERIALIZED (
@@ -203,12 +205,30 @@ SELECT shown.id, shown.title_match, shown.rid, p.number,
        coalesce(marked.marked, p.text) AS marked, shown.score, shown.year, shown.title
 FROM shown LEFT JOIN marked ON marked.rid = shown.rid
 LEFT JOIN reports_paragraph p ON p.id = shown.rid
-""".replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace("{ROWID_MAX}", str(ROWID_MAX))
+""".replace("{ROWS_UP_TO_COMMON}", ROWS_UP_TO_COMMON)
+FTS5_SQL = FTS5_SQL.replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace(
+    "{ROWID_MAX}", str(ROWID_MAX)
+)
 # Spanish reports have a table of their own, of stems (reports.search.spanish), searched
 # by the same statement for the query's stems; its highlight() would mark stems, so
 # its passages come as text (coalesce above), marked in Python. One statement ranks
 # both tables' shown reports together (bm25 scores of two tables, comparable enough).
+# A query is common (COMMON_ROWS) by its rows in both tables: one common in English and
+# in Spanish would otherwise be ranked by bm25 in the one where it is less common,
+# which costs about what a word of COMMON_ROWS rows does, on top of the other.
+ROWS_UP_TO_COMMON_ES = (
+    ROWS_UP_TO_COMMON.replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
+    .replace("%(match)s", "%(match_es)s")
+    .replace("{ROWID_MAX}", str(ROWID_MAX))
+)
+BOTH_COMMON = "common AS MATERIALIZED (SELECT yes FROM both_common)"
+FTS5_SQL_BOTH = re.sub(
+    r"common AS MATERIALIZED \(.*?\n\)", lambda _: BOTH_COMMON, FTS5_SQL, count=1, flags=re.S
+)
 LANGUAGES_SQL = """
+WITH both_common AS MATERIALIZED (
+    SELECT {english_rows} + {spanish_rows} > %(common)s AS yes
+)
 SELECT * FROM (
     SELECT *, 0 AS spanish FROM ({english})
     UNION ALL
@@ -216,8 +236,10 @@ SELECT * FROM (
 ORDER BY title_match DESC, score IS NULL, score, year DESC, title
 LIMIT %(limit)s
 """.format(  # noqa: S608 - built from this module's constants
-    english=FTS5_SQL,
-    spanish=FTS5_SQL.replace("highlight(reports_search_fts, 1, %(start)s, %(stop)s)", "NULL")
+    english_rows=ROWS_UP_TO_COMMON.replace("{ROWID_MAX}", str(ROWID_MAX)),
+    spanish_rows=ROWS_UP_TO_COMMON_ES,
+    english=FTS5_SQL_BOTH,
+    spanish=FTS5_SQL_BOTH.replace("highlight(reports_search_fts, 1, %(start)s, %(stop)s)", "NULL")
     .replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
     .replace("%(match)s", "%(match_es)s"),
 )
