@@ -1,4 +1,5 @@
-"""The PostgreSQL engine: its own full-text search, english configuration.
+"""The PostgreSQL engine: its own full-text search, english configuration (and for
+Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
 Every tsvector here is written by pg_vector_sql(), the very expression the GIN
 indexes of migrations 0003 and 0006 index (each migration keeps its own frozen copy;

@@ -1,7 +1,9 @@
 """The SQLite engine: FTS5 (porter stemming, accents folded), else the portable search.
 
 The tables are reports_search_fts (migration 0003: a row per paragraph, rowid = its
-id, and per report title, rowid = minus the report's id), and reports_search_incidents
+id, and per report title, rowid = minus the report's id), reports_search_es (migration
+0014: the same rows of Spanish reports, as Snowball stems, which 0003's table then
+leaves out), and reports_search_incidents
 and reports_search_groups (sqlite_schema), kept in step by triggers. Where this
 SQLite has no FTS5, or no FTS5 tables, each search logs a warning and falls back to
 the portable substring search.
