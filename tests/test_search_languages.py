@@ -5,11 +5,12 @@ interface's language. Runs on either engine (CI runs both)."""
 import importlib
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from reports.models import Paragraph
+from reports.models import Paragraph, Report
 from reports.search import search_archive, spanish
 from tests.factories import make_report
 
@@ -165,3 +166,32 @@ def test_postgresql_paragraphs_know_their_reports_language(english, informe):
             " JOIN reports_report r ON r.id = p.report_id ORDER BY 1"
         )
         assert cursor.fetchall() == [("en", "en"), ("es", "es")]
+
+
+def test_a_report_created_in_spanish_is_indexed_in_spanish(english):
+    report = Report.objects.get(pk=english.pk)  # a copy, inserted in Spanish
+    report.pk, report.slug, report.title = None, "informe-anual", "Informe anual - Perú"
+    report.language, report.sha256 = "es", "0" * 64
+    report.save()
+    Paragraph.objects.create(report=report, number=1, text="Desplazaron a los campesinos.")
+
+    assert [hit[:2] for hit in hits("desplazamiento campesino")] == [("es", 1)]
+    [hit] = search_archive("informes anuales").reports
+    assert hit.title_match and hit.report == report
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_a_restored_backup_finds_spanish_reports_in_spanish(db, tmp_path):
+    path = tmp_path / "archive.json"
+    with pytest.raises(Rollback), transaction.atomic():
+        make_report(title="Informe 1998 - Perú", body=SPANISH_BODY, language="es")
+        call_command("export_archive", str(path), verbosity=0)
+        raise Rollback
+    assert hits("secuestro") == []
+
+    call_command("import_archive", str(path), verbosity=0)
+
+    assert [hit[:2] for hit in hits("secuestro")] == [("es", 1)]
