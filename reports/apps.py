@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ class ReportsConfig(AppConfig):
         checks.register(check_compiled)
 
         from reports.models import Citation, FigureClaim, Report
+        from reports.search.spanish import register
         from reports.signals import (
             CURATED_MODELS,
             CURATED_RELATIONS,
@@ -25,6 +27,8 @@ class ReportsConfig(AppConfig):
             remember_claimed,
         )
 
+        # SQLite's search triggers stem Spanish text with a Python function.
+        connection_created.connect(register, dispatch_uid="spanish-stems")
         pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
         # Incident.killed, injured and hostages are the best estimates of the claims.
         pre_save.connect(remember_claimed, sender=FigureClaim, dispatch_uid="remember-claimed")

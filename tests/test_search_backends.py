@@ -197,11 +197,16 @@ def test_sqlite_has_the_fts5_tables_and_their_triggers_after_all_migrations(db):
     reports_group, reports_groupalias, reports_leader) drops its triggers; this catches
     it (see migrations 0003 and 0006)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'reports_search_%'")
-        names = {name for _type, name in cursor.fetchall()}
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'reports_search_%'")
+        schema = dict(cursor.fetchall())
+    names = set(schema)
+    languages = importlib.import_module("reports.migrations.0014_search_languages")
 
     assert {"reports_search_fts", "reports_search_incidents", "reports_search_groups"} <= names
+    assert "reports_search_es" in names
     assert set(search_migration().SQLITE_TRIGGERS) <= names
+    # 0014's triggers, which index each report in its language, replaced 0003's.
+    assert all("reports_search_es" in schema[name] for name in languages.SQLITE_TRIGGERS)
     assert set(incident_search_migration().SQLITE_TRIGGERS) <= names
     assert len(incident_search_migration().SQLITE_TRIGGERS) == 16
 
@@ -283,7 +288,7 @@ def test_bulk_writers_can_pause_the_index_and_rebuild_it_once(db):
 @on_sqlite
 def test_sqlite_without_fts5_falls_back_to_substring_search(peru_1997, monkeypatch, caplog):
     monkeypatch.setattr(
-        sqlite, "FTS5_SQL", sqlite.FTS5_SQL.replace("reports_search_fts", "no_such_fts")
+        sqlite, "LANGUAGES_SQL", sqlite.LANGUAGES_SQL.replace("reports_search_fts", "no_such_fts")
     )
 
     assert report_hits("Cerpa") == [(SEED, False, 1)]
@@ -493,16 +498,18 @@ def segments(table):
 def test_rebuilding_the_index_merges_every_search_table_into_one_segment(db):
     for year in range(1990, 1995):  # each in its own savepoint: a segment each
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Okapi.")
+        make_report(title=f"Informe {year} - Perú", body="El okapi.", language="es")
         make_incident(title=f"Okapi raid {year}", slug=f"okapi-raid-{year}")
     make_group(name="Okapi Front")
     assert segments("reports_search_fts") > 1
+    assert segments("reports_search_es") > 1
 
     with transaction.atomic():
         search.pause_search_index()
         search.rebuild_search_index()
 
-    assert [segments(table) for table in sqlite_schema.SEARCH_TABLES] == [1, 1, 1]
-    assert len(search_archive("okapi").reports) == 5
+    assert [segments(table) for table in sqlite_schema.SEARCH_TABLES] == [1, 1, 1, 1]
+    assert len(search_archive("okapi").reports) == 10
     assert len(search_archive("okapi").incidents) == 5
 
 

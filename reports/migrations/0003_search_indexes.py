@@ -11,6 +11,8 @@ search falls back to plain substring matching.
 Caution for later SQLite migrations: when Django rebuilds reports_paragraph or
 reports_report (many ALTERs do), SQLite drops these triggers with the old table;
 tests/test_search_backends.py fails then, and the triggers must be created again.
+Migration 0014 replaces this one's triggers by ones that index Spanish reports
+apart; create those again, not these.
 """
 
 from django.db import OperationalError, migrations

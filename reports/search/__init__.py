@@ -39,6 +39,15 @@ and they rank:
     incidents: every word in the title, then newest start date, then title
     groups:    every word in the name, acronym or aliases, then name
 
+Reports are searched in their own language (Report.language, migration 0014):
+Spanish ones ("es") with Spanish stemming and accents folded ("secuestro" finds
+"secuestraron", "peru" finds "Perú"), every other one in English as above. A query
+matches each report in that report's language, so one search finds English and
+Spanish reports alike, whatever the language of the interface it comes from;
+incidents and groups are searched in English. PostgreSQL: the reports_spanish
+configuration and partial GIN indexes; SQLite: a second FTS5 table of Snowball stems
+(spanish.py), ranked with the first in one statement.
+
 PostgreSQL leaves out its stop words ("the", "of"); FTS5 has none. Reports are ranked
 among the newest CANDIDATES matching passages and titles (both engines); on SQLite a
 word in very many rows is not ranked by bm25 at all (sqlite.COMMON_ROWS), so a common
@@ -53,6 +62,7 @@ The package, as Wagtail's search/backends/database/:
     sqlite.py         SQLite's FTS5 search, and pausing and rebuilding its index
     sqlite_schema.py  the FTS5 tables and triggers the app creates again
     portable.py       the ORM's icontains, where there is no full-text engine
+    spanish.py        Spanish words as SQLite's index holds them (folded, stemmed)
 
 Each engine module answers the same four calls:
 

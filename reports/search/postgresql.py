@@ -1,4 +1,5 @@
-"""The PostgreSQL engine: its own full-text search, english configuration.
+"""The PostgreSQL engine: its own full-text search, english configuration (and for
+Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
 Every tsvector here is written by pg_vector_sql(), the very expression the GIN
 indexes of migrations 0003 and 0006 index (each migration keeps its own frozen copy;
@@ -22,6 +23,10 @@ from reports.search.results import (
 )
 
 PG_CONFIG = "english"  # as the GIN indexes of migrations 0003 and 0006
+# Spanish reports' titles and paragraphs: spanish stemming, accents folded (migration
+# 0014's configuration and partial GIN indexes; a paragraph knows its report's
+# language from its search_language column, which triggers keep).
+PG_CONFIG_ES = "reports_spanish"
 
 
 def searched_words(words):
@@ -37,6 +42,10 @@ def reports(words, terms, limit):
         title=pg_vector_sql("r.title"),
         query=PG_QUERY.format(name="all"),
         config=PG_CONFIG,
+        text_es=pg_vector_sql("p.text", PG_CONFIG_ES),
+        title_es=pg_vector_sql("r.title", PG_CONFIG_ES),
+        query_es=PG_QUERY_ES,
+        config_es=PG_CONFIG_ES,
     )
     params = _pg_params(words, limit) | {
         "candidates": CANDIDATES,
@@ -65,9 +74,9 @@ def groups(words, terms, limit):
     return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
-def pg_vector_sql(column):
-    """The tsvector of a column as SQL, exactly as migrations 0003 and 0006 index it."""
-    return f"to_tsvector('{PG_CONFIG}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
+def pg_vector_sql(column, config=PG_CONFIG):
+    """The tsvector of a column as SQL, exactly as migrations 0003, 0006 and 0014 index it."""
+    return f"to_tsvector('{config}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
 
 
 # Reports: the same bounded search as sqlite.FTS5_SQL (read that first): the newest
@@ -77,16 +86,26 @@ def pg_vector_sql(column):
 # common word in a big one. Text goes through translate(<> to spaces) as in the GIN
 # indexes: PostgreSQL's parser reads "<script>alert(1)</script>" as XML tags and drops
 # the words in them; as plain text they are words like any other.
+#
+# Each row is matched in its report's language: a Spanish one's vector (its own
+# partial index) with the query's words as Spanish ones, any other's as English
+# ones; so one query finds both, whichever language the reader's interface is in.
 PG_REPORTS_SQL = """
 WITH body AS MATERIALIZED (
-    SELECT p.id AS rid, p.report_id, p.number, ts_rank({text}, {query}) AS score
+    SELECT p.id AS rid, p.report_id, p.number, p.search_language,
+           CASE WHEN p.search_language = 'es' THEN ts_rank({text_es}, {query_es})
+                ELSE ts_rank({text}, {query}) END AS score
     FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id
-    WHERE {text} @@ {query} AND r.status = %(status)s
+    WHERE (({text} @@ {query} AND p.search_language <> 'es')
+           OR ({text_es} @@ {query_es} AND p.search_language = 'es'))
+      AND r.status = %(status)s
     ORDER BY p.id DESC LIMIT %(candidates)s
 ),
 titled AS MATERIALIZED (
     SELECT r.id AS report_id FROM reports_report r
-    WHERE {title} @@ {query} AND r.status = %(status)s
+    WHERE (({title} @@ {query} AND r.language <> 'es')
+           OR ({title_es} @@ {query_es} AND r.language = 'es'))
+      AND r.status = %(status)s
     ORDER BY r.id DESC LIMIT %(candidates)s
 ),
 best AS (
@@ -108,7 +127,11 @@ shown AS (
     LIMIT %(limit)s
 )
 SELECT shown.id, shown.title_match, shown.rid, shown.number, p.text,
-       ts_headline('{config}'::regconfig, translate(p.text, '<>', '  '), {query}, %(marks)s)
+       CASE WHEN p.search_language = 'es'
+            THEN ts_headline('{config_es}'::regconfig, translate(p.text, '<>', '  '),
+                             {query_es}, %(marks)s)
+            ELSE ts_headline('{config}'::regconfig, translate(p.text, '<>', '  '),
+                             {query}, %(marks)s) END
 FROM shown LEFT JOIN reports_paragraph p ON p.id = shown.rid
 """
 
@@ -121,6 +144,7 @@ FROM shown LEFT JOIN reports_paragraph p ON p.id = shown.rid
 # the query, a "no such word OR id IN (...)" would hide the semi-join from the
 # planner, which then walks every incident by date testing each one.
 PG_QUERY = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %({{name}})s)"
+PG_QUERY_ES = f"plainto_tsquery('{PG_CONFIG_ES}'::regconfig, %(all)s)"
 PG_WORDS_SQL = """
 SELECT word FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, n)
 WHERE numnode(plainto_tsquery(%(config)s::regconfig, word)) > 0 ORDER BY n

@@ -1,7 +1,9 @@
 """The SQLite engine: FTS5 (porter stemming, accents folded), else the portable search.
 
 The tables are reports_search_fts (migration 0003: a row per paragraph, rowid = its
-id, and per report title, rowid = minus the report's id), and reports_search_incidents
+id, and per report title, rowid = minus the report's id), reports_search_es (migration
+0014: the same rows of Spanish reports, as Snowball stems, which 0003's table then
+leaves out), and reports_search_incidents
 and reports_search_groups (sqlite_schema), kept in step by triggers. Where this
 SQLite has no FTS5, or no FTS5 tables, each search logs a warning and falls back to
 the portable substring search.
@@ -11,11 +13,12 @@ Bulk writers may pause the incident and group index and rebuild it once at the e
 """
 
 import logging
+import re
 
 from django.db import OperationalError, connection
 
 from reports.models import Incident, Paragraph, Report, Status
-from reports.search import portable, sqlite_schema
+from reports.search import portable, spanish, sqlite_schema
 from reports.search.query import words_of
 from reports.search.results import (
     CANDIDATES,
@@ -26,6 +29,7 @@ from reports.search.results import (
     in_order,
     marked_snippet,
     shown_rows,
+    snippet_of,
 )
 from reports.search.sqlite_schema import SEARCH_TABLES
 
@@ -124,12 +128,13 @@ NEWEST_PASSAGES = """FROM reports_search_fts f
     WHERE reports_search_fts MATCH %(match)s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
       AND r.status = %(status)s
     ORDER BY f.rowid DESC"""
-FTS5_SQL = """
-WITH common AS MATERIALIZED (
-    SELECT count(*) > %(common)s AS yes FROM (
+ROWS_UP_TO_COMMON = """(SELECT count(*) FROM (
         SELECT 1 FROM reports_search_fts
         WHERE reports_search_fts MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND {ROWID_MAX}
-        LIMIT %(common)s + 1)
+        LIMIT %(common)s + 1))"""
+FTS5_SQL = """
+WITH common AS MATERIALIZED (
+    SELECT {ROWS_UP_TO_COMMON} > %(common)s AS yes
 ),
 -- Not common: the newest CANDIDATES passages and titles of published reports, ranked.
 body AS MATERIALIZED (
@@ -198,12 +203,48 @@ marked AS MATERIALIZED (
                     AND (SELECT coalesce(max(rid), 0) FROM shown)
       AND +rowid IN (SELECT rid FROM shown)
 )
-SELECT shown.id, shown.title_match, shown.rid, p.number, marked.marked
+SELECT shown.id, shown.title_match, shown.rid, p.number,
+       coalesce(marked.marked, p.text) AS marked, shown.score, shown.year, shown.title
 FROM shown LEFT JOIN marked ON marked.rid = shown.rid
 LEFT JOIN reports_paragraph p ON p.id = shown.rid
-ORDER BY shown.title_match DESC, shown.score IS NULL, shown.score, shown.year DESC,
-         shown.title
-""".replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace("{ROWID_MAX}", str(ROWID_MAX))
+""".replace("{ROWS_UP_TO_COMMON}", ROWS_UP_TO_COMMON)
+FTS5_SQL = FTS5_SQL.replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace(
+    "{ROWID_MAX}", str(ROWID_MAX)
+)
+# Spanish reports have a table of their own, of stems (reports.search.spanish), searched
+# by the same statement for the query's stems; its highlight() would mark stems, so
+# its passages come as text (coalesce above), marked in Python. One statement ranks
+# both tables' shown reports together (bm25 scores of two tables, comparable enough).
+# A query is common (COMMON_ROWS) by its rows in both tables: one common in English and
+# in Spanish would otherwise be ranked by bm25 in the one where it is less common,
+# which costs about what a word of COMMON_ROWS rows does, on top of the other.
+ROWS_UP_TO_COMMON_ES = (
+    ROWS_UP_TO_COMMON.replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
+    .replace("%(match)s", "%(match_es)s")
+    .replace("{ROWID_MAX}", str(ROWID_MAX))
+)
+BOTH_COMMON = "common AS MATERIALIZED (SELECT yes FROM both_common)"
+FTS5_SQL_BOTH = re.sub(
+    r"common AS MATERIALIZED \(.*?\n\)", lambda _: BOTH_COMMON, FTS5_SQL, count=1, flags=re.S
+)
+LANGUAGES_SQL = """
+WITH both_common AS MATERIALIZED (
+    SELECT {english_rows} + {spanish_rows} > %(common)s AS yes
+)
+SELECT * FROM (
+    SELECT *, 0 AS spanish FROM ({english})
+    UNION ALL
+    SELECT *, 1 AS spanish FROM ({spanish}))
+ORDER BY title_match DESC, score IS NULL, score, year DESC, title
+LIMIT %(limit)s
+""".format(  # noqa: S608 - built from this module's constants
+    english_rows=ROWS_UP_TO_COMMON.replace("{ROWID_MAX}", str(ROWID_MAX)),
+    spanish_rows=ROWS_UP_TO_COMMON_ES,
+    english=FTS5_SQL_BOTH,
+    spanish=FTS5_SQL_BOTH.replace("highlight(reports_search_fts, 1, %(start)s, %(stop)s)", "NULL")
+    .replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
+    .replace("%(match)s", "%(match_es)s"),
+)
 
 
 def _fts5_reports(words, limit):
@@ -213,6 +254,7 @@ def _fts5_reports(words, limit):
         return []
     params = {
         "match": match,
+        "match_es": fts5_query([spanish.stem(word) for word in words_of(words)]),
         "status": Status.PUBLISHED,
         "candidates": CANDIDATES,
         "common": COMMON_ROWS,
@@ -222,7 +264,7 @@ def _fts5_reports(words, limit):
     }
     try:
         with connection.cursor() as cursor:
-            cursor.execute(FTS5_SQL, params)
+            cursor.execute(LANGUAGES_SQL, params)
             rows = cursor.fetchall()
     except OperationalError as error:
         # No FTS5 table (SQLite built without FTS5): substring search still works.
@@ -230,12 +272,15 @@ def _fts5_reports(words, limit):
         return None
     shown = {report.pk: report for report in shown_rows(Report, [row[0] for row in rows])}
     hits = []
-    for report_id, title_match, paragraph_id, number, marked in rows:
+    for report_id, title_match, paragraph_id, number, marked, *_rank, in_spanish in rows:
         paragraph, snippet = None, ""
         if paragraph_id:
             text = (marked or "").replace(MARK_START, "").replace(MARK_STOP, "")
             paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
-            snippet = marked_snippet(text, marked)
+            if in_spanish:
+                snippet = snippet_of(text, [spanish.first_match(text, words) or ""])
+            else:
+                snippet = marked_snippet(text, marked)
         hits.append(ReportHit(shown[report_id], paragraph, snippet, bool(title_match)))
     return hits
 

@@ -25,9 +25,10 @@ incident or report), a report's status (which quotes count), an alias, a leader.
 """
 
 REPORTS = "reports_search_fts"  # migration 0003's, never rebuilt by the app
+REPORTS_ES = "reports_search_es"  # the same for Spanish reports (migration 0014), stemmed
 INCIDENTS = "reports_search_incidents"
 GROUPS = "reports_search_groups"
-SEARCH_TABLES = (REPORTS, INCIDENTS, GROUPS)
+SEARCH_TABLES = (REPORTS, REPORTS_ES, INCIDENTS, GROUPS)
 
 PUBLISHED = "'published'"
 TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'"  # as reports_search_fts
