@@ -37,7 +37,25 @@ def test_figures_become_claims_on_the_dataset_row_or_the_first_citation_listing_
     Incident = apps.get_model("reports", "Incident")
     Citation = apps.get_model("reports", "Citation")
     FigureClaim = apps.get_model("reports", "FigureClaim")
-    report = make_report(body="Two died. Thirty were taken hostage. Two soldiers died.")
+    # The schema of 0010, so the report is written with its models, not today's.
+    Country = apps.get_model("reports", "Country")
+    Country.objects.get_or_create(code="PE", defaults={"name": "Peru"})
+    report = apps.get_model("reports", "Report").objects.create(
+        title="Patterns of Global Terrorism 1998 - Peru",
+        slug="pgt-1998-peru",
+        series="Patterns of Global Terrorism",
+        year=1998,
+        country_id="PE",
+        source_filename="pgt.txt",
+        sha256="0" * 64,
+        size_bytes=1,
+        import_method="test",
+    )
+    apps.get_model("reports", "Paragraph").objects.create(
+        report_id=report.pk,
+        number=1,
+        text="Two died. Thirty were taken hostage. Two soldiers died.",
+    )
     common = {"start_date": "1997-05-01", "country_id": "PE", "status": "published"}
     imported = Incident.objects.create(
         title="GTD", slug="gtd", external_source="GTD", killed=3, injured=0, **common
