@@ -17,6 +17,11 @@ from django.utils.translation import gettext as _
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
+from reports.disclaimers import (
+    disclaimers_behind,
+    disclaimers_behind_results,
+    distinct_disclaimers,
+)
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -140,29 +145,6 @@ def narrows(filterset):
     return filterset.is_bound and any(
         value not in (None, "", [], ()) and name != "sort"
         for name, value in filterset.form.cleaned_data.items()
-    )
-
-
-def distinct_disclaimers(texts):
-    return list(dict.fromkeys(text for text in texts if text))
-
-
-def disclaimers_behind(**citation_filter):
-    """Distinct disclaimers of the published reports cited by the given rows, one query.
-
-    No query for an empty page: `citation_filter` is then an empty `__in`.
-    """
-    if any(value == [] for value in citation_filter.values()):
-        return []
-    # The reports come from the citations of this page's rows (the citation's
-    # incident/group index), not from a join that starts at every published report.
-    cited = Citation.objects.filter(**citation_filter).values("report_id")
-    return distinct_disclaimers(
-        Report.objects.published()
-        .filter(pk__in=cited)
-        .order_by("disclaimer")
-        .values_list("disclaimer", flat=True)
-        .distinct()
     )
 
 
@@ -331,5 +313,15 @@ def search(request):
         "form": form,
         "results": results,
         "rows": result_rows(results) if results is not None else None,
+        "disclaimers": search_disclaimers(results) if results else [],
     }
     return render(request, "reports/search.html", context, status=status)
+
+
+def search_disclaimers(results):
+    """The disclaimers of the reports found, and of the reports behind the entries found."""
+    return disclaimers_behind_results(
+        [hit.report.pk for hit in results.reports],
+        [incident.pk for incident in results.incidents],
+        [group.pk for group in results.groups],
+    )
