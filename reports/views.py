@@ -142,9 +142,16 @@ class PageIds:
 
 def narrows(filterset):
     """True if a filter other than the sort order has a value."""
-    return filterset.is_bound and any(
+    return active_filters(filterset) > 0
+
+
+def active_filters(filterset):
+    """How many filters other than the sort order have a value (0 for a form with errors)."""
+    if not filterset.is_bound:
+        return 0
+    return sum(
         value not in (None, "", [], ()) and name != "sort"
-        for name, value in filterset.form.cleaned_data.items()
+        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
     )
 
 
@@ -159,6 +166,7 @@ def list_page(request, template, filterset_class, queryset, disclaimers_of, tota
         "filter": filterset,
         "page_obj": page,
         "rows": rows(page.object_list),
+        "active_filters": active_filters(filterset) if status == 200 else 0,
         "disclaimers": disclaimers_of(page),
     }
     return render(request, template, context, status=status)

@@ -88,14 +88,13 @@ def test_paragraph_partial_escapes_text_around_and_inside_the_mark_and_its_links
         '<p class="para" id="p2"><a class="para-anchor" href="#p2"'
         ' aria-label="Link to paragraph 2">¶2</a> &lt;b&gt;x&lt;/b&gt; '
         '<mark class="cited">said &lt;i&gt;hi&lt;/i&gt;</mark>'
-        '<sup class="marker"><a id="passage-1" href="#passage-1-entries">'
-        '<span class="visually-hidden">Passage </span>1'
-        '<span class="visually-hidden">: the entries quoting it</span></a></sup>'
+        '<sup class="marker"><a id="passage-1" href="#passage-1-entries"'
+        ' aria-label="Passage 1: the entries quoting it">1</a></sup>'
         " &amp; &#34;more&#34;</p>"
     )
     assert (
-        '<li id="passage-1-entries"><a class="passage-entries__number" href="#passage-1">'
-        '<span class="visually-hidden">Back to passage </span>1</a> '
+        '<li id="passage-1-entries"><a class="passage-entries__number" href="#passage-1"'
+        ' aria-label="Back to passage 1">1</a> '
         '<a class="cited-by" href="/i/1/?a=1&amp;b=&#34;2&#34;">A&amp;B &lt;script&gt;</a></li>'
     ) in html
 
@@ -117,8 +116,8 @@ def test_passages_are_numbered_through_the_report_and_listed_under_their_paragra
     assert html.count('class="passage-entries"') == 2  # none under a paragraph citing nothing
     assert 'aria-label="Entries drawn from paragraph 3"' in html
     assert (
-        '<li id="passage-3-entries"><a class="passage-entries__number" href="#passage-3">'
-        '<span class="visually-hidden">Back to passage </span>3</a> '
+        '<li id="passage-3-entries"><a class="passage-entries__number" href="#passage-3"'
+        ' aria-label="Back to passage 3">3</a> '
         '<a class="cited-by" href="/a/">A</a>; <a class="cited-by" href="/c/">C</a></li>'
     ) in html
 
