@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year, yearly_totals
+from reports.disclaimers import distinct_disclaimers
 from reports.models import Country, Group, Incident, Report
 from reports.rows import (
     GROUP_ROW_FIELDS,
@@ -15,7 +16,6 @@ from reports.rows import (
     group_rows,
     incident_rows,
 )
-from reports.views import distinct_disclaimers
 
 # The country page lists the latest incidents; the incident list has them all.
 LATEST_INCIDENTS = 10

@@ -27,6 +27,9 @@ class Segment:
     text: str
     marked: bool = False
     links: tuple = ()  # ((url, label), ...)
+    # A marked passage's number on the page (1, 2, ... through the report): its marker
+    # in the text leads to the list of the entries quoting it, below the paragraph.
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,11 @@ class MarkedParagraph:
 
     number: int
     segments: list
+
+    @property
+    def passages(self):
+        """The marked segments, in order: the paragraph's list of entries follows them."""
+        return [segment for segment in self.segments if segment.marked]
 
 
 def _quote_pattern(quote):
@@ -67,10 +75,11 @@ def find_spans(text, quotes):
     return merged
 
 
-def mark_passages(text, marks):
+def mark_passages(text, marks, first_number=1):
     """Split `text` into Segments: each Mark's quote marked, with its links.
 
-    Unquoted stretches are plain segments; an empty stretch is left out.
+    Marked segments are numbered from `first_number`. Unquoted stretches are plain
+    segments; an empty stretch is left out.
     """
     if not marks:  # most paragraphs cite nothing
         return [Segment(text)]
@@ -79,7 +88,8 @@ def mark_passages(text, marks):
         if start > position:
             segments.append(Segment(text[position:start]))
         links = [link for index in indexes for link in marks[index].links]
-        segments.append(Segment(text[start:end], True, tuple(dict.fromkeys(links))))
+        number = first_number + sum(segment.marked for segment in segments)
+        segments.append(Segment(text[start:end], True, tuple(dict.fromkeys(links)), number))
         position = end
     if position < len(text) or not segments:
         segments.append(Segment(text[position:]))
@@ -87,10 +97,14 @@ def mark_passages(text, marks):
 
 
 def marked_paragraphs(paragraphs, marks):
-    """The report's paragraphs with the passages `marks` ({paragraph pk: [Mark]}) marked."""
-    return [
-        MarkedParagraph(p.number, mark_passages(p.text, marks.get(p.pk, ()))) for p in paragraphs
-    ]
+    """The report's paragraphs with the passages `marks` ({paragraph pk: [Mark]}) marked,
+    numbered through the report."""
+    marked, number = [], 1
+    for paragraph in paragraphs:
+        segments = mark_passages(paragraph.text, marks.get(paragraph.pk, ()), number)
+        marked.append(MarkedParagraph(paragraph.number, segments))
+        number += sum(segment.marked for segment in segments)
+    return marked
 
 
 def subject_label(subject):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import country_views, views
+from reports import country_views, orientation, views
 
 app_name = "reports"
 
@@ -14,5 +14,8 @@ urlpatterns = [
     path("groups/suggest.json", views.group_suggest, name="group-suggest"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
     path("search/", views.search, name="search"),
+    path("countries/", orientation.country_list, name="country-list"),
     path("countries/<str:code>/", country_views.country_detail, name="country-detail"),
+    path("methodology/", orientation.methodology, name="methodology"),
+    path("about/", orientation.about, name="about"),
 ]

@@ -6,7 +6,6 @@ Each page makes a fixed number of queries: querysets come from the managers
 
 import contextlib
 import json
-from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -18,6 +17,11 @@ from django.utils.translation import gettext as _
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
+from reports.disclaimers import (
+    disclaimers_behind,
+    disclaimers_behind_results,
+    distinct_disclaimers,
+)
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -138,41 +142,16 @@ class PageIds:
 
 def narrows(filterset):
     """True if a filter other than the sort order has a value."""
-    return filterset.is_bound and any(
+    return active_filters(filterset) > 0
+
+
+def active_filters(filterset):
+    """How many filters other than the sort order have a value (0 for a form with errors)."""
+    if not filterset.is_bound:
+        return 0
+    return sum(
         value not in (None, "", [], ()) and name != "sort"
-        for name, value in filterset.form.cleaned_data.items()
-    )
-
-
-@dataclass(frozen=True)
-class Disclaimer:
-    """A disclaimer's text and the language it is written in (its report's)."""
-
-    text: str
-    language: str
-
-
-def distinct_disclaimers(pairs):
-    """[Disclaimer] of the (text, language) pairs that have a text, each once, in order."""
-    return [Disclaimer(*pair) for pair in dict.fromkeys(pair for pair in pairs if pair[0])]
-
-
-def disclaimers_behind(**citation_filter):
-    """Distinct disclaimers of the published reports cited by the given rows, one query.
-
-    No query for an empty page: `citation_filter` is then an empty `__in`.
-    """
-    if any(value == [] for value in citation_filter.values()):
-        return []
-    # The reports come from the citations of this page's rows (the citation's
-    # incident/group index), not from a join that starts at every published report.
-    cited = Citation.objects.filter(**citation_filter).values("report_id")
-    return distinct_disclaimers(
-        Report.objects.published()
-        .filter(pk__in=cited)
-        .order_by("disclaimer", "language")
-        .values_list("disclaimer", "language")
-        .distinct()
+        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
     )
 
 
@@ -187,6 +166,7 @@ def list_page(request, template, filterset_class, queryset, disclaimers_of, tota
         "filter": filterset,
         "page_obj": page,
         "rows": rows(page.object_list),
+        "active_filters": active_filters(filterset) if status == 200 else 0,
         "disclaimers": disclaimers_of(page),
     }
     return render(request, template, context, status=status)
@@ -341,5 +321,15 @@ def search(request):
         "form": form,
         "results": results,
         "rows": result_rows(results) if results is not None else None,
+        "disclaimers": search_disclaimers(results) if results else [],
     }
     return render(request, "reports/search.html", context, status=status)
+
+
+def search_disclaimers(results):
+    """The disclaimers of the reports found, and of the reports behind the entries found."""
+    return disclaimers_behind_results(
+        [hit.report.pk for hit in results.reports],
+        [incident.pk for incident in results.incidents],
+        [group.pk for group in results.groups],
+    )

@@ -311,6 +311,9 @@ def public_urls():
         (incident.get_absolute_url(), 200),
         (group.get_absolute_url(), 200),
         (reverse("reports:country-detail", args=["PE"]), 200),
+        (reverse("reports:country-list"), 200),
+        (reverse("reports:methodology"), 200),
+        (reverse("reports:about"), 200),
         (reverse("healthz"), 200),
         (draft_report.get_absolute_url(), 404),
         (draft_incident.get_absolute_url(), 404),
@@ -336,6 +339,9 @@ def test_every_public_url_is_reached_by_the_walk():
         "group-suggest",
         "search",
         "country-detail",
+        "country-list",
+        "methodology",
+        "about",
     }
     assert {pattern.name for pattern in urlpatterns} <= walked
 

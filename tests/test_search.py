@@ -148,11 +148,30 @@ def test_search_page_makes_a_fixed_number_of_queries(
         group = make_group(name=f"Zebra {n}")
         GroupAlias.objects.create(group=group, name=f"Z{n}")
     # The archive version; reports and their rows; incident ids and rows; group ids,
-    # rows and aliases; on PostgreSQL, first, which words are not stop words.
-    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 8):
+    # rows and aliases; the disclaimers behind them; on PostgreSQL, first, which words
+    # are not stop words.
+    with django_assert_max_num_queries(10 if connection.vendor == "postgresql" else 9):
         response = client.get(reverse("reports:search"), {"q": "zebra"})
         html = response.content.decode()
     results = response.context["results"]
     assert len(results.reports) == len(results.incidents) == len(results.groups) == min(rows, 20)
     assert html.count("<mark>Zebra</mark>") == 3 * min(rows, 20)
     assert "Also known as Z0" in html
+
+
+def test_search_results_show_the_disclaimers_of_the_reports_behind_them(client, db):
+    found = make_report(
+        title="Patterns of Global Terrorism 1996 - Peru", body="Zebra report.", disclaimer="D1"
+    )
+    behind = make_report(
+        title="Patterns of Global Terrorism 1995 - Peru", body="Lion crossing.", disclaimer="D2"
+    )
+    make_report(title="Patterns of Global Terrorism 1994 - Peru", body="Nothing.", disclaimer="D3")
+    incident = make_incident(title="Zebra crossing")
+    make_citation(behind, "Lion crossing", incident=incident)
+    response = client.get(reverse("reports:search"), {"q": "zebra"})
+    assert sorted(response.context["disclaimers"]) == ["D1", "D2"]
+    assert found.disclaimer in response.content.decode()
+    # No results, no disclaimers.
+    response = client.get(reverse("reports:search"), {"q": "okapi"})
+    assert response.context["disclaimers"] == []

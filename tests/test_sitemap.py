@@ -38,6 +38,7 @@ def test_sitemap_lists_every_published_page_once(client, archive):
         for obj in model.objects.published():
             assert obj.get_absolute_url() in paths
     assert {"/", "/reports/", "/incidents/", "/groups/"} <= paths
+    assert {"/countries/", "/methodology/", "/about/"} <= paths
     assert "/countries/PE/" in paths
 
 

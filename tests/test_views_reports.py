@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -13,7 +14,14 @@ from django.utils import timezone
 
 from reports.figures import COMPUTE_QUERIES
 from reports.models import Country, Organisation, Status
-from reports.passages import Mark, MarkedParagraph, Segment, find_spans, mark_passages
+from reports.passages import (
+    Mark,
+    MarkedParagraph,
+    Segment,
+    find_spans,
+    mark_passages,
+    marked_paragraphs,
+)
 from tests.factories import make_citation, make_group, make_incident, make_report, make_user
 
 LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
@@ -38,7 +46,7 @@ def test_mark_passages_marks_the_quote_and_keeps_its_links():
     )
     assert segments == [
         Segment("<b>x</b> "),
-        Segment("said <i>hi</i>", marked=True, links=(("/i/1/", "A&B"),)),
+        Segment("said <i>hi</i>", marked=True, links=(("/i/1/", "A&B"),), number=1),
     ]
 
 
@@ -46,7 +54,7 @@ def test_mark_passages_matches_a_quote_across_a_line_break():
     segments = mark_passages(
         "seized the\n  residence on 17 December", [Mark("the residence on", [])]
     )
-    assert Segment("the\n  residence on", marked=True) in segments
+    assert Segment("the\n  residence on", marked=True, number=1) in segments
 
 
 def test_mark_passages_merges_overlapping_quotes_and_keeps_both_links():
@@ -54,7 +62,7 @@ def test_mark_passages_merges_overlapping_quotes_and_keeps_both_links():
     segments = mark_passages("zero one two three four five", marks)
     assert segments == [
         Segment("zero "),
-        Segment("one two three four", marked=True, links=(("/a/", "A"), ("/b/", "B"))),
+        Segment("one two three four", marked=True, links=(("/a/", "A"), ("/b/", "B")), number=1),
         Segment(" five"),
     ]
 
@@ -76,13 +84,42 @@ def test_paragraph_partial_escapes_text_around_and_inside_the_mark_and_its_links
         '<b>x</b> said <i>hi</i> & "more"',
         [Mark("said <i>hi</i>", [('/i/1/?a=1&b="2"', "A&B <script>")])],
     )
-    assert html.strip() == (
+    assert html.strip().startswith(
         '<p class="para" id="p2"><a class="para-anchor" href="#p2"'
         ' aria-label="Link to paragraph 2">¶2</a> &lt;b&gt;x&lt;/b&gt; '
         '<mark class="cited">said &lt;i&gt;hi&lt;/i&gt;</mark>'
-        '<a class="cited-by" href="/i/1/?a=1&amp;b=&#34;2&#34;">[A&amp;B &lt;script&gt;]</a>'
+        '<sup class="marker"><a id="passage-1" href="#passage-1-entries"'
+        ' aria-label="Passage 1: the entries quoting it">1</a></sup>'
         " &amp; &#34;more&#34;</p>"
     )
+    assert (
+        '<li id="passage-1-entries"><a class="passage-entries__number" href="#passage-1"'
+        ' aria-label="Back to passage 1">1</a> '
+        '<a class="cited-by" href="/i/1/?a=1&amp;b=&#34;2&#34;">A&amp;B &lt;script&gt;</a></li>'
+    ) in html
+
+
+def test_passages_are_numbered_through_the_report_and_listed_under_their_paragraph():
+    paragraphs = [
+        SimpleNamespace(pk=1, number=1, text="Alpha beta. Gamma delta."),
+        SimpleNamespace(pk=2, number=2, text="No quote here."),
+        SimpleNamespace(pk=3, number=3, text="Epsilon zeta."),
+    ]
+    marks = {
+        1: [Mark("Alpha beta", [("/a/", "A")]), Mark("Gamma delta", [("/b/", "B")])],
+        3: [Mark("zeta", [("/a/", "A"), ("/c/", "C")])],
+    }
+    marked = marked_paragraphs(paragraphs, marks)
+    assert [[s.number for s in p.passages] for p in marked] == [[1, 2], [], [3]]
+    html = render_to_string("reports/includes/paragraphs.html", {"paragraphs": marked})
+    assert html.count('<sup class="marker">') == 3
+    assert html.count('class="passage-entries"') == 2  # none under a paragraph citing nothing
+    assert 'aria-label="Entries drawn from paragraph 3"' in html
+    assert (
+        '<li id="passage-3-entries"><a class="passage-entries__number" href="#passage-3"'
+        ' aria-label="Back to passage 3">3</a> '
+        '<a class="cited-by" href="/a/">A</a>; <a class="cited-by" href="/c/">C</a></li>'
+    ) in html
 
 
 def test_paragraph_partial_writes_one_mark_for_overlapping_quotes():
@@ -291,14 +328,11 @@ def test_report_page_marks_cited_passages_and_links_them(client, seed_report):
     make_citation(seed_report, quote, incident=incident)
     make_citation(seed_report, "Nestor Cerpa Cartolini", group=group)
     html = client.get(seed_report.get_absolute_url()).content.decode()
-    assert (
-        f'<mark class="cited" lang="en">{quote}</mark>'
-        '<a class="cited-by" href="/incidents/hostage-crisis/">' in html
-    )
-    assert (
-        '<mark class="cited" lang="en">Nestor Cerpa Cartolini</mark>'
-        '<a class="cited-by" href="/groups/tupac-amaru/">[MRTA]</a>' in html
-    )
+    assert f'<mark class="cited" lang="en">{quote}</mark><sup class="marker">' in html
+    assert '<mark class="cited" lang="en">Nestor Cerpa Cartolini</mark><sup class="marker">' in html
+    # Each numbered marker leads to the entries quoting its passage, under the paragraph.
+    assert '<a class="cited-by" href="/incidents/hostage-crisis/">Hostage crisis</a>' in html
+    assert '<a class="cited-by" href="/groups/tupac-amaru/">MRTA</a>' in html
     # ...and lists what was drawn from it
     assert html.count('href="/incidents/hostage-crisis/"') == 2
     assert 'href="/groups/tupac-amaru/">Tupac Amaru (MRTA)</a>' in html

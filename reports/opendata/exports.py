@@ -6,7 +6,8 @@ chunk whatever the number of rows.
 
 Provenance of an export:
 - every row has a `source_reports` column/field: the permanent URLs of the
-  published reports that row rests on (for a report, its own URL);
+  published reports that row rests on (for a report, its own URL), and a
+  `disclaimers` column/field: those reports' disclaimers, each text once;
 - HTTP headers `X-Archive-URL`, `X-Archive-Filter` and `X-Exported-At` say where
   it came from, which filter selected it and when;
 - a JSON export opens with a `meta` object saying the same (plus the columns);
@@ -33,6 +34,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from reports.disclaimers import disclaimers_of_citations
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
 from reports.ingest import gtd_codebook as codebook
 from reports.models import (
@@ -132,6 +134,7 @@ def report_row(report, links):
         "updated_at": report.updated_at.isoformat(),
         "url": url,
         "source_reports": [url],
+        "disclaimers": [report.disclaimer] if report.disclaimer else [],
     }
 
 
@@ -155,6 +158,7 @@ def group_row(group, links):
         "updated_at": group.updated_at.isoformat(),
         "url": links.url(group),
         "source_reports": source_report_urls(group.published_citations, links),
+        "disclaimers": disclaimers_of_citations(group.published_citations),
     }
 
 
@@ -220,6 +224,7 @@ def incident_row(incident, links):
             "outcome": incident.outcome,
             "url": links.url(incident),
             "source_reports": source_report_urls(citations, links),
+            "disclaimers": disclaimers_of_citations(citations),
         }
     )
     return row
@@ -322,4 +327,6 @@ def provenance(kind, params, archive_url):
         "published_only": True,
         "source_reports": "Each row's source_reports lists the permanent URLs of the "
         "published reports it rests on.",
+        "disclaimers": "Each row's disclaimers are those of the published reports it rests "
+        "on, each text once; they apply to the row as they apply to those reports.",
     }

@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
+from reports.disclaimers import disclaimers_of_citations
 from reports.models import Country, Group, Incident, Report, Status
 
 FEED_SIZE = 50
@@ -17,6 +19,12 @@ def newest_first(queryset):
     # Newest publication first; an entry published before status times were kept
     # falls back to its last change.
     return queryset.order_by(F("status_changed_at").desc(nulls_last=True), "-updated_at", "-pk")
+
+
+def published_incidents():
+    """Published incidents with their country and the citations of published reports
+    (for their disclaimers), two queries for any number."""
+    return Incident.objects.published().select_related("country").with_published_citations()
 
 
 def published_when(obj):
@@ -41,6 +49,9 @@ class ArchiveFeed(Feed):
         return str(item)
 
     def item_description(self, item):
+        return "\n\n".join([self.summary(item), *self.disclaimers(item)])
+
+    def summary(self, item):
         if isinstance(item, Report):
             return f"{item.series}, {item.year}: {item.country}."
         if isinstance(item, Incident):
@@ -48,6 +59,16 @@ class ArchiveFeed(Feed):
             summary = Truncator(item.summary).words(60)
             return f"{item.get_type_display()} in {place}{item.country}. {summary}".strip()
         return Truncator(item.description).words(60)
+
+    def disclaimers(self, item):
+        """The disclaimer of the report, or those of the published reports an incident
+        cites (prefetched with the items): they go wherever the report's content goes."""
+        if isinstance(item, Report):
+            texts = [item.disclaimer] if item.disclaimer else []
+        else:
+            texts = disclaimers_of_citations(item.published_citations)
+        label = _("Disclaimer of the source document")
+        return [f"{label}: {text}" for text in texts]
 
 
 class LatestReportsFeed(ArchiveFeed):
@@ -69,7 +90,7 @@ class LatestIncidentsFeed(ArchiveFeed):
         return reverse("reports:incident-list")
 
     def items(self):
-        return newest_first(Incident.objects.published().select_related("country"))[:FEED_SIZE]
+        return newest_first(published_incidents())[:FEED_SIZE]
 
 
 class CountryFeed(ArchiveFeed):
@@ -90,9 +111,7 @@ class CountryFeed(ArchiveFeed):
 
     def items(self, obj):
         reports = newest_first(Report.objects.for_list().filter(country=obj))[:FEED_SIZE]
-        incidents = newest_first(
-            Incident.objects.published().filter(country=obj).select_related("country")
-        )[:FEED_SIZE]
+        incidents = newest_first(published_incidents().filter(country=obj))[:FEED_SIZE]
         merged = sorted([*reports, *incidents], key=published_when, reverse=True)
         return merged[:FEED_SIZE]
 
@@ -114,7 +133,5 @@ class GroupFeed(ArchiveFeed):
 
     def items(self, obj):
         return newest_first(
-            Incident.objects.published()
-            .filter(perpetration__group=obj, status=Status.PUBLISHED)
-            .select_related("country")
+            published_incidents().filter(perpetration__group=obj, status=Status.PUBLISHED)
         )[:FEED_SIZE]

@@ -22,6 +22,9 @@ class PagesSitemap(Sitemap):
             "reports:incident-list",
             "reports:group-list",
             "reports:search",
+            "reports:country-list",
+            "reports:methodology",
+            "reports:about",
         ]
 
     def location(self, item):

@@ -7,9 +7,13 @@ from playwright.sync_api import expect
 
 from reports.models import Group, Incident, Report
 from tests.browser.conftest import log_in, serious_axe_violations
+from tests.browser.pages import LANGUAGE_PREFIXES, PAGE_TYPES, WIDTHS, skip_unless_served
 
 PUBLIC_PAGES = [
     "/",
+    "/countries/",
+    "/methodology/",
+    "/about/",
     "/reports/",
     "/reports/{report}/",
     "/incidents/",
@@ -78,6 +82,33 @@ def violations_on(page, urls, names):
 
 def test_no_serious_axe_violation_on_any_public_page_type(page, names):
     assert violations_on(page, PUBLIC_PAGES, names) == {}
+
+
+@pytest.mark.parametrize("prefix", LANGUAGE_PREFIXES)
+def test_no_serious_axe_violation_on_any_page_type_at_phone_and_desktop_widths(page, names, prefix):
+    skip_unless_served(prefix)
+    found = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        for url in PAGE_TYPES:
+            for problem in violations_on(page, [prefix + url], names).get(prefix + url, []):
+                found.setdefault(f"{prefix}{url} at {width} px", []).append(problem)
+    assert found == {}, "\n".join(
+        f"{where}: {problem}" for where, ps in found.items() for problem in ps
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_api_docs_have_no_serious_axe_violation_once_drawn(page, archive, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto("/api/docs/")
+    # Swagger UI draws the operations after it has fetched the schema.
+    page.locator(".opblock-tag").first.wait_for()
+    assert serious_axe_violations(page) == []
+    # An operation unfolded: its parameters, responses and "Try it out".
+    page.locator(".opblock-summary").first.click()
+    page.locator(".opblock-body").first.wait_for()
+    assert serious_axe_violations(page) == []
 
 
 def test_no_serious_axe_violation_on_the_admin_pages_editors_use(page, names, editor):

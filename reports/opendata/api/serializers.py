@@ -7,8 +7,14 @@ perpetrator or source report is listed only when it is published itself.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reports.disclaimers import disclaimers_of_citations
 from reports.models import Citation, Country, Group, Incident, Paragraph, RelationKind, Report
 from reports.opendata.claims import published_estimates
+
+DISCLAIMERS_HELP = (
+    "The disclaimers of the published reports this rests on, each text once. They apply "
+    "to what is drawn from those reports as they apply to the reports themselves."
+)
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -31,6 +37,7 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
     country = CountrySerializer()
     publisher = serializers.StringRelatedField()
     republisher = serializers.StringRelatedField()
+    disclaimers = serializers.SerializerMethodField(help_text=DISCLAIMERS_HELP)
 
     class Meta:
         model = Report
@@ -49,6 +56,7 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
             "source_url",
             "document_identifier",
             "disclaimer",
+            "disclaimers",
             "source_filename",
             "sha256",
             "size_bytes",
@@ -58,6 +66,10 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
 
     def get_page(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    def get_disclaimers(self, obj) -> list[str]:
+        # The report's own, as a list, so every kind of response reads the same field.
+        return [obj.disclaimer] if obj.disclaimer else []
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -140,6 +152,9 @@ class CitedEntryMixin:
     def get_page(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
+    def get_disclaimers(self, obj) -> list[str]:
+        return disclaimers_of_citations(obj.published_citations)
+
     def get_source_reports(self, obj) -> list[str]:
         build = self.context["request"].build_absolute_uri
         return list(
@@ -171,6 +186,7 @@ class IncidentSerializer(
     source_reports = serializers.SerializerMethodField(
         help_text="Permanent URLs of the published reports this incident rests on."
     )
+    disclaimers = serializers.SerializerMethodField(help_text=DISCLAIMERS_HELP)
 
     class Meta:
         model = Incident
@@ -202,6 +218,7 @@ class IncidentSerializer(
             "external_source",
             "updated_at",
             "source_reports",
+            "disclaimers",
         ]
 
     figures_serializer = IncidentFiguresSerializer
@@ -265,6 +282,7 @@ class GroupSerializer(ClaimedEntryMixin, CitedEntryMixin, serializers.Hyperlinke
     source_reports = serializers.SerializerMethodField(
         help_text="Permanent URLs of the published reports this group rests on."
     )
+    disclaimers = serializers.SerializerMethodField(help_text=DISCLAIMERS_HELP)
 
     class Meta:
         model = Group
@@ -286,6 +304,7 @@ class GroupSerializer(ClaimedEntryMixin, CitedEntryMixin, serializers.Hyperlinke
             "designations",
             "updated_at",
             "source_reports",
+            "disclaimers",
         ]
 
     figures_serializer = GroupFiguresSerializer
@@ -311,6 +330,7 @@ class CitationSerializer(serializers.HyperlinkedModelSerializer):
         view_name="api:group-detail", lookup_field="slug", read_only=True, allow_null=True
     )
     facts = serializers.ListField(child=serializers.CharField())
+    disclaimers = serializers.SerializerMethodField(help_text=DISCLAIMERS_HELP)
 
     class Meta:
         model = Citation
@@ -326,7 +346,11 @@ class CitationSerializer(serializers.HyperlinkedModelSerializer):
             "facts",
             "note",
             "created_at",
+            "disclaimers",
         ]
+
+    def get_disclaimers(self, obj) -> list[str]:
+        return disclaimers_of_citations([obj])
 
     def get_passage(self, obj) -> str:
         anchor = f"#{obj.paragraph.anchor}" if obj.paragraph_id else ""

@@ -1,0 +1,136 @@
+"""The reading room's orientation pages: methodology and codebook, about, countries index.
+
+The codebook lists every code the data uses straight from the model's choices, so
+a code added to a model shows here (with its label) without anyone editing the page;
+a description says more where the label alone is not enough.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from reports.caching import public_page
+from reports.models import (
+    Country,
+    DatePrecision,
+    Fact,
+    Figure,
+    Group,
+    GroupActivity,
+    Incident,
+    IncidentType,
+    RelationKind,
+    Report,
+    Status,
+)
+
+DESCRIPTIONS = {
+    Status.DRAFT: _("Being written by an editor; readers never see it."),
+    Status.REVIEW: _("Waiting for a publisher to check it against its sources; not public."),
+    Status.PUBLISHED: _(
+        "Public. An entry stays published only while at least one of its citations quotes "
+        "a published report."
+    ),
+    DatePrecision.DAY: _("The source gives the day: “17 December 1996”."),
+    DatePrecision.MONTH: _(
+        "The source gives the month only: “December 1996”. A group's timeline places it "
+        "after the month's dated entries."
+    ),
+    DatePrecision.YEAR: _(
+        "The source gives the year only: “1996”. A group's timeline places it after the "
+        "year's dated entries."
+    ),
+    GroupActivity.UNKNOWN: _("No source cited for the group says whether it is still active."),
+    IncidentType.OTHER: _("Political violence that fits none of the other types."),
+    Figure.STRENGTH: _("How many members a source says a group has."),
+}
+
+
+@dataclass(frozen=True)
+class Code:
+    value: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CodeSection:
+    slug: str
+    heading: str
+    codes: list
+
+
+def codes(choices):
+    return [Code(c.value, c.label, DESCRIPTIONS.get(c, "")) for c in choices]
+
+
+def codebook():
+    """Every code the archive's data uses, by the field it fills, from the models' choices."""
+    return [
+        CodeSection("status", _("Editorial status"), codes(Status)),
+        CodeSection("date-precision", _("Date precision"), codes(DatePrecision)),
+        CodeSection("incident-type", _("Incident type"), codes(IncidentType)),
+        CodeSection("group-activity", _("Group activity status"), codes(GroupActivity)),
+        CodeSection("figure", _("Figures"), codes(Figure)),
+        CodeSection("relation-kind", _("Relations between groups"), codes(RelationKind)),
+        CodeSection("fact", _("Facts a citation supports"), codes(Fact)),
+    ]
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    url: str
+    name: str
+    code: str
+    reports: int
+    incidents: int
+    groups: int
+
+
+def countries_with_published_material():
+    """Every country with a published report, incident or group, with their counts.
+
+    One grouped query per kind of entry, whatever the number of countries.
+    """
+
+    def counts(queryset):
+        rows = queryset.order_by().values("country").annotate(n=Count("pk"))
+        return {row["country"]: row["n"] for row in rows}
+
+    reports = counts(Report.objects.published())
+    incidents = counts(Incident.objects.published())
+    groups = counts(Group.objects.published())
+    codes_ = set(reports) | set(incidents) | set(groups)
+    codes_.discard(None)
+    return [
+        CountryRow(
+            country.get_absolute_url(),
+            country.name,
+            country.code,
+            reports.get(country.code, 0),
+            incidents.get(country.code, 0),
+            groups.get(country.code, 0),
+        )
+        for country in Country.objects.filter(code__in=codes_).order_by("name")
+    ]
+
+
+@public_page
+def methodology(request):
+    return render(request, "reports/orientation/methodology.html", {"codebook": codebook()})
+
+
+@public_page
+def about(request):
+    return render(request, "reports/orientation/about.html")
+
+
+@public_page
+def country_list(request):
+    return render(
+        request,
+        "reports/orientation/country_list.html",
+        {"countries": countries_with_published_material()},
+    )
