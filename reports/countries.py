@@ -179,12 +179,16 @@ def _key(name):
     return re.sub(r"\s+", " ", name).strip().lower()
 
 
-def _spanish():
-    """Return ISO 3166-1's Spanish catalogue, or None where pycountry lacks it."""
+def _catalogue(language):
+    """Return ISO 3166-1's catalogue in `language`, or None where pycountry lacks it."""
     try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
     except OSError:
         return None
+
+
+def _spanish():
+    return _catalogue("es")
 
 
 @functools.cache
@@ -265,3 +269,29 @@ def country_name(code):
     if found is None:
         raise LookupError(f"unknown country code: {code}")
     return getattr(found, "common_name", found.name)
+
+
+@functools.cache
+def _names_in(language):
+    """{code: name} in `language`, from ISO 3166-1's catalogue ({} for English)."""
+    catalogue = _catalogue(language) if not language.startswith("en") else None
+    if catalogue is None:
+        return {}
+    names = {}
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", country.name)
+        translated = catalogue.gettext(english)
+        if translated == english:  # the catalogue translates ISO's name, not its common one
+            translated = catalogue.gettext(country.name)
+        names[country.alpha_2] = translated
+    return names
+
+
+def local_country_name(code, name, language):
+    """The country's name in `language`, where ISO 3166 gives one; else `name`.
+
+    ISO's formal names come inverted ("Bolivia, Estado plurinacional de"); where the
+    stored name is a short one, it reads better untranslated than formal.
+    """
+    local = _names_in(language).get(code, name)
+    return name if ", " in local and ", " not in name else local

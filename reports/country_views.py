@@ -45,7 +45,7 @@ def country_detail(request, code):
         "chart": incidents_and_casualties_per_year(
             yearly_totals(Incident.objects.filter(country=country), by_type=True),
             title=_("Incidents in %(country)s per year, by type, and casualties")
-            % {"country": country.name},
+            % {"country": country.local_name},
         ),
         "sources": sources_behind(country, latest, groups),
     }

@@ -14,10 +14,11 @@ from django.db import connection, connections, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from reports.countries import resolve_country
+from reports.countries import local_country_name, resolve_country
 from reports.links import url_for
 
 
@@ -438,6 +439,12 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        """The name in the reader's language ("Perú" on a Spanish page); stored names are
+        English, as the importer and the datasets give them."""
+        return local_country_name(self.code, self.name, get_language() or settings.LANGUAGE_CODE)
 
     def natural_key(self):
         return (self.code,)

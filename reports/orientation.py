@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from reports.caching import public_page
+from reports.ingest.parsing import fold as folded
 from reports.models import (
     Country,
     DatePrecision,
@@ -104,17 +105,19 @@ def countries_with_published_material():
     groups = counts(Group.objects.published())
     codes_ = set(reports) | set(incidents) | set(groups)
     codes_.discard(None)
-    return [
+    rows = [
         CountryRow(
             country.get_absolute_url(),
-            country.name,
+            country.local_name,
             country.code,
             reports.get(country.code, 0),
             incidents.get(country.code, 0),
             groups.get(country.code, 0),
         )
-        for country in Country.objects.filter(code__in=codes_).order_by("name")
+        for country in Country.objects.filter(code__in=codes_)
     ]
+    # In the reader's alphabet: "Perú" among the P's, whatever its accents.
+    return sorted(rows, key=lambda row: folded(row.name))
 
 
 @public_page

@@ -140,7 +140,7 @@ def incident_rows(incidents):
 def country_link(country, seen):
     """The Link to `country`'s page, made once a list (`seen`: {code: Link})."""
     if country.code not in seen:
-        seen[country.code] = Link(country.get_absolute_url(), country.name)
+        seen[country.code] = Link(country.get_absolute_url(), country.local_name)
     return seen[country.code]
 
 

@@ -217,3 +217,23 @@ def test_the_cite_this_line_dates_in_the_pages_language(client, db):
     # Both dates, the entry's and the day of access: "5 de diciembre de 2026".
     assert len(re.findall(r"\d+ de [a-z]+ de \d{4}", line)) == 2
     assert "disponible en:" in line
+
+
+def test_country_names_are_in_the_readers_language(client, db):
+    incident = make_incident(title="Attack")
+    assert incident.country.name == "Peru"
+    spanish = client.get("/es/countries/PE/").content.decode()
+    assert "<h1>Perú</h1>" in spanish
+    assert ">Perú</a>" in client.get("/es/incidents/").content.decode()
+    assert ">Perú</a>" in client.get("/es/countries/").content.decode()
+    english = client.get("/countries/PE/").content.decode()
+    assert "<h1>Peru</h1>" in english and "Perú" not in english
+
+
+def test_a_formal_iso_name_does_not_replace_a_short_stored_one():
+    from reports.countries import local_country_name
+
+    assert local_country_name("BO", "Bolivia", "es") == "Bolivia"
+    assert local_country_name("MX", "Mexico", "es") == "México"
+    assert local_country_name("PE", "Peru", "en") == "Peru"
+    assert local_country_name("XK", "Kosovo", "es") == "Kosovo"  # not in ISO 3166-1

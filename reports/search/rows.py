@@ -94,7 +94,7 @@ def report_row(hit, query, country_urls):
         url=url,
         title=highlight(report.title, query),
         country_url=country_urls[report.country],
-        country_name=report.country.name,
+        country_name=report.country.local_name,
         year=report.year,
         passage=highlight(hit.snippet, query) if paragraph else [],
         paragraph_number=paragraph.number if paragraph else None,
@@ -110,7 +110,7 @@ def incident_row(incident, query, country_urls):
         title=highlight(incident.title, query),
         date=precise_date(incident.start_date, incident.start_precision),
         country_url=country_urls[incident.country],
-        country_name=incident.country.name,
+        country_name=incident.country.local_name,
         summary=highlight(summary, query),
     )
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from reports.models import Group, Incident, Report
 from tests.browser.conftest import log_in, serious_axe_violations
-from tests.browser.pages import LANGUAGE_PREFIXES, PAGE_TYPES, WIDTHS, skip_unless_served
+from tests.browser.pages import LANGUAGE_PREFIXES, PAGE_TYPES, WIDTHS
 
 PUBLIC_PAGES = [
     "/",
@@ -86,7 +86,6 @@ def test_no_serious_axe_violation_on_any_public_page_type(page, names):
 
 @pytest.mark.parametrize("prefix", LANGUAGE_PREFIXES)
 def test_no_serious_axe_violation_on_any_page_type_at_phone_and_desktop_widths(page, names, prefix):
-    skip_unless_served(prefix)
     found = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})

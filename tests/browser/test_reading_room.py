@@ -12,7 +12,6 @@ from tests.browser.pages import (
     PAGE_TYPES,
     WIDTHS,
     page_names,
-    skip_unless_served,
 )
 
 PHONE_HEIGHT = 844  # a 390 px wide phone's screen
@@ -49,7 +48,6 @@ def overflow(page):
 
 @pytest.mark.parametrize("prefix", LANGUAGE_PREFIXES)
 def test_no_page_type_scrolls_sideways_on_a_phone_or_a_desktop(page, names, prefix):
-    skip_unless_served(prefix)
     found = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": PHONE_HEIGHT})
@@ -63,7 +61,6 @@ def test_no_page_type_scrolls_sideways_on_a_phone_or_a_desktop(page, names, pref
 
 @pytest.mark.parametrize("prefix", LANGUAGE_PREFIXES)
 def test_filters_fold_on_a_phone_so_the_first_result_shows(page, archive, prefix):
-    skip_unless_served(prefix)
     for url in ("/incidents/", "/groups/", "/reports/"):
         page.set_viewport_size({"width": 390, "height": PHONE_HEIGHT})
         page.goto(prefix + url)
