@@ -2,6 +2,34 @@
 
 from django.db import migrations, models
 
+# SQLite adds these columns by rebuilding reports_report, which drops the search
+# triggers on it and fails on the ones elsewhere that name it: set them aside first
+# (as migration 0009 does for reports_citation).
+_TRIGGERS = []
+_REPORT_TRIGGERS = (
+    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    " AND (tbl_name = 'reports_report' OR sql LIKE '%reports_report%')"
+)
+
+
+def set_triggers_aside(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(_REPORT_TRIGGERS)
+        _TRIGGERS[:] = cursor.fetchall()
+        for name, _sql in _TRIGGERS:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+
+
+def restore_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for _name, sql in _TRIGGERS:
+            cursor.execute(sql)
+    _TRIGGERS.clear()
+
 
 class Migration(migrations.Migration):
 
@@ -10,6 +38,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(set_triggers_aside, restore_triggers),
         migrations.AddField(
             model_name='historicalreport',
             name='document_identifier',
@@ -50,4 +79,5 @@ class Migration(migrations.Migration):
             name='published_on',
             field=models.DateField(blank=True, help_text='Blank when not known.', null=True, verbose_name='publication date'),
         ),
+        migrations.RunPython(restore_triggers, set_triggers_aside),
     ]
