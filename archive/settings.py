@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +36,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
+    # Before the admin, so its admin classes and static files take precedence.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -136,6 +140,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Editors write titles, summaries, outcomes and descriptions in both languages
+# (reports/translation.py): a column per language beside the original, which stays the
+# English text that indexes, search and bulk imports use. A page in one language
+# falls back to the other's text where a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("es",)}
+
+
+def localized_verbose_name(verbose_name, language):
+    """ "title (Spanish)": the label of a field's column in one language."""
+    return format_lazy("{} ({})", verbose_name, dict(LANGUAGES)[language])
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = localized_verbose_name
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

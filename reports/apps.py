@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from reports.models import Citation, FigureClaim, Report
+        from reports.models import Citation, FigureClaim, Group, Incident, Report
         from reports.signals import (
             CURATED_MODELS,
             CURATED_RELATIONS,
@@ -17,8 +17,12 @@ class ReportsConfig(AppConfig):
             refresh_sources_claims,
             remember_claimed,
         )
+        from reports.translated import mirror_english
 
         pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
+        for model in (Incident, Group):
+            uid = f"mirror-english-{model._meta.model_name}"
+            pre_save.connect(mirror_english, sender=model, dispatch_uid=uid)
         # Incident.killed, injured and hostages are the best estimates of the claims.
         pre_save.connect(remember_claimed, sender=FigureClaim, dispatch_uid="remember-claimed")
         post_save.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")
