@@ -142,11 +142,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 # Editors write titles, summaries, outcomes and descriptions in both languages
-# (reports/translation.py): a column per language beside the original, which stays the
-# English text that indexes, search and bulk imports use. A page in one language
-# falls back to the other's text where a translation is missing.
+# (reports/translation.py): a column per language beside the original field, which
+# stays the English text. Pages pick the reader's language and fall back to the other
+# (reports/translated.py), so modeltranslation's own fallbacks are not used.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("es",)}
 
 
 def localized_verbose_name(verbose_name, language):

@@ -1,10 +1,12 @@
 """Entries' text in English and Spanish: the admin, the pages, the fallback, and that
 sorting, search, backups, history and revisions still read the English text."""
 
+import importlib
 import re
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -12,7 +14,7 @@ from django.utils.translation import override
 
 from reports.models import Group, Incident, Revision, RevisionStatus, Status
 from reports.search import search_archive
-from reports.translated import localized
+from reports.translated import Localized, localized
 from tests.factories import make_group, make_incident, make_user
 from tests.test_admin import admin_url, form_data
 
@@ -188,12 +190,10 @@ def test_search_finds_an_incident_by_its_english_title_in_both_languages(car_bom
 
 def test_localized_falls_back_to_the_other_language():
     incident = Incident(title=TITLE, title_es="", summary="", summary_es=SUMMARY_ES)
-    assert localized(incident, "title", "es") == localized(incident, "title", "es")
-    assert (
-        localized(incident, "title", "es").language,
-        localized(incident, "title", "es").fallback,
-    ) == ("en", True)
-    assert localized(incident, "summary", "en").text == SUMMARY_ES
+    assert localized(incident, "title", "en") == Localized(TITLE, "en")
+    assert localized(incident, "title", "es") == Localized(TITLE, "en", fallback=True)
+    assert localized(incident, "summary", "en") == Localized(SUMMARY_ES, "es", fallback=True)
+    assert localized(incident, "summary", "es") == Localized(SUMMARY_ES, "es")
     assert not localized(incident, "outcome", "es")
 
 
@@ -254,3 +254,17 @@ def test_api_gives_both_languages_empty_where_not_translated(client, car_bomb):
     assert (incident["summary_es"], incident["outcome_es"]) == (SUMMARY_ES, "")
     group = client.get(reverse("api:group-detail", args=["mrta"])).json()
     assert (group["description"], group["description_es"]) == ("A movement.", "")
+
+
+def test_migration_copies_the_existing_english_text(db):
+    migration = importlib.import_module("reports.migrations.0014_entry_translations")
+    incident = make_incident(title=TITLE, slug="car-bomb", summary=SUMMARY)
+    group = make_group(name="MRTA", slug="mrta", description="A movement.")
+    # As the rows were before the migration: no translation columns filled.
+    Incident.objects.update(title_en=None, summary_en=None, outcome_en=None)
+    Group.objects.update(description_en=None)
+    migration.copy_english(django_apps, None)
+    incident.refresh_from_db()
+    group.refresh_from_db()
+    assert (incident.title_en, incident.summary_en, incident.title_es) == (TITLE, SUMMARY, None)
+    assert group.description_en == "A movement."
