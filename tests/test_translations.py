@@ -182,6 +182,13 @@ def test_lookups_stay_on_the_english_column_on_a_spanish_page(car_bomb):
         assert Incident.objects.get(pk=car_bomb.pk).title == TITLE
 
 
+def test_an_incident_made_on_a_spanish_page_has_no_spanish_title_yet(db):
+    with override("es"):
+        incident = make_incident(title=TITLE, slug="car-bomb")
+    incident.refresh_from_db()
+    assert (incident.title, incident.title_en, incident.title_es) == (TITLE, TITLE, None)
+
+
 def test_search_finds_an_incident_by_its_english_title_in_both_languages(car_bomb):
     for language in ("en", "es"):
         with override(language):
