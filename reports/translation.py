@@ -3,7 +3,7 @@
 modeltranslation adds `<field>_en` and `<field>_es` columns beside each field registered
 here. The original field stays the English text, the one column that the indexes, the
 search triggers, the raw SQL of the lists, the bulk importers and the exports read; so
-this module undoes two things modeltranslation does by default:
+this module undoes three things modeltranslation does by default:
 
 - it makes the original attribute read and write the active language's column; here
   `incident.title` is the English text on a Spanish page too, and pages ask
