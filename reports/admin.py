@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -62,6 +63,7 @@ from reports.publishing import (
     withdraw,
     withdrawals,
 )
+from reports.translated import translated_fields
 
 RECORD_FIELDS = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
 SOURCING_FIELDSET = (
@@ -147,6 +149,15 @@ class EntryAdmin(EditorialAdmin):
     for a Publisher."""
 
     # Changes to a live entry by an Editor become a proposed revision (reports/revisions.py).
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in translated_fields(self.model):
+            # The original field is the English text; its Spanish one is labelled so.
+            field.label = capfirst(
+                settings.MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(db_field.verbose_name, "en")
+            )
+        return field
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id is not None:
@@ -593,7 +604,7 @@ class IncidentAdmin(EntryAdmin):
         "citation_count",
     )
     list_filter = ("status", "type", "country", "start_precision", "perpetrators")
-    search_fields = ("title", "summary", "city", "region", "perpetrators__name")
+    search_fields = ("title", "title_es", "summary", "city", "region", "perpetrators__name")
     autocomplete_fields = ("country",)
     list_select_related = ("country",)
     prepopulated_fields = {"slug": ("title",)}
@@ -609,7 +620,7 @@ class IncidentAdmin(EntryAdmin):
         *RECORD_FIELDS,
     )
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "summary")}),
+        (None, {"fields": ("title", "title_es", "slug", "status", "summary", "summary_es")}),
         (
             _("When and where"),
             {
@@ -625,7 +636,13 @@ class IncidentAdmin(EntryAdmin):
         (
             _("What happened"),
             {
-                "fields": ("type", "target_type", ("killed", "injured", "hostages"), "outcome"),
+                "fields": (
+                    "type",
+                    "target_type",
+                    ("killed", "injured", "hostages"),
+                    "outcome",
+                    "outcome_es",
+                ),
                 "description": _(
                     "Killed, injured and hostages are each the best estimate, from the "
                     "claims below; a figure no source gives stays blank."
@@ -711,7 +728,20 @@ class GroupAdmin(EntryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("sourcing", "is_synthetic", *RECORD_FIELDS)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "acronym", "status", "country", "description")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "acronym",
+                    "status",
+                    "country",
+                    "description",
+                    "description_es",
+                )
+            },
+        ),
         (
             _("History"),
             {

@@ -93,6 +93,13 @@ def quote_key(quote):
 
 
 class EditorialQuerySet(models.QuerySet):
+    def _post_init(self):
+        # modeltranslation (reports/translation.py) calls this on the querysets of the
+        # models it translates, to rewrite lookups and ordering on a translated field to
+        # the reader's language; they stay on the original, indexed English column.
+        self._rewrite = False
+        self._populate = None
+
     def published(self):
         """Return only what readers may see."""
         return self.filter(status=Status.PUBLISHED)
@@ -919,6 +926,7 @@ class TimelineEntry(NamedTuple):
     uncertain: bool
     slug: str
     title: str
+    title_es: str | None  # reports.translated picks the reader's language
     start_date: date
     start_precision: str
     end_date: date | None

@@ -18,6 +18,7 @@ from reports.models import (
     PerpetratorName,
 )
 from reports.templatetags.formatting import date_span
+from reports.translated import Localized, localized, reader_language
 
 # What a row shows: the rest of an entry (summaries, source rows, provenance) is not
 # read or converted. A template that used another field would cost a query per row,
@@ -25,6 +26,7 @@ from reports.templatetags.formatting import date_span
 INCIDENT_ROW_FIELDS = (
     "slug",
     "title",
+    "title_es",
     "start_date",
     "start_precision",
     "end_date",
@@ -62,7 +64,7 @@ class IncidentRow:
     (a call from a template costs several times the same call here)."""
 
     url: str
-    title: str
+    title: Localized  # in the reader's language, or the other one where not translated
     dates: str  # at their precision
     type_label: str
     place: str
@@ -121,10 +123,11 @@ def incident_rows(incidents):
     labels = choice_labels(IncidentType.choices)
     names = Perpetration.objects.published_names([incident.pk for incident in incidents])
     countries = {}
+    language = reader_language()  # once a list: asking for it costs more than a row
     return [
         IncidentRow(
             url=incident.get_absolute_url(),
-            title=incident.title,
+            title=localized(incident, "title", language),
             dates=date_span(incident),
             type_label=labels.get(incident.type, incident.type),
             place=incident.place,

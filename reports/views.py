@@ -199,7 +199,10 @@ def report_detail(request, slug):
         .only(
             "quote",
             "paragraph",
-            *(f"incident__{name}" for name in ("slug", "title", "start_date", "start_precision")),
+            *(
+                f"incident__{name}"
+                for name in ("slug", "title", "title_es", "start_date", "start_precision")
+            ),
             *(f"group__{name}" for name in ("slug", "name", "acronym")),
         )
     )

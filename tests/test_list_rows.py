@@ -136,7 +136,14 @@ def test_country_page_uses_the_list_rows_without_its_own_country(client, hostile
 
 def test_timeline_and_dated_rows_escape_every_field(db):
     entry = TimelineEntry(
-        True, "incident", f"Incident {HOSTILE}", datetime.date(1997, 5, 1), "month", None, "day"
+        True,
+        "incident",
+        f"Incident {HOSTILE}",
+        None,  # no Spanish title
+        datetime.date(1997, 5, 1),
+        "month",
+        None,
+        "day",
     )
     html = str(rows_macro("timeline_rows")([entry]))
     assert_escaped(
@@ -217,7 +224,7 @@ def test_incident_list_sorts_and_shows_the_best_estimate_and_says_so(
     with django_assert_max_num_queries(LIST_QUERIES):  # the claims are not read
         response = client.get(url, {"sort": "-casualties"})
     html = response.content.decode()
-    assert [row.title for row in response.context["rows"]] == ["Claimed", "Plain"]
+    assert [row.title.text for row in response.context["rows"]] == ["Claimed", "Plain"]
     assert "killed 50, injured unknown" in html
     assert "best estimate" in html
     assert "Most casualties first (best estimate)" in html

@@ -206,9 +206,9 @@ def test_publisher_sees_the_proposal_and_its_diff(client, editor, publisher, car
     assert response.status_code == 200
     changes = response.context["changes"]
     assert [(c.label, c.live, c.proposed) for c in changes.fields] == [
-        ("Title", OLD_TITLE, NEW_TITLE),
+        ("Title (English)", OLD_TITLE, NEW_TITLE),
         (
-            "Outcome",
+            "Outcome (English)",
             "Eight policemen and more than a dozen civilians injured.",
             "Eight policemen and more than a dozen civilians were injured.",
         ),

@@ -41,6 +41,10 @@ class SearchResults:
         return len(self.reports) + len(self.incidents) + len(self.groups)
 
 
+# An incident's title and summary in both languages (reports.translated).
+TEXT_FIELDS = ("title", "title_es", "summary", "summary_es")
+
+
 # The rows of a results page: what templates/reports/search.html shows, no more. Their
 # full model rows with everything for_list() brings cost several times as much.
 def report_rows():
@@ -55,7 +59,13 @@ def incident_rows():
     return (
         Incident.objects.published()
         .select_related("country")
-        .only("slug", "title", "summary", "start_date", "start_precision", "country__name")
+        .only(
+            "slug",
+            *TEXT_FIELDS,
+            "start_date",
+            "start_precision",
+            "country__name",
+        )
     )
 
 
@@ -75,7 +85,7 @@ def group_rows():
 # fields (the rest deferred, as with only()), same country, same published rows only.
 SHOWN_FIELDS = {
     Report: {"id", "slug", "title", "year", "language", "country"},
-    Incident: {"id", "slug", "title", "summary", "start_date", "start_precision", "country"},
+    Incident: {"id", "slug", *TEXT_FIELDS, "start_date", "start_precision", "country"},
 }
 SHOWN_SQL = """
 SELECT {columns}, c.code, c.name FROM {table} t JOIN reports_country c ON c.code = t.country_id

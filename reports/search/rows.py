@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from reports.models import name_with_acronym
 from reports.templatetags.formatting import precise_date
+from reports.translated import localized, reader_language
 
 SUMMARY_WORDS = 40
 
@@ -41,6 +42,10 @@ class IncidentRow:
     country_name: str
     # The first SUMMARY_WORDS words of the summary.
     summary: list
+    # The language of the title and of the summary where it is not the reader's, because
+    # they are not translated (reports.translated); "" where it is.
+    title_fallback: str = ""
+    summary_fallback: str = ""
 
 
 @dataclass(slots=True)
@@ -103,15 +108,20 @@ def report_row(hit, query, country_urls):
     )
 
 
-def incident_row(incident, query, country_urls):
-    summary = first_words(incident.summary, SUMMARY_WORDS) if incident.summary else ""
+def incident_row(incident, query, country_urls, language):
+    title, summary = (
+        localized(incident, "title", language),
+        localized(incident, "summary", language),
+    )
     return IncidentRow(
         url=incident.get_absolute_url(),
-        title=highlight(incident.title, query),
+        title=highlight(title.text, query),
         date=precise_date(incident.start_date, incident.start_precision),
         country_url=country_urls[incident.country],
         country_name=incident.country.local_name,
-        summary=highlight(summary, query),
+        summary=highlight(first_words(summary.text, SUMMARY_WORDS) if summary else "", query),
+        title_fallback=title.language if title.fallback else "",
+        summary_fallback=summary.language if summary.fallback else "",
     )
 
 
@@ -133,9 +143,9 @@ class CountryURLs(dict):
 
 def result_rows(results):
     """The rows of the search page for `results` (search_archive's), in its order."""
-    query, country_urls = results.query, CountryURLs()
+    query, country_urls, language = results.query, CountryURLs(), reader_language()
     return ResultRows(
         reports=[report_row(hit, query, country_urls) for hit in results.reports],
-        incidents=[incident_row(row, query, country_urls) for row in results.incidents],
+        incidents=[incident_row(row, query, country_urls, language) for row in results.incidents],
         groups=[group_row(group, query) for group in results.groups],
     )

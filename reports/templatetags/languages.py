@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import get_language_from_path
+from django.utils.translation import get_language_from_path, get_language_info
 from jinja2 import pass_context
 
 from reports.templatetags import template_global
@@ -15,6 +15,12 @@ class PageLanguage:
     name: str  # in its own language: a reader looks for "Español", not "Spanish"
     url: str  # this page's path and query in that language
     current: bool
+
+
+def name_local(language):
+    """The language's name in itself, as a menu item: "Español", "English"."""
+    name = get_language_info(language)["name_local"]
+    return name[:1].upper() + name[1:]
 
 
 def page_url_in(request, language):
@@ -41,6 +47,6 @@ def page_languages(context):
         return []
     current = context.get("language") or settings.LANGUAGE_CODE
     return [
-        PageLanguage(code, name, page_url_in(request, code), code == current)
-        for code, name in settings.LANGUAGES
+        PageLanguage(code, name_local(code), page_url_in(request, code), code == current)
+        for code, _name in settings.LANGUAGES
     ]

@@ -85,6 +85,18 @@ BEST_HELP = (
 )
 
 
+class SpanishText(serializers.CharField):
+    """An entry's Spanish text (reports/translation.py): "" where nobody has written it
+    yet. The field without _es is the English text, the original."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The Spanish text; empty where not translated yet.")
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or ""
+
+
 class PerpetratorSerializer(serializers.Serializer):
     slug = serializers.CharField(source="group.slug")
     name = serializers.CharField(source="group.name")
@@ -175,6 +187,9 @@ class IncidentSerializer(
         max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
     )
     perpetrators = PerpetratorSerializer(many=True, source="published_perpetrations")
+    title_es = SpanishText()
+    summary_es = SpanishText()
+    outcome_es = SpanishText()
     # The row keeps the best estimate of the published claims (reports.claims).
     killed = serializers.IntegerField(allow_null=True, help_text=BEST_HELP)
     injured = serializers.IntegerField(allow_null=True, help_text=BEST_HELP)
@@ -195,7 +210,9 @@ class IncidentSerializer(
             "page",
             "slug",
             "title",
+            "title_es",
             "summary",
+            "summary_es",
             "start_date",
             "start_precision",
             "end_date",
@@ -214,6 +231,7 @@ class IncidentSerializer(
             "figures",
             "claims",
             "outcome",
+            "outcome_es",
             "external_id",
             "external_source",
             "updated_at",
@@ -273,6 +291,7 @@ class GroupSerializer(ClaimedEntryMixin, CitedEntryMixin, serializers.Hyperlinke
     country = CountrySerializer(allow_null=True)
     aliases = AliasSerializer(many=True)
     leaders = LeaderSerializer(many=True)
+    description_es = SpanishText()
     figures = serializers.SerializerMethodField(
         help_text="The group's strength: the best estimate and the range of its claims."
     )
@@ -295,6 +314,7 @@ class GroupSerializer(ClaimedEntryMixin, CitedEntryMixin, serializers.Hyperlinke
             "aliases",
             "country",
             "description",
+            "description_es",
             "founded_year",
             "activity",
             "leaders",
