@@ -4,6 +4,7 @@ filters folded on a phone, and a report's numbered markers."""
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from reports.models import Incident, Report
@@ -61,6 +62,8 @@ def test_no_page_type_scrolls_sideways_on_a_phone_or_a_desktop(page, names, pref
 
 @pytest.mark.parametrize("prefix", LANGUAGE_PREFIXES)
 def test_filters_fold_on_a_phone_so_the_first_result_shows(page, archive, prefix):
+    with translation.override(prefix.strip("/") or "en"):
+        summary, apply = translation.gettext("Filter"), translation.gettext("Apply filters")
     for url in ("/incidents/", "/groups/", "/reports/"):
         page.set_viewport_size({"width": 390, "height": PHONE_HEIGHT})
         page.goto(prefix + url)
@@ -70,13 +73,13 @@ def test_filters_fold_on_a_phone_so_the_first_result_shows(page, archive, prefix
         box = first_row.bounding_box()
         assert box and box["y"] + min(box["height"], 40) <= PHONE_HEIGHT, (url, box)
         # The summary unfolds them.
-        page.get_by_text("Filter", exact=True).first.click()
-        expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+        page.get_by_text(summary, exact=True).first.click()
+        expect(page.get_by_role("button", name=apply)).to_be_visible()
         # On a wide screen they are open beside the results.
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(prefix + url)
         expect(filters).to_have_attribute("open", "")
-        expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+        expect(page.get_by_role("button", name=apply)).to_be_visible()
 
 
 def test_filters_with_errors_show_open_on_a_phone(page, archive):
