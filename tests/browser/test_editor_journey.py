@@ -75,8 +75,8 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     expect(page.locator("#id_citations-0-quote")).to_have_value(PASSAGE)
     expect(page.locator(".field-report .select2-selection")).to_contain_text(TITLE)
     expect(page.locator(".field-paragraph .select2-selection")).to_contain_text("¶1")
-    page.get_by_label("Title:").fill(INCIDENT)
-    page.get_by_label("Title:").press("Tab")  # the admin fills the slug on change
+    page.get_by_label("Title (English):").fill(INCIDENT)
+    page.get_by_label("Title (English):").press("Tab")  # the admin fills the slug on change
     expect(page.get_by_label("Slug:")).to_have_value(re.compile("car-bomb-at-the-huancayo"))
     page.get_by_label("Status:").select_option(Status.REVIEW)
     page.locator("#id_start_date").fill("1999-03-01")
