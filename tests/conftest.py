@@ -103,3 +103,13 @@ def editor(db):
 @pytest.fixture
 def publisher(db):
     return make_user("publisher", role="Publishers")
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request leaves its page's language active in the thread (a Spanish page's
+    /es/ links are then what reverse() gives); each test starts in English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")

@@ -37,8 +37,10 @@ def superuser(db):
 
 
 def page(client, url, language):
-    with override(language):
-        response = client.get(url)
+    """The page at `url` (an English URL) in `language`: the URL's prefix decides. The
+    request's language ends with it, so the test's next URLs are English ones again."""
+    with override("en"):
+        response = client.get(url if language == "en" else f"/{language}{url}")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -111,7 +113,7 @@ def test_a_missing_spanish_title_shows_the_english_one_marked(client, db):
     incident = make_incident(title=TITLE, slug="untranslated", summary=SUMMARY)
     html = page(client, incident.get_absolute_url(), "es")
     assert h1(html) == (
-        f'<span lang="en">{TITLE}</span> <span class="translation-note">(in English)</span>'
+        f'<span lang="en">{TITLE}</span> <span class="translation-note">(en inglés)</span>'
     )
     assert re.search(r'<div lang="en">\s*<p>' + re.escape(SUMMARY), html)
 

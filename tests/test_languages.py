@@ -17,13 +17,6 @@ from tests.factories import make_incident
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    """A request leaves its language active in the thread; the next test starts in English."""
-    yield
-    translation.activate("en")
-
-
 def html_lang(response):
     return re.search(r'<html lang="([^"]*)"', response.content.decode())[1]
 
