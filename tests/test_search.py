@@ -170,7 +170,7 @@ def test_search_results_show_the_disclaimers_of_the_reports_behind_them(client, 
     incident = make_incident(title="Zebra crossing")
     make_citation(behind, "Lion crossing", incident=incident)
     response = client.get(reverse("reports:search"), {"q": "zebra"})
-    assert sorted(response.context["disclaimers"]) == ["D1", "D2"]
+    assert sorted(d.text for d in response.context["disclaimers"]) == ["D1", "D2"]
     assert found.disclaimer in response.content.decode()
     # No results, no disclaimers.
     response = client.get(reverse("reports:search"), {"q": "okapi"})
