@@ -5,9 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import Group, Incident, Report
 from tests.browser.conftest import log_in, serious_axe_violations
-from tests.browser.pages import LANGUAGE_PREFIXES, PAGE_TYPES, WIDTHS
+from tests.browser.pages import LANGUAGE_PREFIXES, PAGE_TYPES, WIDTHS, page_names
 
 PUBLIC_PAGES = [
     "/",
@@ -56,17 +55,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def names(archive):
-    report = Report.objects.published().first()
-    incident = Incident.objects.get(slug="japanese-ambassadors-residence-hostage-crisis-lima")
-    group = Group.objects.get(slug="mrta")
-    return {
-        "report": report.slug,
-        "report_pk": report.pk,
-        "incident": incident.slug,
-        "incident_pk": incident.pk,
-        "group": group.slug,
-        "group_pk": group.pk,
-    }
+    return page_names()
 
 
 def violations_on(page, urls, names):
