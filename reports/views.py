@@ -17,11 +17,7 @@ from django.utils.translation import gettext as _
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
-from reports.disclaimers import (
-    disclaimers_behind,
-    disclaimers_behind_results,
-    distinct_disclaimers,
-)
+from reports.disclaimers import disclaimers_behind, distinct_disclaimers
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -230,7 +226,7 @@ def incident_list(request):
         "reports/incident_list.html",
         IncidentFilter,
         Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS),
-        lambda page: disclaimers_behind(incident__in=[i.pk for i in page]),
+        lambda page: disclaimers_behind(incidents=[i.pk for i in page]),
         total=lambda: archive_counts()["incidents"],
         rows=incident_rows,
     )
@@ -258,7 +254,7 @@ def group_list(request):
         "reports/group_list.html",
         GroupFilter,
         Group.objects.for_list().only(*GROUP_ROW_FIELDS),
-        lambda page: disclaimers_behind(group__in=[g.pk for g in page]),
+        lambda page: disclaimers_behind(groups=[g.pk for g in page]),
         total=lambda: archive_counts()["groups"],
         rows=group_rows,
     )
@@ -331,8 +327,8 @@ def search(request):
 
 def search_disclaimers(results):
     """The disclaimers of the reports found, and of the reports behind the entries found."""
-    return disclaimers_behind_results(
-        [hit.report.pk for hit in results.reports],
-        [incident.pk for incident in results.incidents],
-        [group.pk for group in results.groups],
+    return disclaimers_behind(
+        reports=[hit.report.pk for hit in results.reports],
+        incidents=[incident.pk for incident in results.incidents],
+        groups=[group.pk for group in results.groups],
     )
