@@ -11,9 +11,10 @@ merged into a successor state.
 import functools
 import gettext
 import re
-import unicodedata
 
 import pycountry
+
+from reports.text import fold
 
 ALIASES = {
     "burma": "MM",
@@ -173,10 +174,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 
 def _key(name):
     """Fold a name for lookup: no accents, straight apostrophes, one space, lower case."""
-    name = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
-    name = "".join(char for char in name if not unicodedata.combining(char))
-    name = re.sub(r"\s*-\s*", "-", name)
-    return re.sub(r"\s+", " ", name).strip().lower()
+    return re.sub(r" ?- ?", "-", fold(name.translate(_APOSTROPHES)))
 
 
 def _catalogue(language):

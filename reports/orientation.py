@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from reports.caching import public_page
-from reports.ingest.parsing import fold as folded
 from reports.models import (
     Country,
     DatePrecision,
@@ -26,6 +25,7 @@ from reports.models import (
     Report,
     Status,
 )
+from reports.text import fold as folded
 
 DESCRIPTIONS = {
     Status.DRAFT: _("Being written by an editor; readers never see it."),

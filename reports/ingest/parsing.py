@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from reports.countries import resolve_country
+from reports.text import fold
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -149,13 +150,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 # UTF-8 read as Latin-1 and saved again: "PerÃº" for "Perú", "Ã©" for "é".
 MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
-
-
-def fold(text):
-    """Lower case without accents, one space between words: for matching, never for showing."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(text.split()).lower()
 
 
 def decode(data, max_bytes=DEFAULT_MAX_BYTES):

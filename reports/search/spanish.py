@@ -10,22 +10,16 @@ way. Folding first, on both sides, makes "accion" and "acción", "peru" and "Per
 the same word whatever the writer or the reader typed.
 """
 
-import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
 
 from reports.search.query import WORD
+from reports.text import fold
 
 LANGUAGE = "es"  # Report.language of the documents searched in Spanish
 STEMS_FUNCTION = "reports_spanish_stems"  # as migration 0014's triggers call it
 _stemmer = snowballstemmer.stemmer("spanish")
-
-
-def fold(word):
-    """`word` lowercased, its accents and other marks dropped ("Perú" -> "peru")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @lru_cache(maxsize=50_000)
