@@ -11,7 +11,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,7 +36,6 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 
 INSTALLED_APPS = [
     # Before the admin, so its admin classes and static files take precedence.
-    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -147,19 +145,6 @@ LANGUAGE_CODE = "en"
 # The language selector names each language in itself ("Español"), these in the page's.
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Editors write titles, summaries, outcomes and descriptions in both languages
-# (reports/translation.py): a column per language beside the original field, which
-# stays the English text. Pages pick the reader's language and fall back to the other
-# (reports/translated.py), so modeltranslation's own fallbacks are not used.
-MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-
-
-def localized_verbose_name(verbose_name, language):
-    """ "title (Spanish)": the label of a field's column in one language."""
-    return format_lazy("{} ({})", verbose_name, dict(LANGUAGES)[language])
-
-
-MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = localized_verbose_name
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -63,7 +63,7 @@ from reports.publishing import (
     withdraw,
     withdrawals,
 )
-from reports.translated import translated_fields
+from reports.translated import in_language, translated_fields
 
 RECORD_FIELDS = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
 SOURCING_FIELDSET = (
@@ -154,9 +154,7 @@ class EntryAdmin(EditorialAdmin):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in translated_fields(self.model):
             # The original field is the English text; its Spanish one is labelled so.
-            field.label = capfirst(
-                settings.MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(db_field.verbose_name, "en")
-            )
+            field.label = capfirst(in_language(db_field.verbose_name, "en"))
         return field
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -15,7 +15,7 @@ class ReportsConfig(AppConfig):
 
         checks.register(check_compiled)
 
-        from reports.models import Citation, FigureClaim, Group, Incident, Report
+        from reports.models import Citation, FigureClaim, Report
         from reports.search.spanish import register
         from reports.signals import (
             CURATED_MODELS,
@@ -26,14 +26,10 @@ class ReportsConfig(AppConfig):
             refresh_sources_claims,
             remember_claimed,
         )
-        from reports.translated import mirror_english
 
         # SQLite's search triggers stem Spanish text with a Python function.
         connection_created.connect(register, dispatch_uid="spanish-stems")
         pre_save.connect(key_quote, sender=Citation, dispatch_uid="key-citation-quote")
-        for model in (Incident, Group):
-            uid = f"mirror-english-{model._meta.model_name}"
-            pre_save.connect(mirror_english, sender=model, dispatch_uid=uid)
         # Incident.killed, injured and hostages are the best estimates of the claims.
         pre_save.connect(remember_claimed, sender=FigureClaim, dispatch_uid="remember-claimed")
         post_save.connect(refresh_claimed, sender=FigureClaim, dispatch_uid="refresh-claimed")

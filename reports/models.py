@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from reports.countries import local_country_name, resolve_country
 from reports.links import url_for
+from reports.translated import in_language
 
 
 class Status(models.TextChoices):
@@ -93,13 +94,6 @@ def quote_key(quote):
 
 
 class EditorialQuerySet(models.QuerySet):
-    def _post_init(self):
-        # modeltranslation (reports/translation.py) calls this on the querysets of the
-        # models it translates, to rewrite lookups and ordering on a translated field to
-        # the reader's language; they stay on the original, indexed English column.
-        self._rewrite = False
-        self._populate = None
-
     def published(self):
         """Return only what readers may see."""
         return self.filter(status=Status.PUBLISHED)
@@ -694,6 +688,8 @@ class Group(Editorial):
         blank=True,
     )
     description = models.TextField(_("description"), blank=True)
+    # The original fields are English; reports.translated picks the reader's language.
+    description_es = models.TextField(in_language(_("description"), "es"), blank=True)
     founded_year = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
     activity = models.CharField(
         _("activity status"),
@@ -796,8 +792,11 @@ class Leader(models.Model):
 
 class Incident(Editorial):
     title = models.CharField(_("title"), max_length=300)
+    # The original fields are English; reports.translated picks the reader's language.
+    title_es = models.CharField(in_language(_("title"), "es"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_es = models.TextField(in_language(_("summary"), "es"), blank=True)
     # A date is stored as the first day of its period; the precision says how
     # much of it the source gives ("May 1997" is 1997-05-01 at month precision).
     start_date = models.DateField(_("start date"), db_index=True)
@@ -848,6 +847,7 @@ class Incident(Editorial):
         verbose_name=_("casualties"),
     )
     outcome = models.TextField(_("outcome"), blank=True)
+    outcome_es = models.TextField(in_language(_("outcome"), "es"), blank=True)
 
     # Provenance of rows imported from a dataset such as the GTD.
     external_id = models.CharField(
@@ -926,7 +926,7 @@ class TimelineEntry(NamedTuple):
     uncertain: bool
     slug: str
     title: str
-    title_es: str | None  # reports.translated picks the reader's language
+    title_es: str  # reports.translated picks the reader's language
     start_date: date
     start_precision: str
     end_date: date | None

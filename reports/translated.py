@@ -1,18 +1,24 @@
 """An entry's text in the reader's language, or in the other one, marked, where it is missing.
 
 Editors write titles, summaries, outcomes and descriptions in English (the original
-field, which the rest of the archive reads) and in Spanish (`<field>_es`, added by
-modeltranslation: reports/translation.py). A page shows the reader's language; where an
-entry has no text in it, the page shows the other language's text, and the template says
-so (its `lang`, and "(in English)").
+field) and in Spanish (`<field>_es` beside it on the same table, so a list row needs no
+join). The original stays the English text whatever the page's language: the indexes,
+the search triggers, the raw SQL of the lists, the bulk importers and the exports read
+it. A page shows the reader's language; where an entry has no text in it, the page
+shows the other language's text, and the template says so (its `lang`, and "(in
+English)"). Names are proper names: a group's name is not translated, its description is.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 
 LANGUAGES = ("en", "es")
 ORIGINAL = "en"  # the language of the original fields
+# The fields written in both languages, by model name.
+TRANSLATED = {"incident": ("title", "summary", "outcome"), "group": ("description",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +63,9 @@ def localized(entry, name, language=None):
 
 def translated_fields(model):
     """The names of `model`'s fields written in both languages (none if it has none)."""
-    from modeltranslation.translator import NotRegistered, translator
-
-    try:
-        return tuple(translator.get_options_for_model(model).local_fields)
-    except NotRegistered:
-        return ()
+    return TRANSLATED.get(model._meta.model_name, ())
 
 
-def mirror_english(sender, instance, **kwargs):
-    """Copy the original fields to modeltranslation's English columns before a save, so
-    its `<field>_en` never disagrees with the text the archive reads."""
-    for name in translated_fields(sender):
-        setattr(instance, f"{name}_{ORIGINAL}", getattr(instance, name))
+def in_language(verbose_name, language):
+    """ "title (Spanish)": the label of a field's text in one language."""
+    return format_lazy("{} ({})", verbose_name, dict(settings.LANGUAGES)[language])

@@ -1,14 +1,13 @@
-"""Editor-written text in English and Spanish (reports/translation.py, reports/translated.py):
+"""Editor-written text in English and Spanish (reports/translated.py, migration 0016):
 sorting, search, backups, history and revisions still read the English text."""
 
-import importlib
 import re
 from io import StringIO
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -65,8 +64,6 @@ def test_admin_saves_both_languages_of_an_incident(client, superuser, car_bomb):
         "Coche bomba en Lima",
         "Heridos.",
     )
-    # modeltranslation's English column follows the original, which stays the English text.
-    assert car_bomb.title_en == "Car bomb in Lima"
     assert car_bomb.history.latest().title_es == "Coche bomba en Lima"
 
 
@@ -188,7 +185,7 @@ def test_an_incident_made_on_a_spanish_page_has_no_spanish_title_yet(db):
     with override("es"):
         incident = make_incident(title=TITLE, slug="car-bomb")
     incident.refresh_from_db()
-    assert (incident.title, incident.title_en, incident.title_es) == (TITLE, TITLE, None)
+    assert (incident.title, incident.title_es) == (TITLE, "")
 
 
 def test_search_finds_an_incident_by_its_english_title_in_both_languages(car_bomb):
@@ -265,15 +262,42 @@ def test_api_gives_both_languages_empty_where_not_translated(client, car_bomb):
     assert (group["description"], group["description_es"]) == ("A movement.", "")
 
 
-def test_migration_copies_the_existing_english_text(db):
-    migration = importlib.import_module("reports.migrations.0015_entry_translations")
-    incident = make_incident(title=TITLE, slug="car-bomb", summary=SUMMARY)
-    group = make_group(name="MRTA", slug="mrta", description="A movement.")
-    # As the rows were before the migration: no translation columns filled.
-    Incident.objects.update(title_en=None, summary_en=None, outcome_en=None)
-    Group.objects.update(description_en=None)
-    migration.copy_english(django_apps, None)
-    incident.refresh_from_db()
-    group.refresh_from_db()
-    assert (incident.title_en, incident.summary_en, incident.title_es) == (TITLE, SUMMARY, None)
-    assert group.description_en == "A movement."
+@pytest.fixture
+def at_0015(transactional_db):
+    """The schema at 0015 (modeltranslation's columns); the latest again after the test."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_PLAIN_COLUMNS)
+    yield executor.loader.project_state(BEFORE_PLAIN_COLUMNS).apps
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+BEFORE_PLAIN_COLUMNS = [("reports", "0015_entry_translations")]
+
+
+def test_migration_0016_keeps_the_spanish_text_and_drops_the_english_copies(at_0015):
+    OldIncident = at_0015.get_model("reports", "Incident")
+    OldGroup = at_0015.get_model("reports", "Group")
+    peru, _ = at_0015.get_model("reports", "Country").objects.get_or_create(
+        code="PE", defaults={"name": "Peru"}
+    )
+    entry = {"country": peru, "start_date": "1997-05-01", "status": Status.PUBLISHED}
+    OldIncident.objects.create(
+        slug="car-bomb", title=TITLE, title_en=TITLE, title_es=TITLE_ES, **entry
+    )
+    OldIncident.objects.create(slug="plain", title="Untranslated", title_en="Untranslated", **entry)
+    OldGroup.objects.create(name="MRTA", slug="mrta", description_es="Un movimiento.")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(cursor, "reports_incident")
+    columns = {column.name for column in table}
+    assert "title_es" in columns and "title_en" not in columns
+    spanish = dict(Incident.objects.values_list("slug", "title_es"))
+    assert spanish == {"car-bomb": TITLE_ES, "plain": ""}
+    assert Group.objects.get(slug="mrta").description_es == "Un movimiento."
+    # SQLite rebuilt the table: its search triggers are back and keep the index in step.
+    Incident.objects.filter(slug="plain").update(title="Untranslated quagmire")
+    assert [incident.slug for incident in search_archive("quagmire").incidents] == ["plain"]

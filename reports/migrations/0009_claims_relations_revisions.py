@@ -7,32 +7,11 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from reports.migrations._sqlite_triggers import triggers_set_aside
+
 # SQLite adds quote_key by rebuilding reports_citation, which drops the search
 # triggers on it and fails on the ones elsewhere that name it: set them aside first.
-_TRIGGERS = []
-_CITING_TRIGGERS = (
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-    " AND (tbl_name = 'reports_citation' OR sql LIKE '%reports_citation%')"
-)
-
-
-def set_triggers_aside(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(_CITING_TRIGGERS)
-        _TRIGGERS[:] = cursor.fetchall()
-        for name, _sql in _TRIGGERS:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-
-
-def restore_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for _name, sql in _TRIGGERS:
-            cursor.execute(sql)
-    _TRIGGERS.clear()
+set_triggers_aside, restore_triggers = triggers_set_aside("reports_citation")
 
 
 def key_quotes(apps, schema_editor):

@@ -2,33 +2,11 @@
 
 from django.db import migrations, models
 
+from reports.migrations._sqlite_triggers import triggers_set_aside
+
 # SQLite adds these columns by rebuilding reports_report, which drops the search
-# triggers on it and fails on the ones elsewhere that name it: set them aside first
-# (as migration 0009 does for reports_citation).
-_TRIGGERS = []
-_REPORT_TRIGGERS = (
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-    " AND (tbl_name = 'reports_report' OR sql LIKE '%reports_report%')"
-)
-
-
-def set_triggers_aside(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(_REPORT_TRIGGERS)
-        _TRIGGERS[:] = cursor.fetchall()
-        for name, _sql in _TRIGGERS:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-
-
-def restore_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for _name, sql in _TRIGGERS:
-            cursor.execute(sql)
-    _TRIGGERS.clear()
+# triggers on it and fails on the ones elsewhere that name it: set them aside first.
+set_triggers_aside, restore_triggers = triggers_set_aside("reports_report")
 
 
 class Migration(migrations.Migration):

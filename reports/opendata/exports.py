@@ -155,7 +155,7 @@ def group_row(group, links):
         "relations": [relation_text(relation, links) for relation in group.published_relations],
         "designations": [designation_text(d) for d in group.published_designations],
         "description": group.description,
-        "description_es": group.description_es or "",
+        "description_es": group.description_es,
         "updated_at": group.updated_at.isoformat(),
         "url": links.url(group),
         "source_reports": source_report_urls(group.published_citations, links),
@@ -223,10 +223,10 @@ def incident_row(incident, links):
             "slug": incident.slug,
             "title": incident.title,
             "outcome": incident.outcome,
-            # The editors' Spanish text, "" where there is none yet (reports/translation.py).
-            "title_es": incident.title_es or "",
-            "summary_es": incident.summary_es or "",
-            "outcome_es": incident.outcome_es or "",
+            # The editors' Spanish text, "" where there is none yet (reports.translated).
+            "title_es": incident.title_es,
+            "summary_es": incident.summary_es,
+            "outcome_es": incident.outcome_es,
             "url": links.url(incident),
             "source_reports": source_report_urls(citations, links),
             "disclaimers": disclaimers_of_citations(citations),

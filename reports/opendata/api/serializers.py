@@ -86,15 +86,12 @@ BEST_HELP = (
 
 
 class SpanishText(serializers.CharField):
-    """An entry's Spanish text (reports/translation.py): "" where nobody has written it
-    yet. The field without _es is the English text, the original."""
+    """An entry's Spanish text (reports.translated): "" where nobody has written it yet.
+    The field without _es is the English text, the original."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "The Spanish text; empty where not translated yet.")
         super().__init__(read_only=True, **kwargs)
-
-    def get_attribute(self, instance):
-        return super().get_attribute(instance) or ""
 
 
 class PerpetratorSerializer(serializers.Serializer):
