@@ -35,7 +35,6 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
-    # Before the admin, so its admin classes and static files take precedence.
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

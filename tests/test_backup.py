@@ -42,6 +42,7 @@ from reports.models import (
     quote_key,
 )
 from reports.models import Group as ArmedGroup
+from reports.translated import TRANSLATED
 from tests.factories import make_citation, make_group, make_incident, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,6 +488,28 @@ def test_a_backup_from_before_reports_had_a_language_restores_them_as_english(ex
     assert (report.language, report.source_url, report.document_identifier) == ("en", "", "")
     assert report.history.exists()
     assert {row.language for row in report.history.all()} == {"en"}
+
+
+def test_a_backup_with_the_english_copies_of_migration_0015_restores(exported):
+    """A file written between migrations 0015 and 0016: entry rows with title_en and
+    the like, and null where nobody wrote the Spanish text."""
+    path, before = exported
+    document = json.loads(path.read_text())
+    for model, names in TRANSLATED.items():
+        for label in (f"reports.{model}", f"reports.historical{model}"):
+            for row in document["payload"][label]:
+                for name in names:
+                    row["fields"][f"{name}_en"] = row["fields"][name]
+                    row["fields"][f"{name}_es"] = None
+    document["sha256"] = backup.checksum(document)
+    path.write_text(json.dumps(document))
+
+    restore(path)
+
+    after = snapshot()
+    assert after["reports.incident"] == before["reports.incident"]
+    assert after["reports.group"] == before["reports.group"]
+    assert {row["title_es"] for row in after["reports.historicalincident"]} == {""}
 
 
 def test_a_version_1_file_restores_its_reports_as_english(db):

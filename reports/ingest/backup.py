@@ -11,7 +11,10 @@ Versions: 2 adds the figure claims, group relations, designations and proposed
 revisions (with their history) and each citation's quote key. A version 1 file
 still restores: it has none of the new rows, the quote keys are computed as the
 citations are saved (reports.signals.key_quote), and a citation that repeats
-another's passage is folded into it, as migration 0009 did to the database.
+another's passage is folded into it, as migration 0009 did to the database. A
+version 2 file written before migration 0016 has English copies of the entries' text
+(title_en, ...) and null for a Spanish text nobody wrote: the copies are dropped and the
+nulls read as "", as that migration did to the database.
 """
 
 import datetime
@@ -31,6 +34,7 @@ from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from reports.models import ArchiveState, Figures, quote_key
+from reports.translated import TRANSLATED
 
 FORMAT = "political-violence-archive"
 VERSION = 2
@@ -184,7 +188,20 @@ def upgraded_payload(document):
     payload = document["payload"]
     if document["version"] == 1:
         fold_repeated_citations(payload.get("reports.citation", []))
+    drop_english_copies(payload)
     return payload
+
+
+def drop_english_copies(payload):
+    """Entry rows as migration 0016 left them: no `<field>_en`, "" for a null `<field>_es`."""
+    for model, names in TRANSLATED.items():
+        for label in (f"reports.{model}", f"reports.historical{model}"):
+            for row in payload.get(label, []):
+                fields = row["fields"]
+                for name in names:
+                    fields.pop(f"{name}_en", None)
+                    if fields.get(f"{name}_es", "") is None:
+                        fields[f"{name}_es"] = ""
 
 
 def fold_repeated_citations(rows):
