@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.dateformat import format as format_date
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from jinja2 import pass_context
@@ -63,13 +63,26 @@ def count_or_unknown(value):
 
 @template_filter
 def number(value):
-    """A whole number as the page's language writes it: 12,500 in English, 12.500 in
-    Spanish (Django's locale formats)."""
+    """A whole number as the page's language writes it: 12,500 in English, 12 500 (a
+    no-break space) in Spanish (Django's locale formats)."""
     if value is None:
         return ""
-    if isinstance(value, int) and -1000 < value < 1000:
-        return str(value)  # the same in every language, and a chart table has many
+    if isinstance(value, int):
+        if -1000 < value < 1000:
+            return str(value)  # the same in every language, and a chart table has many
+        # Django's number_format() reads three formats through the active language's
+        # lookups on every call; a page with a chart writes dozens of numbers.
+        if separator := _thousands_separator(get_language()):
+            return f"{value:,}".replace(",", separator)
     return number_format(value, force_grouping=True)
+
+
+@lru_cache(maxsize=16)
+def _thousands_separator(language):
+    """The language's thousands separator where it groups digits by threes, else None."""
+    if get_format("NUMBER_GROUPING", language) != 3:
+        return None
+    return get_format("THOUSAND_SEPARATOR", language)
 
 
 @template_global
