@@ -7,7 +7,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -15,6 +14,7 @@ from reports.models import Group, Incident, Revision, RevisionStatus, Status
 from reports.search import search_archive
 from reports.translated import Localized, localized
 from tests.factories import make_group, make_incident, make_user
+from tests.migrating import migrate_to
 from tests.test_admin import admin_url, form_data
 
 TITLE = "Car bomb at a police station, Lima"
@@ -265,11 +265,8 @@ def test_api_gives_both_languages_empty_where_not_translated(client, car_bomb):
 @pytest.fixture
 def at_0015(transactional_db):
     """The schema at 0015 (modeltranslation's columns); the latest again after the test."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE_PLAIN_COLUMNS)
-    yield executor.loader.project_state(BEFORE_PLAIN_COLUMNS).apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield migrate_to(BEFORE_PLAIN_COLUMNS)
+    migrate_to()
 
 
 BEFORE_PLAIN_COLUMNS = [("reports", "0015_entry_translations")]
@@ -288,8 +285,7 @@ def test_migration_0016_keeps_the_spanish_text_and_drops_the_english_copies(at_0
     OldIncident.objects.create(slug="plain", title="Untranslated", title_en="Untranslated", **entry)
     OldGroup.objects.create(name="MRTA", slug="mrta", description_es="Un movimiento.")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to()
 
     with connection.cursor() as cursor:
         table = connection.introspection.get_table_description(cursor, "reports_incident")

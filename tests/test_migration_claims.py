@@ -4,9 +4,9 @@ import importlib
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import make_citation, make_incident, make_report
+from tests.migrating import migrate_to
 
 BEFORE = [("reports", "0010_aggregates")]
 AFTER = [("reports", "0011_claims_from_figures")]
@@ -23,11 +23,8 @@ def claims(FigureClaim, incident_id):
 @pytest.fixture
 def migrated_back(transactional_db):
     """The schema at 0010; the latest again after the test."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield executor.loader.project_state(BEFORE).apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield migrate_to(BEFORE)
+    migrate_to()
 
 
 def test_figures_become_claims_on_the_dataset_row_or_the_first_citation_listing_them(
@@ -80,9 +77,7 @@ def test_figures_become_claims_on_the_dataset_row_or_the_first_citation_listing_
     )
     hostages = Citation.objects.get(quote_key="c")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = migrate_to(AFTER)
     FigureClaim = apps.get_model("reports", "FigureClaim")
 
     assert claims(FigureClaim, imported.pk) == [
