@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 
-LANGUAGES = ("en", "es")
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)  # "en", "es"
 ORIGINAL = "en"  # the language of the original fields
 # The fields written in both languages, by model name.
 TRANSLATED = {"incident": ("title", "summary", "outcome"), "group": ("description",)}
