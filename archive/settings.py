@@ -35,7 +35,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "archive.apps.ArchiveAdminConfig",  # django.contrib.admin, with the editors' desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_ratelimit",
     "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
@@ -237,6 +238,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Readers' error reports (reports/error_reports.py) ----------------------------
+# Submissions per client address (django-ratelimit, on the default cache: with REDIS_URL
+# one count across every worker; without it, each process counts its own).
+ERROR_REPORT_RATE = os.environ.get("ERROR_REPORT_RATE", "5/h")
+# Behind a proxy every client has the proxy's address: name the header the proxy sets
+# to the client's (e.g. HTTP_X_REAL_IP). A header a client could set itself lets it
+# choose its own count, so only one the proxy overwrites.
+RATELIMIT_IP_META_KEY = os.environ.get("DJANGO_CLIENT_IP_HEADER") or None
+# The Redis cache is Django's own (atomic incr), which the library does not list.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+if not REDIS_URL:
+    # The per-process memory cache: a limit per worker rather than none.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+# Who is told (a link, never the reader's text) when a report arrives; none by default.
+MANAGERS = [("", address) for address in env_list("DJANGO_ERROR_REPORTS_TO", "")]
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "archive@localhost")
 
 # The archive's own name, shown in the header and in "Cite this" lines.
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Political Violence Report Archive")

@@ -12,3 +12,4 @@ ROOT_URLCONF = "bench.urls"
 
 if os.environ.get("BENCH_NO_CACHE") == "1":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]  # noqa: F405 (nothing to limit here)

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports import revisions
-from reports.curation import CitationFromPassageInline
+from reports.curation import (
+    SUGGEST_FIGURES,
+    CitationFromPassageInline,
+    drafted_from_query,
+    marked_paragraphs,
+    prefilled,
+    suggested_claims,
+)
+from reports.desk import CurationFilter, trail
 from reports.forms import (
     CitationForm,
     CitationInlineFormSet,
@@ -39,6 +47,7 @@ from reports.models import (
     Citation,
     Country,
     Designation,
+    ErrorReport,
     FigureClaim,
     Group,
     GroupAlias,
@@ -63,6 +72,7 @@ from reports.publishing import (
     withdraw,
     withdrawals,
 )
+from reports.text import excerpt
 from reports.translated import in_language, translated_fields
 
 RECORD_FIELDS = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
@@ -82,11 +92,6 @@ SOURCING_FIELDSET = (
 def change_url(entry):
     opts = entry._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk])
-
-
-def excerpt(text, length=80):
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 # --- Editorial status: one rule for the form and the bulk actions -------------
@@ -274,7 +279,7 @@ class ReportAdmin(EditorialAdmin):
         "paragraph_count",
         "imported_at",
     )
-    list_filter = ("status", "series", "year", "country", "language")
+    list_filter = ("status", CurationFilter, "series", "year", "country", "language")
     search_fields = ("title", "slug", "sha256", "source_filename")
     autocomplete_fields = ("country", "publisher", "republisher")
     list_select_related = ("country",)
@@ -287,6 +292,7 @@ class ReportAdmin(EditorialAdmin):
         "imported_at",
         "imported_by",
         "import_method",
+        "curation_trail",
         *RECORD_FIELDS,
     )
     fieldsets = (
@@ -305,6 +311,7 @@ class ReportAdmin(EditorialAdmin):
                 )
             },
         ),
+        (_("From import to publication"), {"fields": ("curation_trail",)}),
         (_("Disclaimer that came with the document"), {"fields": ("disclaimer",)}),
         (
             _("Provenance"),
@@ -380,12 +387,27 @@ class ReportAdmin(EditorialAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/withdraw_confirmation.html", context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if report is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "curate_paragraphs": marked_paragraphs(report),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paragraph_total=Count("paragraphs"))
 
     @admin.display(description=_("paragraphs"), ordering="paragraph_total")
     def paragraph_count(self, obj):
         return obj.paragraph_total
+
+    @admin.display(description=_("progress"))
+    def curation_trail(self, obj):
+        if obj.pk is None:
+            return "—"
+        return render_to_string("admin/reports/report/trail.html", {"trail": trail(obj)})
 
     def get_urls(self):
         import_url = path(
@@ -545,6 +567,15 @@ class PerpetrationInline(admin.TabularInline):
     autocomplete_fields = ("group",)
     extra = 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """On a new incident drafted from a passage, a row for each group it names."""
+        drafted = getattr(request, "drafted", None)
+        groups = drafted.draft.groups if drafted is not None and obj is None else []
+        if not groups:
+            return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **{**kwargs, "extra": len(groups)})
+        return prefilled(formset, [{"group": group.pk} for group in groups])
+
 
 class CitationInline(CitationFromPassageInline, admin.StackedInline):
     model = Citation
@@ -580,6 +611,18 @@ class FigureClaimInline(admin.TabularInline):
 
 class IncidentClaimInline(FigureClaimInline):
     fk_name = "incident"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """With ?suggest_figures=1, a row for each figure its citations give."""
+        rows = []
+        if obj is not None and request.method == "GET" and request.GET.get(SUGGEST_FIGURES):
+            rows = suggested_claims(obj)
+            if not rows:
+                messages.info(request, gettext("Its citations give no figure it has no claim of."))
+        if not rows:
+            return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **{**kwargs, "extra": len(rows)})
+        return prefilled(formset, rows)
 
 
 class GroupClaimInline(FigureClaimInline):
@@ -657,6 +700,22 @@ class IncidentAdmin(EntryAdmin):
         ),
     )
     inlines = (PerpetrationInline, IncidentCitationInline, IncidentClaimInline)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # "New incident from this passage": the passage drafts the form (its inlines read
+        # request.drafted too); the editor checks each suggestion and saves.
+        request.drafted = drafted_from_query(request.GET) if request.method == "GET" else None
+        extra_context = {**(extra_context or {}), "drafted": request.drafted}
+        return super().add_view(request, form_url, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        drafted = getattr(request, "drafted", None)
+        return {**initial, **drafted.initial()} if drafted is not None else initial
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "suggest_figures": SUGGEST_FIGURES}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
@@ -947,6 +1006,62 @@ class RevisionAdmin(admin.ModelAdmin):
         return redirect(self._review_url(revision))
 
 
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """Readers' error reports, triaged by Editors and Publishers: a reader's words are
+    read-only (and, as every admin value, escaped); the editor sets the status, a note
+    and the revision that fixed the entry."""
+
+    list_display = ("received_at", "subject_link", "pointed_at", "short_message", "status")
+    list_display_links = ("received_at",)
+    list_filter = ("status",)
+    list_select_related = ("report", "incident", "group", "paragraph", "handled_by")
+    search_fields = ("message",)
+    date_hierarchy = "received_at"
+    readonly_fields = (
+        "subject_link",
+        "pointed_at",
+        "message",
+        "reply_to",
+        "received_at",
+        "handled_by",
+        "handled_at",
+    )
+    fields = (*readonly_fields, "status", "editor_note", "fixed_by")
+    raw_id_fields = ("fixed_by",)
+
+    # Only a reader writes one (the public form), and none is deleted: a rejected or
+    # duplicate report stays, with who decided it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.set_status(obj.status, request.user)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("about"))
+    def subject_link(self, obj):
+        subject = obj.subject
+        return render_to_string(
+            "admin/reports/errorreport/subject.html",
+            {"kind": subject._meta.verbose_name, "url": change_url(subject), "subject": subject},
+        )
+
+    @admin.display(description=_("fact or paragraph"))
+    def pointed_at(self, obj):
+        if obj.paragraph_id:
+            return f"¶{obj.paragraph.number}"
+        return obj.get_fact_display() or "—"
+
+    @admin.display(description=_("what is wrong"))
+    def short_message(self, obj):
+        return excerpt(obj.message)
+
+
 @admin.register(FigureClaim)
 class FigureClaimAdmin(LivePartAdmin):
     list_display = ("__str__", "range", "moment", "best", "incident", "group", "citation")
@@ -999,7 +1114,3 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "short_name", "url")
     search_fields = ("name", "short_name")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-admin.site.site_header = _("Archive administration")
-admin.site.site_title = _("Archive admin")

@@ -1,17 +1,26 @@
-"""Curation from the document: a citation form opened with a selected passage filled in.
+"""Curation from the document: a citation form opened with a selected passage filled in,
+and a new incident's form drafted from it.
 
 The report's admin page links to an incident's or group's form with
 `?cite_report=<pk>&cite_paragraph=<pk>&cite_quote=<text>`; the citation inline
-reads them as the initial data of one extra citation. They only fill a form:
-the quote is checked against the report when the form is saved, as always.
+reads them as the initial data of one extra citation. On a new incident's form the
+passage also suggests the date, place, type, perpetrators and the facts the citation
+supports (reports/drafting.py), and once it is saved, `?suggest_figures=1` suggests the
+figure claims its citations give. They only fill a form: the editor checks each and
+saves, and the quote is checked against the report when the form is saved, as always.
 """
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
+from reports.drafting import Draft, Names, dates_in, draft, figures_in, marks, segments
 from reports.models import Paragraph, Report, normalise_space
 
 PARAMETERS = ("cite_report", "cite_paragraph", "cite_quote")
+# The change form's parameter that fills the claims inline with the citations' figures.
+SUGGEST_FIGURES = "suggest_figures"
 # A citation quotes a passage, not a document; longer input is cut, then checked on save.
 MAX_QUOTE_LENGTH = 5000
 
@@ -58,8 +67,11 @@ class CitationFromPassageInline:
             initial = None
         if initial is None:
             return super().get_formset(request, obj, **kwargs)
+        drafted = getattr(request, "drafted", None)
+        if drafted is not None:
+            initial["facts"] = drafted.draft.facts()
         formset = super().get_formset(request, obj, **{**kwargs, "extra": 1})
-        return prefilled(formset, initial)
+        return prefilled(formset, [initial])
 
 
 def cites(entry, initial):
@@ -74,13 +86,70 @@ def cites(entry, initial):
 
 
 def prefilled(formset_class, initial):
-    """Return `formset_class` whose unbound formsets start with `initial` in the extra form."""
+    """Return `formset_class` whose unbound formsets start with the `initial` rows (a list)
+    in their extra forms."""
 
     class PrefilledFormSet(formset_class):
         def __init__(self, *args, **kwargs):
             if not args and kwargs.get("data") is None:
-                kwargs.setdefault("initial", [initial])
+                kwargs.setdefault("initial", initial)
             super().__init__(*args, **kwargs)
 
     PrefilledFormSet.__name__ = formset_class.__name__
     return PrefilledFormSet
+
+
+@dataclass
+class Drafted:
+    """A new incident's suggestions (Draft) from a passage of `report`."""
+
+    report: Report
+    draft: Draft
+
+    def initial(self):
+        return {**self.draft.initial(), "country": self.report.country_id}
+
+
+def drafted_from_query(query):
+    """The Drafted of the passage an add form's link names, or None (no passage, or a link
+    the citation inline already explains is wrong)."""
+    try:
+        initial = passage_from_query(query)
+    except ValueError:
+        return None
+    if initial is None or not initial["quote"].strip():
+        return None
+    report = Report.objects.only("pk", "year", "country").get(pk=initial["report"])
+    return Drafted(report, draft(initial["quote"], report.year, Names()))
+
+
+def suggested_claims(incident):
+    """Initial rows of the figure claims the incident's citations give and its claims do
+    not have yet: (figure, least, most, the source's words, the citation)."""
+    claimed = set(incident.claims.values_list("figure", "low", "high", "citation"))
+    rows = []
+    for citation in incident.citations.select_related("report").order_by("pk"):
+        text = citation.quote
+        for found in figures_in(text, dates_in(text, citation.report.year)):
+            if (found.figure, found.low, found.high, citation.pk) in claimed:
+                continue
+            rows.append(
+                {
+                    "figure": found.figure,
+                    "low": found.low,
+                    "high": found.high,
+                    "wording": found.wording,
+                    "citation": citation.pk,
+                }
+            )
+    return rows
+
+
+def marked_paragraphs(report):
+    """[(paragraph, [(text, Mark or None)])]: the report's text for its curation list, the
+    dates, figures, places and armed groups in it marked."""
+    names = Names()
+    return [
+        (paragraph, segments(paragraph.text, marks(paragraph.text, report.year, names)))
+        for paragraph in report.paragraphs.all()
+    ]

@@ -10,6 +10,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from reports.ingest.documents import Details, check_details
+from reports.ingest.formats import SUFFIXES
 from reports.ingest.parsing import DocumentError
 from reports.languages import normalise_language
 from reports.models import (
@@ -372,7 +373,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        accept = ",".join([*SUFFIXES, *sorted(set().union(*SUFFIXES.values()))])
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -382,13 +384,14 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportDocumentsForm(forms.Form):
-    """Source documents uploaded by an editor; only plain-text .txt files are read."""
+    """Source documents uploaded by an editor: text files, web pages and PDF files."""
 
     documents = MultipleFileField(
         label=_("Source documents"),
         help_text=_(
-            "One or more .txt files in the Refworld text form. If any file is refused, "
-            "nothing is imported."
+            "One or more files: .txt in the Refworld text form, .html pages as Refworld "
+            "serves them, or .pdf files with a text layer. If any file is refused, nothing "
+            "is imported."
         ),
     )
 
@@ -448,10 +451,14 @@ class ImportDocumentsForm(forms.Form):
         for upload in self.cleaned_data["documents"]:
             name = PurePath(upload.name).name
             content_type = (upload.content_type or "").split(";")[0].strip().lower()
-            if not name.lower().endswith(".txt") or content_type != "text/plain":
+            types = SUFFIXES.get(PurePath(name.lower()).suffix, set())
+            if content_type not in types:
                 problems.append(
                     ValidationError(
-                        _("refused %(name)s: only plain-text .txt documents are accepted")
+                        _(
+                            "refused %(name)s: only .txt text files, .html web pages and "
+                            ".pdf files are accepted"
+                        )
                         % {"name": name},
                         code="refused",
                     )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from reports.countries import local_country_name, resolve_country
 from reports.links import url_for
+from reports.text import excerpt
 from reports.translated import in_language
 
 
@@ -109,6 +110,10 @@ class ReportQuerySet(NaturalKeyQuerySet):
         return self.select_related(
             "country", "publisher", "republisher", "imported_by", "status_changed_by"
         )
+
+    def with_original_flag(self):
+        """Mark each report with has_original: whether its file's bytes are kept."""
+        return self.annotate(has_original=Exists(SourceFile.objects.filter(report=OuterRef("pk"))))
 
     def for_list(self):
         """Return published reports with what a list row shows, in one query."""
@@ -523,6 +528,12 @@ class Editorial(models.Model):
 # --- Reports -----------------------------------------------------------------
 
 
+class SourceFormat(models.TextChoices):
+    TEXT = "text", _("Plain text")
+    HTML = "html", _("Web page (HTML)")
+    PDF = "pdf", _("PDF file")
+
+
 class Report(Editorial):
     """One source document, with its text and the provenance of its bytes."""
 
@@ -592,6 +603,15 @@ class Report(Editorial):
         max_length=100,
         help_text=_("The command or page that imported it."),
     )
+    source_format = models.CharField(
+        _("original format"), max_length=10, choices=SourceFormat.choices, default="text"
+    )
+    extracted_with = models.CharField(
+        _("text extracted with"),
+        max_length=100,
+        blank=True,
+        help_text=_("The program that took the text from a web page or a PDF file."),
+    )
 
     objects = ReportManager()
     history = HistoricalRecords()
@@ -657,7 +677,8 @@ class Paragraph(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report.slug} ¶{self.number}"
+        # What an editor choosing a citation's paragraph recognises it by.
+        return f"¶{self.number} – {excerpt(self.text, 60)}"
 
     def natural_key(self):
         return (*self.report.natural_key(), self.number)
@@ -670,6 +691,39 @@ class Paragraph(models.Model):
 
     def get_absolute_url(self):
         return f"{self.report.get_absolute_url()}#{self.anchor}"
+
+
+class SourceFile(models.Model):
+    """The bytes of a report's original file, as imported (Report.sha256 is their
+    checksum), for readers to download. Its own table, so reading a report never
+    reads them."""
+
+    report = models.OneToOneField(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="source_file",
+    )
+    data = models.BinaryField(_("bytes"))
+
+    class Meta:
+        verbose_name = _("original file")
+        verbose_name_plural = _("original files")
+
+    def __str__(self):
+        return self.report.source_filename
+
+    @property
+    def media_type(self):
+        return MEDIA_TYPES[self.report.source_format]
+
+
+MEDIA_TYPES = {
+    SourceFormat.TEXT: "text/plain",
+    SourceFormat.HTML: "text/html",
+    SourceFormat.PDF: "application/pdf",
+}
 
 
 # --- Groups ------------------------------------------------------------------
@@ -703,8 +757,8 @@ class Group(Editorial):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = _("armed group")
+        verbose_name_plural = _("armed groups")
         permissions = [("publish_group", _("Can publish and unpublish groups"))]
         indexes = [
             # The group list's pages in name order without sorting every group.
@@ -1616,6 +1670,132 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.content_type.name} {self.object_id} ({self.get_status_display()})"
+
+
+# --- Readers' error reports ----------------------------------------------------
+
+
+class ErrorReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+# The kinds of entry a reader can report an error about, by the name of their field.
+ERROR_REPORT_SUBJECTS = ("report", "incident", "group")
+# Characters of a reader's message: room for a paragraph and its correction, not a dump.
+ERROR_MESSAGE_LENGTH = 3000
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def for_admin(self):
+        return self.select_related("report", "incident", "group", "paragraph", "handled_by")
+
+
+class ErrorReport(models.Model):
+    """A reader's report of a mistake in a published report, incident or group, and
+    what the editors made of it.
+
+    Written by anyone, without an account: the form (reports/forms.py) limits its
+    length, the view its rate per client, and the admin shows it as text only.
+    `reply_to` is for an editor to answer by hand; the archive never writes to it.
+    """
+
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="error_reports",
+    )
+    incident = models.ForeignKey(
+        "Incident",
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="error_reports",
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="error_reports",
+    )
+    fact = models.CharField(_("fact"), max_length=20, choices=Fact.choices, blank=True)
+    paragraph = models.ForeignKey(
+        Paragraph,
+        verbose_name=_("paragraph"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.TextField(_("what is wrong"), max_length=ERROR_MESSAGE_LENGTH)
+    reply_to = models.EmailField(_("address for a reply"), blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ErrorReportStatus.choices,
+        default=ErrorReportStatus.NEW,
+        db_index=True,
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    fixed_by = models.ForeignKey(
+        Revision,
+        verbose_name=_("fixed by revision"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="error_reports",
+        help_text=_("The approved revision that corrected the entry, if one did."),
+    )
+    editor_note = models.TextField(_("editor's note"), blank=True)
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+        constraints = [
+            # About exactly one entry.
+            models.CheckConstraint(
+                condition=(
+                    Q(report__isnull=False, incident__isnull=True, group__isnull=True)
+                    | Q(report__isnull=True, incident__isnull=False, group__isnull=True)
+                    | Q(report__isnull=True, incident__isnull=True, group__isnull=False)
+                ),
+                name="errorreport_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.subject}"
+
+    @property
+    def subject(self):
+        """The report, incident or group it is about."""
+        return self.report or self.incident or self.group
+
+    def set_status(self, status, user):
+        """Record an editor's decision: the status, who took it and when."""
+        self.status = status
+        self.handled_by = user
+        self.handled_at = timezone.now()
 
 
 # --- The archive's change stamp ------------------------------------------------

@@ -1,4 +1,4 @@
-"""Text folded for matching, never for showing."""
+"""Small text helpers: folding for matching (never for showing), excerpts for lists."""
 
 import unicodedata
 
@@ -8,3 +8,9 @@ def fold(text):
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(text.split()).lower()
+
+
+def excerpt(text, length=80):
+    """`text` on one line, cut to `length` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"

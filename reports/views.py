@@ -7,17 +7,23 @@ Each page makes a fixed number of queries: querysets come from the managers
 import contextlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from reports.caching import public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
 from reports.disclaimers import disclaimers_behind, distinct_disclaimers
+from reports.error_reports import SUBJECTS, ErrorReportForm, notify_editors
 from reports.figures import archive_counts, group_years
 from reports.filters import (
     GroupFilter,
@@ -35,6 +41,7 @@ from reports.models import (
     Incident,
     Perpetration,
     Report,
+    SourceFile,
     load_published_parts,
 )
 from reports.opendata.citing import cite_parts
@@ -182,7 +189,9 @@ def report_list(request):
 
 @public_page
 def report_detail(request, slug):
-    report = get_object_or_404(Report.objects.published().with_provenance(), slug=slug)
+    report = get_object_or_404(
+        Report.objects.published().with_provenance().with_original_flag(), slug=slug
+    )
     paragraphs = list(report.paragraphs.all())
     # Only the cited entries: the report and its provenance are the page's own
     # (for_display() would build them again for each of ~20 citations).
@@ -230,6 +239,19 @@ def incident_list(request):
         total=lambda: archive_counts()["incidents"],
         rows=incident_rows,
     )
+
+
+def report_original(request, slug):
+    """The published report's original file, as imported, to download (never shown
+    inline: a web page from elsewhere must not run as one of the archive's)."""
+    report = get_object_or_404(Report.objects.published(), slug=slug)
+    original = get_object_or_404(SourceFile, report=report)
+    response = HttpResponse(bytes(original.data), content_type=original.media_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=report.source_filename
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @public_page
@@ -308,6 +330,47 @@ def group_detail(request, slug):
         "cite": cite_this(request, group),
     }
     return render(request, "reports/group_detail.html", context)
+
+
+def error_report_rate(group, request):
+    return settings.ERROR_REPORT_RATE
+
+
+# Not a public page: its form carries a CSRF token, so it is never cached. Only the
+# POSTs count towards the rate; past it, nothing is stored and the answer is a 429.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=error_report_rate, method="POST", block=False)
+def report_error(request, kind, slug):
+    subject = get_object_or_404(SUBJECTS[kind].objects.published(), slug=slug)
+    status = 200
+    if request.method == "POST":
+        # Past the rate the form comes back with the reader's words, stored nowhere.
+        form = ErrorReportForm(request.POST, subject=subject)
+        if request.limited:
+            status = 429
+        elif form.is_valid():
+            notify_editors(form.save(), request)
+            return redirect(f"{request.path}?sent=1")
+        else:
+            status = 400
+    else:
+        form = ErrorReportForm(subject=subject, initial=_pointed_at(request.GET))
+    context = {
+        "subject": subject,
+        "form": form,
+        "limited": status == 429,
+        "sent": request.method == "GET" and request.GET.get("sent") == "1",
+    }
+    return render(request, "reports/report_error.html", context, status=status)
+
+
+def _pointed_at(query):
+    """The fact or paragraph a link to the form names (?fact=killed, ?paragraph=12), if any."""
+    initial = {"fact": query.get("fact", "")[:20]}
+    if query.get("paragraph", "").isdigit():
+        initial["paragraph_number"] = query["paragraph"][:7]
+    return initial
 
 
 @public_page

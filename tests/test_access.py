@@ -19,11 +19,13 @@ from django.utils import timezone
 from reports import revisions
 from reports.models import (
     Designation,
+    ErrorReport,
     FigureClaim,
     Group,
     GroupRelation,
     Incident,
     Report,
+    SourceFile,
     Status,
 )
 from reports.publishing import may_change_part, parts_delete_problem
@@ -39,6 +41,8 @@ ADMIN_REFUSES = {
     ("reports.paragraph", "delete"): "paragraphs come only from importing a document",
     ("reports.revision", "add"): "a revision is proposed by saving a live entry's form",
     ("reports.revision", "delete"): "a revision is decided (approved or rejected), never deleted",
+    ("reports.errorreport", "add"): "a reader writes one, on the public site",
+    ("reports.errorreport", "delete"): "a report is triaged (accepted, rejected), never deleted",
     ("axes.accessattempt", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accesslog", "add"): "login attempts are recorded by django-axes alone",
     ("axes.accessfailurelog", "add"): "login attempts are recorded by django-axes alone",
@@ -100,6 +104,10 @@ def archive(db):
         GroupRelation.objects.create(
             group=sendero, kind="counterpart", other=mrta, citation=counterpart
         )
+    if not ErrorReport.objects.exists():  # a reader's, so its admin pages are walked
+        ErrorReport.objects.create(incident=incident, message="The date is wrong.")
+    if not SourceFile.objects.exists():  # the seed's original, as if imported
+        SourceFile.objects.create(report=Report.objects.get(), data=b"Patterns of ...")
     if not Designation.objects.exists():  # test data: the seed names no designation
         Designation.objects.create(
             group=sendero, authority="An authority", list_name="A list", citation=counterpart
@@ -310,6 +318,14 @@ def public_urls():
         (report.get_absolute_url(), 200),
         (incident.get_absolute_url(), 200),
         (group.get_absolute_url(), 200),
+        (reverse("reports:report-error", args=[report.slug]), 200),
+        (reverse("reports:incident-error", args=[incident.slug]), 200),
+        (reverse("reports:group-error", args=[group.slug]), 200),
+        (reverse("reports:report-original", args=[report.slug]), 200),
+        (reverse("reports:report-error", args=[draft_report.slug]), 404),
+        (reverse("reports:incident-error", args=[draft_incident.slug]), 404),
+        (reverse("reports:group-error", args=[draft_group.slug]), 404),
+        (reverse("reports:report-original", args=[draft_report.slug]), 404),
         (reverse("reports:country-detail", args=["PE"]), 200),
         (reverse("reports:country-list"), 200),
         (reverse("reports:methodology"), 200),
@@ -342,6 +358,10 @@ def test_every_public_url_is_reached_by_the_walk():
         "country-list",
         "methodology",
         "about",
+        "report-error",
+        "incident-error",
+        "group-error",
+        "report-original",
     }
     assert {pattern.name for pattern in urlpatterns} <= walked
 

@@ -13,7 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.models import Citation, Group, Incident, Paragraph, Report, Revision, Status
+from reports.models import (
+    Citation,
+    ErrorReport,
+    Group,
+    Incident,
+    Paragraph,
+    Report,
+    Revision,
+    Status,
+)
 from tests.factories import (
     make_citation,
     make_group,
@@ -124,7 +133,8 @@ def test_every_archive_add_page_opens_except_those_made_from_documents(client, s
         if model is Report:
             assert response.status_code == 302
             assert response.url == reverse("admin:reports_report_import")
-        elif model in (Paragraph, Revision):  # imported text; proposed on an entry's form
+        # Imported text; proposed on an entry's form; written by a reader.
+        elif model in (Paragraph, Revision, ErrorReport):
             assert response.status_code == 403
         else:
             assert response.status_code == 200, model
@@ -292,15 +302,30 @@ def test_upload_with_one_bad_file_writes_nothing(client, editor, seed_bytes):
 
 
 @pytest.mark.parametrize(
-    ("name", "content_type"),
-    [("peru.pdf", "application/pdf"), ("peru.txt", "application/octet-stream")],
+    ("name", "content_type", "refusal"),
+    [
+        (
+            "peru.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "only .txt text files, .html web pages and .pdf files are accepted",
+        ),
+        (
+            "peru.txt",
+            "application/octet-stream",
+            "only .txt text files, .html web pages and .pdf files are accepted",
+        ),
+        # The name and the type say PDF, the bytes do not.
+        ("peru.pdf", "application/pdf", "the file is named .pdf but is not a PDF file"),
+    ],
 )
-def test_upload_refuses_anything_but_plain_text(client, editor, seed_bytes, name, content_type):
+def test_upload_refuses_what_is_not_a_document_it_reads(
+    client, editor, seed_bytes, name, content_type, refusal
+):
     client.force_login(editor)
     response = upload(client, SimpleUploadedFile(name, seed_bytes, content_type))
     assert response.status_code == 200
     messages = messages_of(response)
-    assert f"refused {name}: only plain-text .txt documents are accepted" in messages
+    assert f"refused {name}: {refusal}" in messages
     assert "1 document(s) refused; nothing was imported." in messages
     assert not Report.objects.exists()
 

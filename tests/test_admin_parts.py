@@ -135,7 +135,7 @@ def test_editor_cannot_add_a_part_to_a_published_entry(client, editor, sendero):
     assert (
         escape(
             "“Sendero Luminoso (SL)” is published: only Publishers may change its aliases here. "
-            "Propose the change on the group's own page."
+            "Propose the change on the armed group's own page."
         )
         in response.content.decode()
     )

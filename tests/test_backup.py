@@ -25,6 +25,8 @@ from reports.ingest import backup
 from reports.models import (
     Citation,
     Designation,
+    ErrorReport,
+    ErrorReportStatus,
     Figure,
     FigureClaim,
     GroupAlias,
@@ -38,6 +40,7 @@ from reports.models import (
     Report,
     Revision,
     RevisionStatus,
+    SourceFile,
     Status,
     quote_key,
 )
@@ -149,6 +152,20 @@ def build_archive():
         decided_at=datetime(1997, 8, 2, 9, 30, 0, 250, tzinfo=UTC),
         reason="The source does not say so.",
     )
+    # The original's bytes (not text: the backup carries them as base64) and a reader's
+    # error report, triaged, with the revision that answered it.
+    SourceFile.objects.create(report=report, data=b"%PDF-1.7\n\x00\xff\xfe binary")
+    ErrorReport.objects.create(
+        incident=incident,
+        fact="hostages",
+        message="The passage says 81, <b>not</b> 30.",
+        reply_to="reader@example.org",
+        status=ErrorReportStatus.ACCEPTED,
+        handled_by=publisher,
+        handled_at=datetime(1997, 8, 3, 10, 0, 0, 750, tzinfo=UTC),
+        fixed_by=Revision.objects.get(),
+        editor_note="Checked against the report.",
+    )
     LogEntry.objects.create(
         user=editor,
         content_type=ContentType.objects.get_for_model(Report),
@@ -165,6 +182,8 @@ class ExactEncoder(DjangoJSONEncoder):
     def default(self, o):
         if isinstance(o, datetime | time):
             return o.isoformat()
+        if isinstance(o, bytes | memoryview):
+            return bytes(o).hex()
         return super().default(o)
 
 
@@ -233,7 +252,7 @@ def test_export_writes_format_version_counts_and_checksum(exported):
     document = json.loads(path.read_text())
 
     assert document["format"] == backup.FORMAT
-    assert document["version"] == backup.VERSION == 2
+    assert document["version"] == backup.VERSION == 3
     assert document["sha256"] == backup.checksum(document)
     assert document["counts"]["reports.report"] == 1
     assert document["counts"]["reports.historicalreport"] == 2
@@ -421,12 +440,13 @@ V2_MODELS = {
         "historicaldesignation",
     )
 }
+V3_MODELS = {"reports.errorreport", "reports.sourcefile"}
 
 
 def as_version_1(document):
     """A version 2 document as the version 1 exporter would have written it."""
     document = {**document, "version": 1}
-    payload = {k: v for k, v in document["payload"].items() if k not in V2_MODELS}
+    payload = {k: v for k, v in document["payload"].items() if k not in V2_MODELS | V3_MODELS}
     for label in ("reports.citation", "reports.historicalcitation"):
         for row in payload[label]:
             del row["fields"]["quote_key"]
@@ -526,7 +546,7 @@ def test_a_version_1_document_of_this_archive_restores_what_it_has(exported):
     restore(path)
 
     after = snapshot()
-    for label in V2_MODELS:
+    for label in V2_MODELS | V3_MODELS:
         assert after[label] == []
     # The citations come back whole, their quote keys made again.
     assert after["reports.citation"] == before["reports.citation"]

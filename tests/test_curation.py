@@ -110,6 +110,8 @@ def test_incident_add_page_prefills_one_citation_from_the_passage(client, editor
         "report": paragraph.report_id,
         "paragraph": paragraph.pk,
         "quote": QUOTE,
+        # What the passage gives, drafted for the new incident (tests/test_drafting.py).
+        "facts": ["start_date", "place", "type", "hostages"],
     }
     assert f"{QUOTE}</textarea>" in response.content.decode()
 

@@ -274,7 +274,7 @@ def test_detect_language_needs_a_clear_majority():
         ),
         pytest.param(
             b"<!DOCTYPE html>\n<html lang='es'><body>Informe anual 2010 - Colombia</body></html>",
-            "it looks like a saved web page",
+            r"the web page has no title \(no <h1> and no <title>\)",
             id="html-page",
         ),
         pytest.param(

@@ -92,7 +92,7 @@ def test_editor_cannot_unpublish_in_the_form(client, editor, fixture_loaded):
     data = form_data(client.get(url))
     data["status"] = Status.DRAFT
     response = client.post(url, data)
-    assert "You may not unpublish groups" in response.content.decode()
+    assert "You may not unpublish armed groups" in response.content.decode()
     group.refresh_from_db()
     assert group.status == Status.PUBLISHED
 
@@ -187,7 +187,7 @@ def test_editor_return_to_draft_of_published_entries_is_refused_with_a_message(
 ):
     client.force_login(editor)
     response = run_action(client, Group, "return_to_draft", Group.objects.all())
-    assert "You may not unpublish groups: only Publishers can." in messages_of(response)
+    assert "You may not unpublish armed groups: only Publishers can." in messages_of(response)
     assert not Group.objects.exclude(status=Status.PUBLISHED).exists()
 
 

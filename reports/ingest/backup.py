@@ -8,7 +8,9 @@ format, version, checksum and counts before it writes anything, and writes in on
 transaction.
 
 Versions: 2 adds the figure claims, group relations, designations and proposed
-revisions (with their history) and each citation's quote key. A version 1 file
+revisions (with their history) and each citation's quote key; 3 adds readers' error
+reports and the original files' bytes (base64, as Django serializes binary fields), which
+a file of an earlier version does not have. A version 1 file
 still restores: it has none of the new rows, the quote keys are computed as the
 citations are saved (reports.signals.key_quote), and a citation that repeats
 another's passage is folded into it, as migration 0009 did to the database. A
@@ -37,8 +39,8 @@ from reports.models import ArchiveState, Figures, quote_key
 from reports.translated import TRANSLATED
 
 FORMAT = "political-violence-archive"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 # Models outside the reports app whose rows belong to the archive, and whether
 # their foreign keys travel as natural keys (content types and roles differ

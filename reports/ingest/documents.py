@@ -17,7 +17,16 @@ from django.utils.text import slugify
 
 from reports.ingest.parsing import CONTROL_RE, DocumentError, parse_document
 from reports.languages import normalise_language
-from reports.models import Country, Organisation, Paragraph, Report, Status, normalise_space
+from reports.models import (
+    Country,
+    Organisation,
+    Paragraph,
+    Report,
+    SourceFile,
+    Status,
+    normalise_space,
+)
+from reports.text import excerpt
 
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
 
@@ -118,7 +127,7 @@ def parse_all(sources, details=None):
     first_by_slug = {}  # slug -> (name, sha256) of the first document with that title
     for name, data in sources:
         try:
-            doc = parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES)
+            doc = parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES, name=name)
         except DocumentError as error:
             problems.append((name, str(error)))
             continue
@@ -137,7 +146,7 @@ def parse_all(sources, details=None):
         if details and (problem := _details_problem(doc, details)):
             problems.append((name, problem))
             continue
-        parsed.append((name, doc))
+        parsed.append((name, doc, data))
     if problems:
         raise ImportRefused(problems)
     return parsed
@@ -154,10 +163,13 @@ def import_documents(
     """
     parsed = parse_all(sources, details)
     with transaction.atomic():
-        outcomes = [
-            _import_one(name, doc, method=method, user=user, publish=publish, details=details)
-            for name, doc in parsed
-        ]
+        outcomes = []
+        for name, doc, data in parsed:
+            outcome = _import_one(
+                name, doc, method=method, user=user, publish=publish, details=details
+            )
+            _keep_original(outcome, data)
+            outcomes.append(outcome)
         if dry_run:
             transaction.set_rollback(True)
     return outcomes
@@ -207,11 +219,22 @@ def _import_one(name, doc, *, method, user, publish, details=Details()):
     report.imported_at = timezone.now()
     report.imported_by = user if user is not None and user.is_authenticated else None
     report.import_method = method
+    report.source_format = doc.source_format
+    report.extracted_with = doc.extracted_with
     if publish:
         report.set_status(Status.PUBLISHED, user)
     report.save()
     _replace_paragraphs(name, report, doc.paragraphs)
     return Outcome(name, action, report)
+
+
+def _keep_original(outcome, data):
+    """Store the file's bytes with its report (once: the same bytes again change nothing)."""
+    stored = SourceFile.objects.filter(report=outcome.report)
+    if not stored.exists():
+        SourceFile.objects.create(report=outcome.report, data=data)
+    elif outcome.action != UNCHANGED:
+        stored.update(data=data)
 
 
 def _slug(doc):
@@ -257,7 +280,7 @@ def _replace_paragraphs(name, report, texts):
             citation.paragraph = moved_to
             citation.save()
     if broken:
-        quotes = "; ".join(f"“{_shorten(c.quote)}”" for c in broken[:3])
+        quotes = "; ".join(f"“{excerpt(c.quote)}”" for c in broken[:3])
         raise ImportRefused(
             [
                 (
@@ -269,8 +292,3 @@ def _replace_paragraphs(name, report, texts):
             ]
         )
     report.paragraphs.filter(number__gt=len(texts)).delete()
-
-
-def _shorten(text, length=80):
-    text = normalise_space(text)
-    return text if len(text) <= length else text[: length - 1] + "…"

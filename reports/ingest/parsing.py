@@ -1,5 +1,6 @@
 """Source documents (bytes) to ParsedDocument: a pure function, no database.
 
+A web page or a PDF file is first turned into this text form (reports/ingest/formats.py).
 The format is Refworld's text form of a country report:
 
     <Series> <Year> - <Country>          the title, on the first non-blank line
@@ -24,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from reports.countries import resolve_country
+from reports.ingest import formats
 from reports.text import fold
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -140,6 +142,8 @@ class ParsedDocument:
     language: str  # ISO 639-1
     sha256: str
     size_bytes: int
+    source_format: str = "text"  # reports.ingest.formats: TEXT, HTML or PDF
+    extracted_with: str = ""  # the extractor and its version, for a web page or a PDF
 
 
 # Longest first line taken for a title (Report.title holds 300 characters).
@@ -154,12 +158,7 @@ MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 
 def decode(data, max_bytes=DEFAULT_MAX_BYTES):
     """Return the text of `data`, or raise DocumentError saying why it is not a text document."""
-    if not data:
-        raise DocumentError("the file is empty")
-    if len(data) > max_bytes:
-        # Callers may read only max_bytes + 1 bytes of a huge file, so the
-        # message names the limit, not the size.
-        raise DocumentError(f"the file is larger than the limit of {max_bytes:,} bytes")
+    _check_size(data, max_bytes)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -175,6 +174,20 @@ def decode(data, max_bytes=DEFAULT_MAX_BYTES):
                 f"the file is not UTF-8 text (invalid byte 0x{data[error.start]:02x} at "
                 f"position {error.start}){_legacy_hint(data)}; save it as UTF-8 and try again"
             ) from None
+    return _checked(text)
+
+
+def _check_size(data, max_bytes):
+    if not data:
+        raise DocumentError("the file is empty")
+    if len(data) > max_bytes:
+        # Callers may read only max_bytes + 1 bytes of a huge file, so the
+        # message names the limit, not the size.
+        raise DocumentError(f"the file is larger than the limit of {max_bytes:,} bytes")
+
+
+def _checked(text):
+    """`text`, unless it holds control characters or doubly encoded accents."""
     if CONTROL_RE.search(text):
         raise DocumentError("the file contains control characters: it is not a text document")
     found = MOJIBAKE_RE.search(text)
@@ -220,8 +233,8 @@ def parse_title(line):
     match = TITLE_RE.match(line)
     if not match and line.startswith("<"):
         raise DocumentError(
-            "the file starts with markup, not a title: it looks like a saved web page; "
-            "copy the document's text into a .txt file instead"
+            "the file starts with markup, not a title, and is not an HTML page; "
+            "import the web page itself or the document's text"
         )
     if not match:
         raise DocumentError(
@@ -314,9 +327,30 @@ def parse_text(text):
     )
 
 
-def parse_document(data, max_bytes=DEFAULT_MAX_BYTES):
-    """Parse the bytes of a source document; raise DocumentError when it cannot be imported."""
-    text = decode(data, max_bytes=max_bytes)
+def is_title(line):
+    return bool(TITLE_RE.match(line)) and len(line) <= MAX_TITLE_LENGTH
+
+
+def document_text(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
+    """(text, format, how it was extracted) of a text file, a web page or a PDF file."""
+    _check_size(data, max_bytes)
+    try:
+        kind = formats.sniff(data, name)
+        if kind == formats.PDF:
+            return formats.pdf_text(data, is_title), kind, formats.pdf_extractor()
+        if kind == formats.HTML:
+            page = _checked(formats.decode_page(data))
+            text = formats.html_text(page, is_title, lambda text: _disclaimer(text) is not None)
+            return text, kind, formats.HTML_EXTRACTOR
+    except formats.FormatError as error:
+        raise DocumentError(str(error)) from None
+    return decode(data, max_bytes=max_bytes), kind, ""
+
+
+def parse_document(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
+    """Parse the bytes of a source document (`name` is its file's name, whose suffix must
+    not claim another format); raise DocumentError when it cannot be imported."""
+    text, source_format, extracted_with = document_text(data, max_bytes, name)
     title, series, year, code, name, paragraphs, disclaimer, republisher, disclaimer_language = (
         parse_text(text)
     )
@@ -333,4 +367,6 @@ def parse_document(data, max_bytes=DEFAULT_MAX_BYTES):
         language=detect_language(paragraphs, series, disclaimer_language),
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
+        source_format=source_format,
+        extracted_with=extracted_with,
     )

@@ -9,6 +9,7 @@ PAGE_TYPES = [
     "/reports/{report}/",
     "/incidents/",
     "/incidents/{incident}/",
+    "/incidents/{incident}/report-error/",
     "/groups/",
     "/groups/{group}/",
     "/countries/",

@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     "/incidents/?group=Front",  # the group field's error: no such group
     "/incidents/?year=abc",  # the filter form showing its errors
     "/incidents/{incident}/",
+    "/incidents/{incident}/report-error/",
     "/groups/",
     "/groups/{group}/",
     "/countries/PE/",
@@ -31,6 +32,7 @@ PUBLIC_PAGES = [
     "/es/incidents/?group=mrta&year=1997&page=2",
     "/es/incidents/{incident}/",
     "/es/groups/{group}/",
+    "/es/groups/{group}/report-error/",
     "/es/search/?q=Cerpa",
 ]
 ADMIN_PAGES = [
@@ -44,6 +46,7 @@ ADMIN_PAGES = [
     "/admin/reports/group/{group_pk}/change/",
     "/admin/reports/citation/add/?report={report_pk}",
     "/admin/reports/incident/{incident_pk}/history/",
+    "/admin/reports/errorreport/",
 ]
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+from fpdf import FPDF
 from playwright.sync_api import expect
 
 from reports.models import Citation, Incident, Report, Status
@@ -19,18 +21,64 @@ This is not a UNHCR publication. UNHCR is not responsible for, nor does it neces
 endorse, its content.
 """.encode()
 INCIDENT = "Car bomb at the Huancayo police barracks"
+
+
+def document_pdf():
+    """The same document as a PDF file sets it: hard-wrapped lines, a running header, a
+    page number; its text comes out as the same paragraphs."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=8)
+    pdf.cell(0, 6, "U.S. Department of State", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    for line in (
+        TITLE,
+        "",
+        f"{PASSAGE}, injuring",
+        "four officers; police blamed Sendero Luminoso.",
+        "",
+        "Sendero Luminoso remained active in the Upper Huallaga Valley.",
+        "",
+        "This is not a UNHCR publication. UNHCR is not responsible for, nor does it",
+        "necessarily endorse, its content.",
+    ):
+        if line:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.ln(6)
+    pdf.set_y(-15)
+    pdf.cell(0, 10, "1", align="C")
+    return bytes(pdf.output())
+
+
+UPLOADS = {
+    "txt": {"name": "pgt-1999-peru.txt", "mimeType": "text/plain", "buffer": DOCUMENT},
+    "pdf": {"name": "pgt-1999-peru.pdf", "mimeType": "application/pdf", "buffer": document_pdf()},
+}
 QUOTE = f"{PASSAGE}, injuring four officers"
 
 
 def select_passage(page, number, passage):
-    """Select `passage` inside paragraph `number` of the curation list, as a mouse would."""
+    """Select `passage` inside paragraph `number` of the curation list, as a mouse would
+    (across the marks drafting puts in the text)."""
     page.locator(f"#curate-p{number} .curate-text").evaluate(
         """(element, passage) => {
-            const text = element.firstChild;
-            const start = text.data.indexOf(passage);
+            const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            let text = "";
+            while (walker.nextNode()) {
+                nodes.push([walker.currentNode, text.length]);
+                text += walker.currentNode.data;
+            }
+            const locate = (offset) => {
+                for (const [node, at] of nodes) {
+                    if (offset <= at + node.data.length) return [node, offset - at];
+                }
+            };
+            const start = text.indexOf(passage);
             const range = document.createRange();
-            range.setStart(text, start);
-            range.setEnd(text, start + passage.length);
+            range.setStart(...locate(start));
+            range.setEnd(...locate(start + passage.length));
             const selection = window.getSelection();
             selection.removeAllRanges();
             selection.addRange(range);
@@ -45,17 +93,16 @@ def choose_in_autocomplete(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
+@pytest.mark.parametrize("upload", UPLOADS)
 def test_editor_uploads_curates_and_submits_then_publisher_publishes(
-    page, archive, editor, publisher
+    page, archive, editor, publisher, upload
 ):
     # The editor uploads a source document.
     log_in(page, "editor")
     screenshot(page, "editor-01-admin-index")
     page.goto("/admin/reports/report/")
     page.get_by_role("link", name=re.compile("Upload|Import", re.I)).first.click()
-    page.locator("input[type=file]").set_input_files(
-        {"name": "pgt-1999-peru.txt", "mimeType": "text/plain", "buffer": DOCUMENT}
-    )
+    page.locator("input[type=file]").set_input_files(UPLOADS[upload])
     screenshot(page, "editor-02-upload")
     page.get_by_role("button", name="Import").click()
     expect(page.locator(".messagelist")).to_contain_text("Imported")
@@ -75,6 +122,14 @@ def test_editor_uploads_curates_and_submits_then_publisher_publishes(
     expect(page.locator("#id_citations-0-quote")).to_have_value(PASSAGE)
     expect(page.locator(".field-report .select2-selection")).to_contain_text(TITLE)
     expect(page.locator(".field-paragraph .select2-selection")).to_contain_text("¶1")
+    # The passage drafted the form: its month, the country of its report, the kind of event.
+    expect(page.locator(".drafted")).to_contain_text("Suggested from the passage")
+    expect(page.locator("#id_start_date")).to_have_value("1999-03-01")
+    expect(page.locator("#id_start_precision")).to_have_value("month")
+    expect(page.locator("#id_type")).to_have_value("bombing")
+    expect(page.locator(".field-country .select2-selection")).to_contain_text("Peru")
+    for fact in ("start_date", "type"):
+        expect(page.locator(f"#id_citations-0-facts input[value={fact}]")).to_be_checked()
     page.get_by_label("Title (English):").fill(INCIDENT)
     page.get_by_label("Title (English):").press("Tab")  # the admin fills the slug on change
     expect(page.get_by_label("Slug:")).to_have_value(re.compile("car-bomb-at-the-huancayo"))

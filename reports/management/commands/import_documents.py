@@ -1,4 +1,5 @@
-"""Import source documents (files, or folders of .txt files) as reports.
+"""Import source documents (files, or folders of them) as reports: text files, web pages
+(.html, .htm) and PDF files.
 
 All or nothing: if any document of a run is refused, nothing is written and
 the command exits with an error naming each refused file and why.
@@ -13,24 +14,26 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.ingest.documents import ImportRefused, check_details, import_documents
+from reports.ingest.formats import SUFFIXES
 from reports.ingest.parsing import DocumentError
 
 DETAIL_OPTIONS = ("source_url", "document_id", "published_on", "language")
 
 
 def _documents_in(folder):
-    """Return the .txt files under `folder`, skipping hidden files and folders."""
+    """Return the documents under `folder` (by their suffixes), skipping hidden files and
+    folders."""
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.suffix.lower() == ".txt"
+        if path.suffix.lower() in SUFFIXES
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
 
 
 def collect(paths, max_bytes):
-    """Return [(name, bytes)] for the files named and the .txt files in folders named.
+    """Return [(name, bytes)] for the files named and the documents in folders named.
 
     Read at most max_bytes + 1 bytes of each file: enough for the parser to
     refuse one that is too large without holding all of it in memory.
@@ -41,7 +44,9 @@ def collect(paths, max_bytes):
         if path.is_dir():
             files = _documents_in(path)
             if not files:
-                raise CommandError(f"{path}: the folder holds no .txt documents")
+                raise CommandError(
+                    f"{path}: the folder holds no documents ({', '.join(SUFFIXES)} files)"
+                )
         elif path.is_file():
             files = [path]
         else:
@@ -62,7 +67,7 @@ class Command(BaseCommand):
     help = "Import source documents as draft reports; nothing is written if any file is refused."
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="Files, or folders of .txt files.")
+        parser.add_argument("paths", nargs="+", help="Files, or folders of documents.")
         parser.add_argument("--publish", action="store_true", help="Publish the reports.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
