@@ -371,35 +371,57 @@ class Names:
 
     def __init__(self):
         places = Incident.objects.values_list("city", "region").distinct()
-        self.cities = {city for city, _region in places if city}
-        self.regions = {region for _city, region in places if region}
-        names = {}
+        groups = {}
         for group in Group.objects.only("pk", "name", "acronym", "slug"):
             for name in (group.name, group.acronym):
                 if name:
-                    names.setdefault(name, group)
+                    groups.setdefault(name, group)
         for alias in GroupAlias.objects.select_related("group").only("name", "group__name"):
-            names.setdefault(alias.name, alias.group)
-        self.groups = names
-        self.group_re = _alternation(names)
-        self.city_re = _alternation(self.cities)
-        self.region_re = _alternation(self.regions)
+            groups.setdefault(alias.name, alias.group)
+        self.cities = NameIndex(city for city, _region in places if city)
+        self.regions = NameIndex(region for _city, region in places if region)
+        self.groups = NameIndex(groups, values=groups)
 
 
-def _alternation(names):
-    """A pattern finding any of `names` as whole words, the longest first."""
-    if not names:
-        return None
-    words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])")
+# A word of a name, as names are written: letters, digits, hyphens and apostrophes, but
+# not a possessive's ("Lima's" is Lima).
+WORD_RE = re.compile(r"[\w-]+(?:['’](?!s\b)[\w-]+)*")
+
+
+class NameIndex:
+    """Names (of one or more words) found in a text by its words: each run of words is
+    looked up, longest first, so an archive of thousands of names costs no more per
+    paragraph than a few (a pattern of them all would try each at every position)."""
+
+    def __init__(self, names, values=None):
+        self.names = {}
+        for name in names:
+            key = " ".join(WORD_RE.findall(name))
+            if key:
+                self.names.setdefault(key, values[name] if values else name)
+        self.longest = max((key.count(" ") + 1 for key in self.names), default=0)
+
+    def find(self, text):
+        """[(start, end, value)] of the names in `text`, left to right, none overlapping."""
+        words = list(WORD_RE.finditer(text))
+        found, index = [], 0
+        while index < len(words):
+            for size in range(min(self.longest, len(words) - index), 0, -1):
+                run = words[index : index + size]
+                key = " ".join(word.group() for word in run)
+                if key in self.names:
+                    found.append((run[0].start(), run[-1].end(), self.names[key]))
+                    index += size
+                    break
+            else:
+                index += 1
+        return found
 
 
 def places_in(text, names):
     """[(start, end, "city" or "region", name)] of the places `text` names."""
-    found = []
-    for pattern, kind in ((names.city_re, "city"), (names.region_re, "region")):
-        if pattern is not None:
-            found += [(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text)]
+    found = [(s, e, "city", name) for s, e, name in names.cities.find(text)]
+    found += [(s, e, "region", name) for s, e, name in names.regions.find(text)]
     for match in REGION_RE.finditer(text):
         name = match["before"] or match["after"]
         if not any(start <= match.start() < end for start, end, _k, _n in found):
@@ -409,9 +431,7 @@ def places_in(text, names):
 
 def groups_in(text, names):
     """[(start, end, group)] of the armed groups `text` names, by name, acronym or alias."""
-    if names.group_re is None:
-        return []
-    return [(m.start(), m.end(), names.groups[m.group()]) for m in names.group_re.finditer(text)]
+    return names.groups.find(text)
 
 
 def type_of(text):

@@ -231,3 +231,16 @@ def test_marked_text_stays_escaped(client, names, editor):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;killed&lt;/b&gt;" in page
+
+
+def test_names_are_found_by_their_words_among_thousands(names):
+    for number in range(3000):
+        Group.objects.create(name=f"Frente Sintético {number}", slug=f"frente-{number}")
+    many = Names()
+    text = "MRTA and Frente Sintético 2999 attacked Lima's police; the Frente Sintético 30 did not."
+    assert [(text[s:e], g.slug) for s, e, g in many.groups.find(text)] == [
+        ("MRTA", "mrta"),
+        ("Frente Sintético 2999", "frente-2999"),
+        ("Frente Sintético 30", "frente-30"),
+    ]
+    assert [name for _s, _e, name in many.cities.find(text)] == ["Lima"]
