@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
-from reports.drafting import Draft, Names, dates_in, draft, figures_in, marks, segments
+from reports.drafting import Draft, archive_names, dates_in, draft, figures_in, marks, segments
 from reports.models import Paragraph, Report, normalise_space
 
 PARAMETERS = ("cite_report", "cite_paragraph", "cite_quote")
@@ -120,7 +120,7 @@ def drafted_from_query(query):
     if initial is None or not initial["quote"].strip():
         return None
     report = Report.objects.only("pk", "year", "country").get(pk=initial["report"])
-    return Drafted(report, draft(initial["quote"], report.year, Names()))
+    return Drafted(report, draft(initial["quote"], report.year, archive_names()))
 
 
 def suggested_claims(incident):
@@ -148,7 +148,7 @@ def suggested_claims(incident):
 def marked_paragraphs(report):
     """[(paragraph, [(text, Mark or None)])]: the report's text for its curation list, the
     dates, figures, places and armed groups in it marked."""
-    names = Names()
+    names = archive_names()
     return [
         (paragraph, segments(paragraph.text, marks(paragraph.text, report.year, names)))
         for paragraph in report.paragraphs.all()

@@ -13,8 +13,20 @@ add up (at least 21).
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
-from reports.models import DatePrecision, Figure, Group, GroupAlias, Incident, IncidentType
+from django.core.cache import cache
+
+from reports.caching import stamp
+from reports.models import (
+    ArchiveState,
+    DatePrecision,
+    Figure,
+    Group,
+    GroupAlias,
+    Incident,
+    IncidentType,
+)
 from reports.text import fold
 
 MONTHS = {
@@ -219,7 +231,7 @@ class Draft:
     region: str = ""
     type: str | None = None
     figures: list = field(default_factory=list)  # FigureFound
-    groups: list = field(default_factory=list)  # Group
+    groups: list = field(default_factory=list)  # GroupName
 
     def initial(self):
         """The incident form's initial data these suggestions give."""
@@ -367,20 +379,41 @@ def figures_in(text, dates=()):
 
 class Names:
     """The archive's own names: places its incidents name, and its armed groups with their
-    acronyms and aliases. Read once per request that drafts or marks."""
+    acronyms and aliases. archive_names() reads them once per change of the archive."""
 
     def __init__(self):
-        places = Incident.objects.values_list("city", "region").distinct()
+        # Without its default ordering: DISTINCT would count the ordering's columns too.
+        places = Incident.objects.order_by().values_list("city", "region").distinct()
+        rows = Group.objects.order_by("pk").values_list("pk", "name", "acronym")
+        named = {pk: GroupName(pk, name) for pk, name, _acronym in rows}
         groups = {}
-        for group in Group.objects.only("pk", "name", "acronym", "slug"):
-            for name in (group.name, group.acronym):
-                if name:
-                    groups.setdefault(name, group)
-        for alias in GroupAlias.objects.select_related("group").only("name", "group__name"):
-            groups.setdefault(alias.name, alias.group)
+        for pk, name, acronym in rows:
+            for each in (name, acronym):
+                if each:
+                    groups.setdefault(each, named[pk])
+        for pk, alias in GroupAlias.objects.order_by("pk").values_list("group", "name"):
+            groups.setdefault(alias, named[pk])
         self.cities = NameIndex(city for city, _region in places if city)
         self.regions = NameIndex(region for _city, region in places if region)
         self.groups = NameIndex(groups, values=groups)
+
+
+# Seconds the archive's names stay cached; a change to the archive retires them sooner.
+NAMES_TTL = 3600
+
+
+def archive_names():
+    """The Names of the archive as it is now: read once per change of the archive (its
+    places alone mean reading every incident), then from the cache."""
+    key = f"drafting-names:{stamp(*ArchiveState.current())}"
+    return cache.get_or_set(key, Names, timeout=NAMES_TTL)
+
+
+class GroupName(NamedTuple):
+    """An armed group as drafting names it: its primary key and its name."""
+
+    pk: int
+    name: str
 
 
 # A word of a name, as names are written: letters, digits, hyphens and apostrophes, but
@@ -430,7 +463,8 @@ def places_in(text, names):
 
 
 def groups_in(text, names):
-    """[(start, end, group)] of the armed groups `text` names, by name, acronym or alias."""
+    """[(start, end, GroupName)] of the armed groups `text` names, by name, acronym or
+    alias."""
     return names.groups.find(text)
 
 
@@ -519,7 +553,7 @@ def score(incidents, names):
             continue
         year = citations[0].report.year
         found = draft("\n".join(c.quote for c in citations), year, names)
-        perpetrators = {p.group for p in incident.perpetration_set.select_related("group")}
+        perpetrators = set(incident.perpetration_set.values_list("group", flat=True))
         checks = [
             (
                 "start date",
@@ -528,7 +562,7 @@ def score(incidents, names):
             ),
             ("place", (found.city, found.region), (incident.city, incident.region)),
             ("type", found.type, incident.type),
-            ("perpetrators", set(found.groups), perpetrators),
+            ("perpetrators", {group.pk for group in found.groups}, perpetrators),
         ]
         suggested = {(f.figure, f.low, f.high) for f in found.figures}
         for claim in incident.claims.order_by("pk"):

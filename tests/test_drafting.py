@@ -9,7 +9,16 @@ from urllib.parse import urlencode
 import pytest
 from django.core.management import call_command
 
-from reports.drafting import Names, dates_in, draft, figures_in, marks, score, segments
+from reports.drafting import (
+    Names,
+    archive_names,
+    dates_in,
+    draft,
+    figures_in,
+    marks,
+    score,
+    segments,
+)
 from reports.models import Group, Incident, Report
 from tests.test_admin import admin_url
 
@@ -100,7 +109,7 @@ def test_a_passage_drafts_an_incident(names):
     found = draft(passage, 1997, names)
     assert (found.start_date, found.start_precision) == (date(1997, 8, 1), "month")
     assert (found.city, found.region, found.type) == ("", "Junin", "kidnapping")
-    assert found.groups == [Group.objects.get(slug="sendero-luminoso")]
+    assert [group.pk for group in found.groups] == [Group.objects.get(slug="sendero-luminoso").pk]
     assert [(f.figure, f.low, f.high) for f in found.figures] == [("hostages", 30, 30)]
     assert found.initial() == {
         "start_date": date(1997, 8, 1),
@@ -238,9 +247,18 @@ def test_names_are_found_by_their_words_among_thousands(names):
         Group.objects.create(name=f"Frente Sintético {number}", slug=f"frente-{number}")
     many = Names()
     text = "MRTA and Frente Sintético 2999 attacked Lima's police; the Frente Sintético 30 did not."
-    assert [(text[s:e], g.slug) for s, e, g in many.groups.find(text)] == [
-        ("MRTA", "mrta"),
-        ("Frente Sintético 2999", "frente-2999"),
-        ("Frente Sintético 30", "frente-30"),
+    assert [(text[s:e], g.name) for s, e, g in many.groups.find(text)] == [
+        ("MRTA", "MRTA"),
+        ("Frente Sintético 2999", "Frente Sintético 2999"),
+        ("Frente Sintético 30", "Frente Sintético 30"),
     ]
     assert [name for _s, _e, name in many.cities.find(text)] == ["Lima"]
+
+
+def test_the_archives_names_are_read_once_per_change(names, django_assert_num_queries):
+    first = archive_names()
+    with django_assert_num_queries(1):  # the archive's stamp only
+        again = archive_names()
+    assert again.groups.names == first.groups.names
+    Group.objects.create(name="Frente Nuevo", slug="frente-nuevo")  # a change to the archive
+    assert "Frente Nuevo" in archive_names().groups.names
