@@ -1,10 +1,12 @@
-"""Project-wide middleware: one log line per request; the language of a request."""
+"""Project-wide middleware: one log line per request; requests with NUL bytes refused; the
+language of a request."""
 
 import logging
 import time
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware import locale
 from django.urls import reverse
 from django.utils import translation
@@ -35,6 +37,20 @@ class RequestLogMiddleware:
             elapsed_ms,
         )
         return response
+
+
+def refuse_nul_bytes(get_response):
+    """A 400 for a NUL byte in the path or the query string: no URL of the archive has one,
+    and PostgreSQL refuses it in any text it is asked to compare (a 500 otherwise)."""
+
+    def middleware(request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return HttpResponseBadRequest(
+                "A NUL byte is not allowed in a URL.", content_type="text/plain"
+            )
+        return get_response(request)
+
+    return middleware
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "archive.middleware.RequestLogMiddleware",
+    "archive.middleware.refuse_nul_bytes",
     "django.middleware.security.SecurityMiddleware",
     # Anonymous hits of the public pages' cache end here (reports/caching.py).
     "reports.caching.PageCacheMiddleware",

@@ -458,6 +458,14 @@ class Country(models.Model):
     def get_absolute_url(self):
         return url_for("reports:country-detail", code=self.code)
 
+    def has_published_entries(self):
+        """Whether a report, incident or group of this country is published: a country
+        without one has no page and no feed."""
+        return any(
+            model.objects.published().filter(country=self).exists()
+            for model in (Report, Incident, Group)
+        )
+
 
 class OrganisationManager(models.Manager):
     def get_by_natural_key(self, name):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from reports.ingest.gtd import import_incidents
-from reports.models import Citation, Group, Incident, Perpetration, Status
+from reports.models import Citation, Group, Incident, Perpetration, Report, Status
 from reports.opendata import exports
 from tests.factories import make_incident
 from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
@@ -262,3 +262,22 @@ def test_group_exports_carry_strength_relations_and_designations(client, claimed
     [group] = [r for r in data["results"] if r["slug"] == claimed.group.slug]
     assert group["relations"] == ["counterpart http://testserver/groups/sendero-luminoso/"]
     assert group["designations"] == ["Government of Peru: Terrorist groups (from 1997-01-01)"]
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client, archive):
+    """OWASP's CSV-injection rule: =, +, -, @, tab or carriage return first is text."""
+    report = Report.objects.published().first()
+    Report.objects.filter(pk=report.pk).update(title='=HYPERLINK("http://evil.example","x")')
+    make_incident(title="@SUM(1+1)", slug="formula-at", outcome="-2+3", target_type="\tTab")
+    [row] = [r for r in csv_rows(client.get("/reports/export.csv")) if r["slug"] == report.slug]
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","x")'
+    [row] = [
+        r for r in csv_rows(client.get("/incidents/export.csv")) if r["title"].endswith("(1+1)")
+    ]
+    assert row["title"] == "'@SUM(1+1)"
+    # Numbers stay numbers, negative ones included.
+    assert exports.csv_cell("-12.046374") == "-12.046374"
+    assert exports.csv_cell("+51") == "+51"
+    assert exports.csv_cell("-2+3") == "'-2+3"
+    assert exports.csv_cell("\tTab") == "'\tTab"
+    assert exports.csv_cell(["=a", "b"]) == "'=a" + exports.SEPARATOR + "b"

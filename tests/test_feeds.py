@@ -63,3 +63,15 @@ def test_feeds_are_linked_from_every_pages_head(client, archive):
     assert 'href="/feeds/groups/mrta/"' in html
     html = client.get("/countries/PE/").content.decode()
     assert 'href="/feeds/countries/PE/"' in html
+
+
+def test_a_country_with_only_drafts_has_no_feed_as_it_has_no_page(client, archive):
+    from reports.models import Country, Incident, Status
+
+    chile = Country.objects.resolve("CL")
+    Incident.objects.create(
+        title=f"{DRAFT_MARK} draft", slug="chile-draft", start_date="1997-01-01",
+        country=chile, status=Status.DRAFT,
+    )  # fmt: skip
+    assert client.get("/countries/CL/").status_code == 404
+    assert client.get("/feeds/countries/CL/").status_code == 404

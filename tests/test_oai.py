@@ -215,6 +215,20 @@ def test_from_and_until_select_on_the_last_change(client, archive):
             },
             "badArgument",
         ),
+        # No day follows it: once a 500 from an overflow.
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "9999-12-31"}, "badArgument"),
+        (
+            {
+                "verb": "ListIdentifiers",
+                "metadataPrefix": "oai_dc",
+                "until": "9999-12-31T23:59:59Z",
+            },
+            "badArgument",
+        ),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "9999-12-31"},
+            "noRecordsMatch",
+        ),
         ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
         (
             {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:elsewhere:x/y"},

@@ -25,6 +25,7 @@ A group's row carries its strength the same way, its relations and its designati
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import zip_longest
@@ -289,13 +290,26 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet would read as a formula starts with one of these (OWASP's CSV
+# injection rule); a number such as a negative latitude is a number, not a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
 def csv_cell(value):
     if isinstance(value, list):
-        return SEPARATOR.join(str(v) for v in value)
+        value = SEPARATOR.join(str(v) for v in value)
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return decimal_text(value)
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not NUMBER_RE.fullmatch(value)
+    ):
+        # Shown as text by every spreadsheet, never run: "'=HYPERLINK(...)".
+        return "'" + value
     return value
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -98,6 +99,8 @@ class CountryFeed(ArchiveFeed):
 
     def get_object(self, request, code):
         country = get_object_or_404(Country, code=code.upper())
+        if not country.has_published_entries():
+            raise Http404("Nothing about this country is published.")
         return country
 
     def title(self, obj):

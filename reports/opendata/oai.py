@@ -177,7 +177,10 @@ def parse_bounds(start_text, end_text):
     # until is inclusive of its whole day or second.
     end = None
     if until is not None:
-        end = until + (timedelta(days=1) if until_kind == "day" else timedelta(seconds=1))
+        try:
+            end = until + (timedelta(days=1) if until_kind == "day" else timedelta(seconds=1))
+        except OverflowError:  # 9999-12-31: no day follows it
+            raise OAIError("badArgument", "until is past the last date there can be.") from None
     return start, end
 
 
