@@ -34,7 +34,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 
 from reports.models import ArchiveState
 
@@ -58,9 +58,40 @@ def stamp(version, changed_at):
     return f"{version}-{int(changed_at.timestamp() * 1_000_000)}"
 
 
-def page_key(request, version, changed_at):
-    url = request.build_absolute_uri()
+def page_key(request, version, changed_at, parameters):
+    """The page's cache key: its URL with only the query parameters the page reads
+    (`parameters`), in order of name, so junk parameters (utm_*, cache busters) cannot
+    make new keys."""
+    url = request.build_absolute_uri(request.path) + "?" + known_query(request.GET, parameters)
     return f"page:{stamp(version, changed_at)}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def page_query(request, leave_out=()):
+    """The query string of the parameters the request's page reads, less `leave_out`: what
+    its links keep (the language switcher, the next page, the downloads). A page stored
+    under its known parameters then links the same whatever else its first visitor's URL
+    carried. Every parameter, for a page that is not a @public_page."""
+    match = getattr(request, "resolver_match", None)
+    parameters = getattr(match.func, "page_parameters", None) if match else None
+    if parameters is None:
+        query = request.GET.copy()
+        for name in leave_out:
+            query.pop(name, None)
+        return query.urlencode()
+    return known_query(request.GET, parameters - set(leave_out), ordered=False)
+
+
+def known_query(query, parameters, ordered=True):
+    """The query string of `query`'s parameters that are in `parameters` (every value of
+    each), by name if `ordered`, else in the order given."""
+    names = [name for name in query if name in parameters]
+    return urlencode(
+        [
+            (name, value)
+            for name in (sorted(names) if ordered else names)
+            for value in query.getlist(name)
+        ]
+    )
 
 
 def _validators(version, changed_at):
@@ -93,8 +124,14 @@ def _not_modified(request, etag, last_modified):
     return None if response is None else _mark_public(response, etag, last_modified)
 
 
-def public_page(view):
-    """Give a public GET view validators, Cache-Control, 304s, and mark its page cacheable."""
+def public_page(view=None, *, parameters=()):
+    """Give a public GET view validators, Cache-Control, 304s, and mark its page cacheable.
+
+    `parameters` names the query parameters the page reads; any other changes nothing on
+    the page, and the page cache's key leaves it out (page_key).
+    """
+    if view is None:
+        return lambda view: public_page(view, parameters=parameters)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -119,13 +156,15 @@ def public_page(view):
         return _mark_public(response, *validators)
 
     wrapper.public_page = True
+    wrapper.page_parameters = frozenset(parameters)
     return wrapper
 
 
 @lru_cache(maxsize=4096)
 def _public_view(path):
-    """True if `path` is served by a @public_page view (remembered: resolving it on every
-    request would be a sizeable part of a page cache hit).
+    """The query parameters a @public_page view serving `path` reads, or None if no such
+    view serves it (remembered: resolving it on every request would be a sizeable part of
+    a page cache hit).
 
     This runs before LocaleMiddleware, in whatever language the thread last served, and
     the language prefix patterns resolve in the active language: /es/... is resolved in
@@ -134,9 +173,9 @@ def _public_view(path):
     language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
-            return getattr(resolve(path).func, "public_page", False)
+            return getattr(resolve(path).func, "page_parameters", None)
         except Resolver404:
-            return False
+            return None
 
 
 class PageCacheMiddleware:
@@ -154,14 +193,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-            or not _public_view(request.path_info)
-        ):
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
+        parameters = _public_view(request.path_info)
+        if parameters is None:
             return self.get_response(request)
         version, changed_at = request.archive_stamp = ArchiveState.current()
-        key = page_key(request, version, changed_at)
+        key = page_key(request, version, changed_at, parameters)
         cached = cache.get(key)
         if cached is not None:
             etag, last_modified = _validators(version, changed_at)

@@ -88,6 +88,11 @@ def home(request):
     return render(request, "reports/home.html", context)
 
 
+def list_parameters(filterset_class):
+    """The query parameters a list page reads: its filters and the page number."""
+    return [*filterset_class.base_filters, "page"]
+
+
 def filtered_page(request, filterset_class, queryset, total=None):
     """Bind the filters to the query string and return (filterset, page, HTTP status).
 
@@ -175,7 +180,7 @@ def list_page(request, template, filterset_class, queryset, disclaimers_of, tota
     return render(request, template, context, status=status)
 
 
-@public_page
+@public_page(parameters=list_parameters(ReportFilter))
 def report_list(request):
     return list_page(
         request,
@@ -228,7 +233,7 @@ def cite_this(request, obj):
     return cite_parts(obj, request.build_absolute_uri(obj.get_absolute_url()))
 
 
-@public_page
+@public_page(parameters=list_parameters(IncidentFilter))
 def incident_list(request):
     return list_page(
         request,
@@ -269,7 +274,7 @@ def incident_detail(request, slug):
     return render(request, "reports/incident_detail.html", context)
 
 
-@public_page
+@public_page(parameters=list_parameters(GroupFilter))
 def group_list(request):
     return list_page(
         request,
@@ -292,7 +297,7 @@ def json_response(data, status=200):
     return HttpResponse(body, content_type="application/json", status=status)
 
 
-@public_page
+@public_page(parameters=["q"])
 def group_suggest(request):
     """Up to 10 published groups matching ?q= as JSON: the incident list's group field."""
     form = GroupSuggestForm(request.GET)
@@ -373,7 +378,7 @@ def _pointed_at(query):
     return initial
 
 
-@public_page
+@public_page(parameters=["q"])
 def search(request):
     # An empty box is an unbound form (the search page), not an error.
     form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)

@@ -184,3 +184,34 @@ def test_a_reader_with_a_session_cookie_never_gets_a_stored_page(client, db):
     response = client.get(LIST)
     assert response.context is not None  # rendered, not read from the cache
     assert "private" in response["Cache-Control"]
+
+
+def page_entries():
+    """The page cache's stored pages (the tests' cache is Django's memory cache)."""
+    return [key for key in caches["default"]._cache if ":page:" in key]
+
+
+def test_junk_parameters_cannot_flood_the_page_cache(client, db):
+    make_incident(title="Car bomb")
+    first = client.get(f"{LIST}?country=PE")
+    for number in range(1000):
+        response = client.get(f"{LIST}?utm_source=x{number}&country=PE&_={number}")
+        assert response.status_code == 200
+    assert len(page_entries()) == 1
+    assert response.content == first.content  # served from the one entry
+    # The page's own parameters do make a page of their own, in whatever order.
+    client.get(f"{LIST}?country=PE&page=1")
+    client.get(f"{LIST}?page=1&country=PE")
+    assert len(page_entries()) == 2
+    # A detail page reads no parameter at all.
+    incident = Incident.objects.get()
+    for number in range(50):
+        client.get(f"{incident.get_absolute_url()}?fbclid={number}")
+    assert len(page_entries()) == 3
+
+
+def test_a_page_stored_under_its_known_parameters_links_without_the_others(client, db):
+    make_incident(title="Car bomb")
+    html = client.get(f"{LIST}?utm_campaign=spam&country=PE").content.decode()
+    assert "utm_campaign" not in html
+    assert "export.csv?country=PE" in html

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from jinja2 import pass_context
 
+from reports.caching import page_query
 from reports.models import DatePrecision
 from reports.templatetags import template_filter, template_global
 
@@ -94,6 +95,4 @@ def query_without_page(context):
 
 def filters_of(request):
     """The request's query string minus `page`: the list's filters and sort."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return page_query(request, leave_out=["page"])

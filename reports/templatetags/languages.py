@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import get_language_from_path, get_language_info
 from jinja2 import pass_context
 
+from reports.caching import page_query
 from reports.templatetags import template_global
 
 
@@ -25,7 +26,8 @@ def name_local(language):
 
 def page_url_in(request, language):
     """This request's page in `language`: the same path under that language's prefix
-    (none for the default language), the same query string."""
+    (none for the default language), the same query string (the parameters the page
+    reads)."""
     path = request.path_info
     prefix = get_language_from_path(path)
     if prefix:
@@ -34,7 +36,7 @@ def page_url_in(request, language):
         path = f"/{language}{path}"
     # The script prefix of a site served under a sub-path, as request.path has it.
     script = request.path[: len(request.path) - len(request.path_info)]
-    query = request.META.get("QUERY_STRING", "")
+    query = page_query(request)
     return f"{script}{path}" + (f"?{query}" if query else "")
 
 
