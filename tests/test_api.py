@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from reports.figures import COMPUTE_QUERIES
+from reports.models import Report
 from tests.factories import make_incident
 from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
 
@@ -339,3 +340,15 @@ def test_schema_documents_claims_relations_and_designations(client, archive):
         "citation",
     }
     assert schema["Claim"]["properties"]["high"]["nullable"] is True
+
+
+def test_a_report_without_a_publisher_is_null_in_the_json_and_the_schema(client, archive):
+    """The document may not say who published it: the schema must allow what is sent."""
+    report = Report.objects.published().first()
+    Report.objects.filter(pk=report.pk).update(publisher=None, republisher=None)
+    data = client.get(f"/api/reports/{report.slug}/").json()
+    assert (data["publisher"], data["republisher"]) == (None, None)
+    schema = client.get("/api/schema/?format=json").json()
+    fields = schema["components"]["schemas"]["Report"]["properties"]
+    assert fields["publisher"].get("nullable") is True
+    assert fields["republisher"].get("nullable") is True

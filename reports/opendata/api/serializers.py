@@ -35,8 +35,9 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page = serializers.SerializerMethodField(help_text="The report's page in the archive.")
     country = CountrySerializer()
-    publisher = serializers.StringRelatedField()
-    republisher = serializers.StringRelatedField()
+    # Blank when the document does not say (Report.publisher): null in the JSON and the schema.
+    publisher = serializers.StringRelatedField(allow_null=True)
+    republisher = serializers.StringRelatedField(allow_null=True)
     disclaimers = serializers.SerializerMethodField(help_text=DISCLAIMERS_HELP)
 
     class Meta:
