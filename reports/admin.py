@@ -387,14 +387,11 @@ class ReportAdmin(EditorialAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/withdraw_confirmation.html", context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = self.get_object(request, unquote(object_id))
-        if report is not None:
-            extra_context = {
-                **(extra_context or {}),
-                "curate_paragraphs": marked_paragraphs(report),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The report the view has read already: its text marked for curation.
+        if obj is not None:
+            context["curate_paragraphs"] = marked_paragraphs(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paragraph_total=Count("paragraphs"))

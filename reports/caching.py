@@ -155,8 +155,7 @@ def public_page(view=None, *, parameters=()):
             response.cacheable_page = True
         return _mark_public(response, *validators)
 
-    wrapper.public_page = True
-    wrapper.page_parameters = frozenset(parameters)
+    wrapper.page_parameters = frozenset(parameters)  # also marks it a public page
     return wrapper
 
 

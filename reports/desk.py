@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib import admin
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -53,11 +53,14 @@ def _line(label, queryset, since_field, url):
     return DeskLine(label, figures["count"], figures["since"], url)
 
 
-def uncurated(queryset=None):
+def cited():
+    """The condition "a citation draws on this report", for a query of reports."""
+    return Exists(Citation.objects.filter(report=OuterRef("pk")))
+
+
+def uncurated():
     """Reports still in draft that no citation draws on: imported, not yet curated."""
-    queryset = Report.objects.all() if queryset is None else queryset
-    cited = Citation.objects.filter(report=OuterRef("pk"))
-    return queryset.filter(status=Status.DRAFT).filter(~Exists(cited))
+    return Report.objects.filter(status=Status.DRAFT).filter(~cited())
 
 
 def desk_for(user):
@@ -147,11 +150,10 @@ class CurationFilter(admin.SimpleListFilter):
         return (("none", _("Not yet curated")), ("drawn", _("Entries drawn from it")))
 
     def queryset(self, request, queryset):
-        cited = Exists(Citation.objects.filter(report=OuterRef("pk")))
         if self.value() == "none":
-            return queryset.filter(~cited)
+            return queryset.filter(~cited())
         if self.value() == "drawn":
-            return queryset.filter(cited)
+            return queryset.filter(cited())
         return queryset
 
 
@@ -168,14 +170,21 @@ class Trail:
 
 
 def trail(report):
-    citations = Citation.objects.filter(report=report)
-    incidents = Incident.objects.filter(citations__report=report).distinct()
-    groups = Group.objects.filter(citations__report=report).distinct()
+    def drawn(model):
+        """(entries of `model` citing the report, how many of them are published)"""
+        figures = model.objects.filter(citations__report=report).aggregate(
+            total=Count("pk", distinct=True),
+            published=Count("pk", distinct=True, filter=Q(status=Status.PUBLISHED)),
+        )
+        return figures["total"], figures["published"]
+
+    incidents, incidents_published = drawn(Incident)
+    groups, groups_published = drawn(Group)
     return Trail(
         report=report,
-        citations=citations.count(),
-        incidents=incidents.count(),
-        incidents_published=incidents.filter(status=Status.PUBLISHED).count(),
-        groups=groups.count(),
-        groups_published=groups.filter(status=Status.PUBLISHED).count(),
+        citations=Citation.objects.filter(report=report).count(),
+        incidents=incidents,
+        incidents_published=incidents_published,
+        groups=groups,
+        groups_published=groups_published,
     )

@@ -220,6 +220,13 @@ class FigureFound:
     high: int | None
     wording: str
 
+    @property
+    def bounds(self):
+        """The least and the most, as the editor reads them: "30", "≥21", "200–999"."""
+        if self.high is None:
+            return f"≥{self.low}"
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
 
 @dataclass
 class Draft:
@@ -322,18 +329,14 @@ def _figure_of(text, start, end):
     after = text[end:clause_end]
     window_before = " ".join(before.split()[-NEAR_WORDS:])
     window_after = " ".join(after.split()[:NEAR_WORDS])
-    best = None
+    # (characters from the phrase, figure) of every figure word near it or in it
+    near = []
     for figure, pattern in FIGURE_WORDS:
-        for distance, window in (
-            (lambda m: len(window_before) - m.end(), window_before),
-            (lambda m: m.start(), window_after),
-            (lambda m: 0, text[start:end]),
-        ):
-            for found in pattern.finditer(window):
-                candidate = (distance(found), figure)
-                if best is None or candidate < best:
-                    best = candidate
-    return best[1] if best else None
+        near += [(len(window_before) - m.end(), figure) for m in pattern.finditer(window_before)]
+        near += [(m.start(), figure) for m in pattern.finditer(window_after)]
+        if pattern.search(text[start:end]):
+            near.append((0, figure))
+    return min(near)[1] if near else None
 
 
 def figures_in(text, dates=()):
@@ -499,7 +502,7 @@ def marks(text, year, names):
         for d in dates
     ]
     found += [
-        Mark(f.start, f.end, "figure", f"{Figure(f.figure).label}: {_bounds_text(f.low, f.high)}")
+        Mark(f.start, f.end, "figure", f"{Figure(f.figure).label}: {f.bounds}")
         for f in figures_in(text, dates)
     ]
     found += [Mark(s, e, "place", name) for s, e, _kind, name in places_in(text, names)]
@@ -530,12 +533,6 @@ def _date_text(when, precision):
         DatePrecision.MONTH: when.isoformat()[:7],
         DatePrecision.YEAR: str(when.year),
     }[precision]
-
-
-def _bounds_text(low, high):
-    if high is None:
-        return f"≥{low}"
-    return str(low) if low == high else f"{low}–{high}"
 
 
 # --- How well it drafts -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.forms import GROUP_FACTS, INCIDENT_FACTS
-from reports.models import ERROR_MESSAGE_LENGTH, ErrorReport, Group, Incident, Report
+from reports.models import ErrorReport, Group, Incident, Report
 
 # The entries a reader can report an error about, by the URL's kind.
 SUBJECTS = {"report": Report, "incident": Incident, "group": Group}
@@ -51,8 +51,6 @@ class ErrorReportForm(forms.ModelForm):
         else:
             del self.fields["paragraph_number"]
             self.fields["fact"].choices = [("", "—"), *FACTS[self.kind]]
-        self.fields["message"].max_length = ERROR_MESSAGE_LENGTH
-        self.fields["message"].widget.attrs["maxlength"] = ERROR_MESSAGE_LENGTH
 
     def clean_website(self):
         if self.cleaned_data[HONEYPOT]:

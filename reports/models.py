@@ -722,11 +722,8 @@ class SourceFile(models.Model):
     def __str__(self):
         return self.report.source_filename
 
-    @property
-    def media_type(self):
-        return MEDIA_TYPES[self.report.source_format]
 
-
+# The media type an original is sent with, by the report's source format.
 MEDIA_TYPES = {
     SourceFormat.TEXT: "text/plain",
     SourceFormat.HTML: "text/html",
@@ -1690,22 +1687,15 @@ class ErrorReportStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
-# The kinds of entry a reader can report an error about, by the name of their field.
-ERROR_REPORT_SUBJECTS = ("report", "incident", "group")
 # Characters of a reader's message: room for a paragraph and its correction, not a dump.
 ERROR_MESSAGE_LENGTH = 3000
-
-
-class ErrorReportQuerySet(models.QuerySet):
-    def for_admin(self):
-        return self.select_related("report", "incident", "group", "paragraph", "handled_by")
 
 
 class ErrorReport(models.Model):
     """A reader's report of a mistake in a published report, incident or group, and
     what the editors made of it.
 
-    Written by anyone, without an account: the form (reports/forms.py) limits its
+    Written by anyone, without an account: the form (reports/error_reports.py) limits its
     length, the view its rate per client, and the admin shows it as text only.
     `reply_to` is for an editor to answer by hand; the archive never writes to it.
     """
@@ -1772,8 +1762,6 @@ class ErrorReport(models.Model):
         help_text=_("The approved revision that corrected the entry, if one did."),
     )
     editor_note = models.TextField(_("editor's note"), blank=True)
-
-    objects = ErrorReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]

@@ -35,6 +35,7 @@ from reports.filters import (
 )
 from reports.models import (
     INCIDENT_FIGURES,
+    MEDIA_TYPES,
     Citation,
     Figure,
     Group,
@@ -251,7 +252,7 @@ def report_original(request, slug):
     inline: a web page from elsewhere must not run as one of the archive's)."""
     report = get_object_or_404(Report.objects.published(), slug=slug)
     original = get_object_or_404(SourceFile, report=report)
-    response = HttpResponse(bytes(original.data), content_type=original.media_type)
+    response = HttpResponse(bytes(original.data), content_type=MEDIA_TYPES[report.source_format])
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=report.source_filename
     )

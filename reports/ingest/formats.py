@@ -262,18 +262,27 @@ def pdf_text(data, is_title):
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise FormatError(
-                "the PDF is encrypted and needs a password to open; save an unencrypted "
-                "copy and import that"
-            )
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
-    except FormatError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+        # Owner-only encryption (printing and copying rules) opens without a password.
+        locked = reader.is_encrypted and not reader.decrypt("")
+        pages = (
+            [] if locked else [page.extract_text(extraction_mode="layout") for page in reader.pages]
+        )
+    # NotImplementedError: an encryption pypdf does not implement.
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        NotImplementedError,
+    ) as error:
         raise FormatError(f"the PDF file cannot be read ({error})") from None
-    except NotImplementedError as error:  # an encryption pypdf does not implement
-        raise FormatError(f"the PDF file cannot be read ({error})") from None
+    if locked:
+        raise FormatError(
+            "the PDF is encrypted and needs a password to open; save an unencrypted copy "
+            "and import that"
+        )
     lines = [[line.rstrip() for line in page.splitlines()] for page in pages]
     if not any(line.strip() for page in lines for line in page):
         raise FormatError(
@@ -288,8 +297,7 @@ def pdf_text(data, is_title):
 def _from_title(page, is_title):
     """The first page from its title line on: a publisher's banner above the title (on
     a one-page file, nothing repeats to tell it for a running header) is not the text."""
-    filled = [index for index, line in enumerate(page) if line.strip()]
-    for index in filled[:TITLE_SEARCH_LINES]:
+    for index in _filled(page)[:TITLE_SEARCH_LINES]:
         if is_title(" ".join(page[index].split())):
             return page[index:]
     return page
@@ -300,9 +308,14 @@ def _shape(line):
     return re.sub(r"\d+", "#", " ".join(fold(line).split()))
 
 
+def _filled(page):
+    """Indexes of a page's non-blank lines."""
+    return [index for index, line in enumerate(page) if line.strip()]
+
+
 def _edges(page):
     """Indexes of a page's first and last EDGE_LINES non-blank lines."""
-    filled = [index for index, line in enumerate(page) if line.strip()]
+    filled = _filled(page)
     return set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
 
 

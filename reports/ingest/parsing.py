@@ -159,6 +159,11 @@ MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 def decode(data, max_bytes=DEFAULT_MAX_BYTES):
     """Return the text of `data`, or raise DocumentError saying why it is not a text document."""
     _check_size(data, max_bytes)
+    return _text_of(data)
+
+
+def _text_of(data):
+    """The text of a text file's bytes (their size checked already)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -344,14 +349,14 @@ def document_text(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
             return text, kind, formats.HTML_EXTRACTOR
     except formats.FormatError as error:
         raise DocumentError(str(error)) from None
-    return decode(data, max_bytes=max_bytes), kind, ""
+    return _text_of(data), kind, ""
 
 
 def parse_document(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
     """Parse the bytes of a source document (`name` is its file's name, whose suffix must
     not claim another format); raise DocumentError when it cannot be imported."""
     text, source_format, extracted_with = document_text(data, max_bytes, name)
-    title, series, year, code, name, paragraphs, disclaimer, republisher, disclaimer_language = (
+    title, series, year, code, country, paragraphs, disclaimer, republisher, disclaimer_language = (
         parse_text(text)
     )
     return ParsedDocument(
@@ -359,7 +364,7 @@ def parse_document(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
         series=series,
         year=year,
         country_code=code,
-        country_name=name,
+        country_name=country,
         paragraphs=paragraphs,
         disclaimer=disclaimer,
         republisher=republisher,
