@@ -383,7 +383,8 @@ def _pointed_at(query):
 def search(request):
     # An empty box is an unbound form (the search page), not an error.
     form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)
-    results = search_archive(form.cleaned_data["q"]) if form.is_valid() else None
+    stamp = getattr(request, "archive_stamp", None)
+    results = search_archive(form.cleaned_data["q"], archive_stamp=stamp) if form.is_valid() else None
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {
         "form": form,

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from reports import search
 from reports.models import Paragraph, Report, Status
 from reports.search import postgresql, search_archive, sqlite, sqlite_schema
+from reports.search.query import parse
 from tests.factories import make_group, make_incident, make_report
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
@@ -149,11 +150,13 @@ def test_hostile_query_syntax_never_raises(peru_1997, query):
     assert isinstance(results.reports, list)
 
 
-def test_operators_in_the_query_are_searched_as_words(db):
-    """FTS5 would obey NEAR(...), column filters and AND/OR/NOT; here they are words."""
+def test_engine_syntax_in_the_query_is_searched_as_words(db):
+    """FTS5 would obey NEAR(...) and column filters; here they are words (joined by
+    punctuation, a phrase of them)."""
     near = make_report(body="The hostages were held near the river.")
 
-    assert [hit.report for hit in search_archive("NEAR(river").reports] == [near]
+    assert [hit.report for hit in search_archive("NEAR(the river)").reports] == [near]
+    assert [hit.report for hit in search_archive("NEAR(river").reports] == []
     assert [hit.report for hit in search_archive("body:river").reports] == []
     assert search_archive('title:"Global"').reports == []
 
@@ -181,7 +184,7 @@ def test_search_makes_a_fixed_number_of_queries(db, django_assert_max_num_querie
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Vicuna herds.")
 
     with django_assert_max_num_queries(2):
-        hits = search.search_engine().reports(["vicuna"], ["vicuna"], limit=25)
+        hits = search.search_engine().reports(parse("vicuna"), limit=25)
         shown = [(hit.report.country.name, hit.paragraph.anchor, hit.snippet) for hit in hits]
 
     assert len(shown) == 25
@@ -228,7 +231,7 @@ def test_sqlite_queries_give_fts5_both_ends_of_every_rowid_range(db, sql, words)
     """With one end only, FTS5 reads a common word's whole list (3 ms at 35,000
     incidents) instead of stopping at the end of the range it needs."""
     params = {
-        "match": sqlite.fts5_query(words.split()),
+        "match": sqlite.fts5_match(parse(words)),
         "status": Status.PUBLISHED,
         "limit": 20,
         "candidates": 500,
@@ -296,11 +299,14 @@ def test_sqlite_without_fts5_falls_back_to_substring_search(peru_1997, monkeypat
 
 
 @on_sqlite
-def test_fts5_query_quotes_every_term():
-    assert sqlite.fts5_query(["NEAR(river", 'say"hi', "*", "AND"]) == (
-        '"NEAR" "river" "say" "hi" "AND"'
+def test_fts5_match_quotes_every_term():
+    assert sqlite.fts5_match(parse('NEAR(river say"hi * AND')) == (
+        '("NEAR river") AND ("say hi") AND ("AND")'
     )
-    assert sqlite.fts5_query(["*", '"', "()"]) == ""
+    assert sqlite.fts5_match(parse('-x OR "y z" a* {b c} : d')) == (
+        '(("a"*) AND ("b c") AND ("d")) NOT ("x" OR "y z")'
+    )
+    assert sqlite.fts5_match(parse('* " ()')) == ""
 
 
 @on_postgresql
@@ -339,14 +345,14 @@ PG_INDEXED = [
 def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, table, column):
     """reports.search writes every tsvector with pg_vector_sql(); it must be the
     indexed expression, or the index is never used."""
-    vector, query = postgresql.pg_vector_sql(f"t.{column}"), postgresql.PG_QUERY.format(name="word")
+    vector, query = postgresql.pg_vector_sql(f"t.{column}"), postgresql.tsquery_sql(parse("cerpa"))
     with connection.cursor() as cursor:
         # On a few rows the planner may rather filter another index's rows; make
         # computing the tsvector row by row dear, so the GIN index wins if it fits.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL cpu_operator_cost = 100")
         sql = f"EXPLAIN SELECT 1 FROM {table} t WHERE {vector} @@ {query}"  # noqa: S608
-        cursor.execute(sql, {"word": "cerpa"})
+        cursor.execute(sql, postgresql.term_params(parse("cerpa")))
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert index in plan
@@ -404,7 +410,7 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
             return [row[0] for row in cursor.fetchall()]
 
     monkeypatch.setattr(postgresql, "_pg_ids", explain)
-    getattr(postgresql, f"_{kind}_ids")(["Cerpa", "Lima"], 20)
+    getattr(postgresql, f"_{kind}_ids")(parse("Cerpa Lima"), 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
 

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from reports.models import Paragraph, Report
 from reports.search import search_archive, spanish
+from reports.search.query import parse
 from tests.factories import make_report
 
 SPANISH_BODY = (
@@ -145,13 +146,15 @@ def test_postgresql_spanish_search_uses_its_partial_gin_indexes(
     from reports.search import postgresql
 
     vector = postgresql.pg_vector_sql(f"t.{column}", postgresql.PG_CONFIG_ES)
+    secuestro = parse("secuestro")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL cpu_operator_cost = 100")
         cursor.execute(
             f"EXPLAIN SELECT 1 FROM {table} t"  # noqa: S608 - constants
-            f" WHERE {vector} @@ {postgresql.PG_QUERY_ES} AND t.{language} = 'es'",
-            {"all": "secuestro"},
+            f" WHERE {vector} @@ {postgresql.tsquery_sql(secuestro, postgresql.PG_CONFIG_ES)}"
+            f" AND t.{language} = 'es'",
+            postgresql.term_params(secuestro),
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
 

@@ -75,7 +75,8 @@ Each engine module answers the same four calls:
 from django.db import connection
 
 from reports.search import portable, postgresql, sqlite
-from reports.search.query import terms_of, words_of
+from reports.search.names import expand, group_names
+from reports.search.query import parse
 from reports.search.results import ReportHit, SearchResults, shown_rows, snippet_of
 from reports.search.sqlite import (
     optimize_search_index,
@@ -103,18 +104,27 @@ def search_engine():
     return ENGINES.get(connection.vendor, portable)
 
 
-def search_archive(query, limit=20):
-    """Return the published reports, incidents and groups matching every word of `query`."""
-    terms = terms_of(query)
-    words = words_of(terms)
+def search_archive(text, limit=20, archive_stamp=None):
+    """Return the published reports, incidents and groups matching the search `text`
+    (query.parse's syntax; group names expanded, names.expand). `archive_stamp`: the
+    archive's (version, changed_at) where the caller has read it."""
+    query = prepared(text, archive_stamp)
+    if not query:
+        return SearchResults(query=text or "", parsed=query)
     engine = search_engine()
-    if words:
-        words = engine.searched_words(words)
-    if not words:
-        return SearchResults(query=query or "")
     return SearchResults(
-        reports=engine.reports(words, terms, limit),
-        incidents=engine.incidents(words, terms, limit),
-        groups=engine.groups(words, terms, limit),
-        query=query,
+        reports=engine.reports(query, limit),
+        incidents=engine.incidents(query, limit),
+        groups=engine.groups(query, limit),
+        query=text,
+        parsed=query,
     )
+
+
+def prepared(text, archive_stamp=None):
+    """The Query of `text` as the engine searches it: parsed, group names expanded,
+    and without what the engine cannot search for (PostgreSQL's stop words)."""
+    query = parse(text)
+    if query:
+        query = search_engine().searched(expand(query, group_names(archive_stamp)))
+    return query

@@ -1,12 +1,13 @@
 """The portable search, where there is no full-text engine: the ORM's icontains.
 
 Substrings, not words: it looks up the query's terms as typed ("Cerp" finds
-"Cerpa"). Title (or name) matches rank first, then reports by newest year, incidents
+"Cerpa"; a phrase as its words with single spaces), with the query's OR and NOT.
+Title (or name) matches rank first, then reports by newest year, incidents
 by newest start date, groups by name; there is no relevance score.
 """
 
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 
@@ -20,16 +21,27 @@ from reports.search.results import (
 )
 
 
-def searched_words(words):
-    return words
+def searched(query):
+    return query
 
 
-def reports(words, terms, limit):
-    in_text = _all(Q(text__icontains=term) for term in terms)
+def condition(query, matches):
+    """The Q of rows matching `query`, given `matches(text)`, the Q of rows with `text`:
+    every positive clause (any of its terms), none of the negated ones."""
+
+    def clause(clause):
+        return reduce(or_, (matches(term.text or " ".join(term.words)) for term in clause.terms))
+
+    return _all(~clause(each) if each.negated else clause(each) for each in query.clauses)
+
+
+def reports(query, limit):
+    terms = query.words
+    in_text = condition(query, lambda term: Q(text__icontains=term))
     matching_paragraphs = Paragraph.objects.filter(in_text, report=OuterRef("pk")).order_by(
         "number"
     )
-    in_title = _all(Q(title__icontains=term) for term in terms)
+    in_title = condition(query, lambda term: Q(title__icontains=term))
     rows = list(
         _ranked(
             report_rows()
@@ -49,7 +61,7 @@ def reports(words, terms, limit):
     return hits
 
 
-def incidents(words, terms, limit):
+def incidents(query, limit):
     def cited(term):
         return Exists(
             Citation.objects.filter(
@@ -57,15 +69,15 @@ def incidents(words, terms, limit):
             )
         )
 
-    matches = _all(
-        Q(title__icontains=term) | Q(summary__icontains=term) | cited(term) for term in terms
+    matches = condition(
+        query, lambda term: Q(title__icontains=term) | Q(summary__icontains=term) | cited(term)
     )
-    in_title = _all(Q(title__icontains=term) for term in terms)
+    in_title = condition(query, lambda term: Q(title__icontains=term))
     queryset = incident_rows().filter(matches)
     return list(_ranked(queryset, in_title, "-start_date", "title")[:limit])
 
 
-def groups(words, terms, limit):
+def groups(query, limit):
     def alias(term):
         return Exists(GroupAlias.objects.filter(group=OuterRef("pk"), name__icontains=term))
 
@@ -75,9 +87,11 @@ def groups(words, terms, limit):
     def named(term):
         return Q(name__icontains=term) | Q(acronym__icontains=term) | alias(term)
 
-    matches = _all(named(term) | leader(term) | Q(description__icontains=term) for term in terms)
+    matches = condition(
+        query, lambda term: named(term) | leader(term) | Q(description__icontains=term)
+    )
     queryset = group_rows().filter(matches)
-    return list(_ranked(queryset, _all(named(term) for term in terms), "name")[:limit])
+    return list(_ranked(queryset, condition(query, named), "name")[:limit])
 
 
 def _all(conditions):

@@ -5,8 +5,10 @@ Every tsvector here is written by pg_vector_sql(), the very expression the GIN
 indexes of migrations 0003 and 0006 index (each migration keeps its own frozen copy;
 tests/test_search_backends.py checks that the planner uses every index), so that
 each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
-("the", "of"): searched_words() drops them from the query first.
+("the", "of"): searched() drops clauses of them only from the query first.
 """
+
+from dataclasses import replace
 
 from django.db import connection
 
@@ -29,25 +31,31 @@ PG_CONFIG = "english"  # as the GIN indexes of migrations 0003 and 0006
 PG_CONFIG_ES = "reports_spanish"
 
 
-def searched_words(words):
-    """The words PostgreSQL searches for: all but its stop words, which match nothing."""
+def searched(query):
+    """`query` without its clauses of stop words only ("the"), which match nothing in
+    PostgreSQL: an incident or group must match each clause, so one would hide all."""
+    if not query:
+        return query
+    columns = ", ".join(f"numnode({clause_sql(query, n)})" for n in range(len(query.clauses)))
     with connection.cursor() as cursor:
-        cursor.execute(PG_WORDS_SQL, {"words": words, "config": PG_CONFIG})
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT {columns}", term_params(query))  # noqa: S608 - built here
+        nodes = cursor.fetchone()
+    kept = [clause for clause, count in zip(query.clauses, nodes, strict=True) if count]
+    return replace(query, clauses=tuple(kept))
 
 
-def reports(words, terms, limit):
+def reports(query, limit):
     sql = PG_REPORTS_SQL.format(
         text=pg_vector_sql("p.text"),
         title=pg_vector_sql("r.title"),
-        query=PG_QUERY.format(name="all"),
+        query=tsquery_sql(query),
         config=PG_CONFIG,
         text_es=pg_vector_sql("p.text", PG_CONFIG_ES),
         title_es=pg_vector_sql("r.title", PG_CONFIG_ES),
-        query_es=PG_QUERY_ES,
+        query_es=tsquery_sql(query, PG_CONFIG_ES),
         config_es=PG_CONFIG_ES,
     )
-    params = _pg_params(words, limit) | {
+    params = _pg_params(query, limit) | {
         "candidates": CANDIDATES,
         "marks": f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
     }
@@ -65,12 +73,12 @@ def reports(words, terms, limit):
     return hits
 
 
-def incidents(words, terms, limit):
-    return shown_rows(Incident, _incident_ids(words, limit))
+def incidents(query, limit):
+    return shown_rows(Incident, _incident_ids(query, limit))
 
 
-def groups(words, terms, limit):
-    ids = _group_ids(words, limit)
+def groups(query, limit):
+    ids = _group_ids(query, limit)
     return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
@@ -136,19 +144,60 @@ FROM shown LEFT JOIN reports_paragraph p ON p.id = shown.rid
 """
 
 
-# Incidents and groups: one tsquery per word, so that each word may be in a different
+# A parsed Query as a tsquery, built from its terms, each a parameter of its own
+# (never from the reader's text): a word is plainto_tsquery's, a phrase
+# phraseto_tsquery's (words next to each other, in order), a prefix to_tsquery's of
+# the quoted words and `:*` (the words are letters and digits only, query.WORD); OR
+# is ||, NOT !!, and the clauses are joined by &&. Stop words make an empty tsquery,
+# which && and || leave out.
+def term_sql(term, n, config):
+    if term.prefix:
+        return f"to_tsquery('{config}'::regconfig, %(t{n})s)"
+    function = "phraseto_tsquery" if len(term.words) > 1 else "plainto_tsquery"
+    return f"{function}('{config}'::regconfig, %(t{n})s)"
+
+
+def term_params(query):
+    """The parameters of the terms of every clause of `query`, numbered in order."""
+    params = {}
+    for term in (term for clause in query.clauses for term in clause.terms):
+        if term.prefix:
+            value = " <-> ".join(f"'{word}'" for word in term.words) + ":*"
+        else:
+            value = " ".join(term.words)
+        params[f"t{len(params)}"] = value
+    return params
+
+
+def clause_sql(query, index, config=PG_CONFIG):
+    """The tsquery of the clause at `index` of `query`, positive (NOT left to the caller)."""
+    first = sum(len(clause.terms) for clause in query.clauses[:index])
+    terms = query.clauses[index].terms
+    return (
+        "(" + " || ".join(term_sql(term, first + n, config) for n, term in enumerate(terms)) + ")"
+    )
+
+
+def tsquery_sql(query, config=PG_CONFIG):
+    """The tsquery of the whole of `query`: every clause, a negated one under !!."""
+    # In brackets: `vector @@ a && b` would be `(vector @@ a) && b`.
+    return (
+        "("
+        + " && ".join(
+            ("!!" if clause.negated else "") + clause_sql(query, index, config)
+            for index, clause in enumerate(query.clauses)
+        )
+        + ")"
+    )
+
+
+# Incidents and groups: one tsquery per clause, so that each may be in a different
 # column (or citation) as with FTS5. Every `vector @@ query` below is one of migration
-# 0006's GIN indexes, so each word's rows come from bitmap index scans, and each
-# word's "id IN (...)" is a semi-join the planner sizes from those indexes. Words
-# PostgreSQL drops as stop words ("the") are left out first (searched_words): inside
-# the query, a "no such word OR id IN (...)" would hide the semi-join from the
-# planner, which then walks every incident by date testing each one.
-PG_QUERY = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %({{name}})s)"
-PG_QUERY_ES = f"plainto_tsquery('{PG_CONFIG_ES}'::regconfig, %(all)s)"
-PG_WORDS_SQL = """
-SELECT word FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, n)
-WHERE numnode(plainto_tsquery(%(config)s::regconfig, word)) > 0 ORDER BY n
-"""
+# 0006's GIN indexes, so each clause's rows come from bitmap index scans, and each
+# clause's "id IN (...)" is a semi-join the planner sizes from those indexes. Clauses
+# PostgreSQL drops as stop words ("the") are left out first (searched): inside the
+# query, a "no such word OR id IN (...)" would hide the semi-join from the planner,
+# which then walks every incident by date testing each one.
 PG_INCIDENTS_SQL = """
 SELECT id FROM (
     (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
@@ -187,21 +236,18 @@ PG_GROUP_WORD = """g.id IN (
     SELECT group_id FROM reports_leader WHERE {leader} @@ {query})"""
 
 
-def _pg_each(template, words, **columns):
+def _pg_each(template, query, clauses, **columns):
+    """`template` for each of `clauses` (of `query`), NOT IN for a negated one, joined by AND."""
     vectors = {name: pg_vector_sql(column) for name, column in columns.items()}
     return " AND ".join(
-        template.format(query=PG_QUERY.format(name=f"word{n}"), **vectors)
-        for n in range(len(words))
+        ("NOT " if clause.negated else "")
+        + template.format(query=clause_sql(query, query.clauses.index(clause)), **vectors)
+        for clause in clauses
     )
 
 
-def _pg_params(words, limit):
-    return {
-        "all": " ".join(words),
-        "status": Status.PUBLISHED,
-        "limit": limit,
-        **{f"word{n}": word for n, word in enumerate(words)},
-    }
+def _pg_params(query, limit):
+    return {"status": Status.PUBLISHED, "limit": limit, **term_params(query)}
 
 
 def _pg_ids(sql, params):
@@ -210,18 +256,19 @@ def _pg_ids(sql, params):
         return [row[0] for row in cursor.fetchall()]
 
 
-def _incident_ids(words, limit):
-    each = _pg_each(PG_INCIDENT_WORD, words, title="title", summary="summary", quote="c.quote")
-    sql = PG_INCIDENTS_SQL.format(
-        title=pg_vector_sql("i.title"), all=PG_QUERY.format(name="all"), each=each
-    )
-    return _pg_ids(sql, _pg_params(words, limit))
+def _incident_ids(query, limit):
+    columns = {"title": "title", "summary": "summary", "quote": "c.quote"}
+    each = _pg_each(PG_INCIDENT_WORD, query, query.clauses, **columns)
+    sql = PG_INCIDENTS_SQL.format(title=pg_vector_sql("i.title"), all=tsquery_sql(query), each=each)
+    return _pg_ids(sql, _pg_params(query, limit))
 
 
-def _group_ids(words, limit):
+def _group_ids(query, limit):
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     sql = PG_GROUPS_SQL.format(
-        each=_pg_each(PG_GROUP_WORD, words, **names, description="description", leader="name"),
-        named=_pg_each(PG_GROUP_NAMED, words, **names),
+        each=_pg_each(
+            PG_GROUP_WORD, query, query.clauses, **names, description="description", leader="name"
+        ),
+        named=_pg_each(PG_GROUP_NAMED, query, query.positive, **names),
     )
-    return _pg_ids(sql, _pg_params(words, limit))
+    return _pg_ids(sql, _pg_params(query, limit))

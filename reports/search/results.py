@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from reports.models import Country, Group, GroupAlias, Incident, Paragraph, Report, Status
+from reports.search.query import Query
 
 # Reports are ranked among the newest CANDIDATES passages and titles matching a query,
 # on every engine (read sqlite.FTS5_SQL first), so that a common word costs about
@@ -32,6 +33,7 @@ class SearchResults:
     incidents: list = field(default_factory=list)
     groups: list = field(default_factory=list)
     query: str = ""
+    parsed: Query = field(default_factory=Query)
 
     def __bool__(self):
         return bool(self.reports or self.incidents or self.groups)

@@ -63,19 +63,19 @@ class ResultRows:
 
 
 @lru_cache(maxsize=256)
-def _words_pattern(query):
-    """A regex splitting text around the query's words (of two letters or more), or None."""
-    words = [word for word in (query or "").split() if len(word) > 1]
+def _words_pattern(words):
+    """A regex splitting text around `words` (those of two letters or more), or None."""
+    words = sorted({word for word in words if len(word) > 1}, key=len, reverse=True)
     if not words:
         return None
     # One group around the alternatives: split() then returns text, match, text, ...
     return re.compile(f"({'|'.join(re.escape(word) for word in words)})", re.IGNORECASE)
 
 
-def highlight(text, query):
+def highlight(text, words):
     """`text` cut into (text, is_match) segments, in order; is_match for each occurrence
-    of a word of `query` (any case), which the template marks."""
-    pattern = _words_pattern(query)
+    of one of `words` (a tuple; any case), which the template marks."""
+    pattern = _words_pattern(words)
     if pattern is None:
         return [(text, False)] if text else []
     return [(piece, bool(n % 2)) for n, piece in enumerate(pattern.split(text)) if piece]
@@ -91,45 +91,45 @@ def first_words(text, count):
     return cut if cut.endswith(" …") else f"{cut} …"
 
 
-def report_row(hit, query, country_urls):
+def report_row(hit, words, country_urls):
     report = hit.report
     url = report.get_absolute_url()
     paragraph = hit.paragraph
     return ReportRow(
         url=url,
-        title=highlight(report.title, query),
+        title=highlight(report.title, words),
         country_url=country_urls[report.country],
         country_name=report.country.local_name,
         year=report.year,
-        passage=highlight(hit.snippet, query) if paragraph else [],
+        passage=highlight(hit.snippet, words) if paragraph else [],
         paragraph_number=paragraph.number if paragraph else None,
         paragraph_url=f"{url}#p{paragraph.number}" if paragraph else "",
         language=report.language,
     )
 
 
-def incident_row(incident, query, country_urls, language):
+def incident_row(incident, words, country_urls, language):
     title, summary = (
         localized(incident, "title", language),
         localized(incident, "summary", language),
     )
     return IncidentRow(
         url=incident.get_absolute_url(),
-        title=highlight(title.text, query),
+        title=highlight(title.text, words),
         date=precise_date(incident.start_date, incident.start_precision),
         country_url=country_urls[incident.country],
         country_name=incident.country.local_name,
-        summary=highlight(first_words(summary.text, SUMMARY_WORDS) if summary else "", query),
+        summary=highlight(first_words(summary.text, SUMMARY_WORDS) if summary else "", words),
         title_fallback=title.language if title.fallback else "",
         summary_fallback=summary.language if summary.fallback else "",
     )
 
 
-def group_row(group, query):
+def group_row(group, words):
     return GroupRow(
         url=group.get_absolute_url(),
-        name=highlight(name_with_acronym(group.name, group.acronym), query),
-        aliases=[highlight(alias.name, query) for alias in group.aliases.all()],
+        name=highlight(name_with_acronym(group.name, group.acronym), words),
+        aliases=[highlight(alias.name, words) for alias in group.aliases.all()],
     )
 
 
@@ -143,9 +143,9 @@ class CountryURLs(dict):
 
 def result_rows(results):
     """The rows of the search page for `results` (search_archive's), in its order."""
-    query, country_urls, language = results.query, CountryURLs(), reader_language()
+    words, country_urls, language = tuple(results.parsed.words), CountryURLs(), reader_language()
     return ResultRows(
-        reports=[report_row(hit, query, country_urls) for hit in results.reports],
-        incidents=[incident_row(row, query, country_urls, language) for row in results.incidents],
-        groups=[group_row(group, query) for group in results.groups],
+        reports=[report_row(hit, words, country_urls) for hit in results.reports],
+        incidents=[incident_row(row, words, country_urls, language) for row in results.incidents],
+        groups=[group_row(group, words) for group in results.groups],
     )

@@ -19,7 +19,6 @@ from django.db import OperationalError, connection
 
 from reports.models import Incident, Paragraph, Report, Status
 from reports.search import portable, spanish, sqlite_schema
-from reports.search.query import words_of
 from reports.search.results import (
     CANDIDATES,
     MARK_START,
@@ -36,49 +35,62 @@ from reports.search.sqlite_schema import SEARCH_TABLES
 logger = logging.getLogger(__name__)
 
 
-def searched_words(words):
-    return words
+def searched(query):
+    return query
 
 
-def reports(words, terms, limit):
+def reports(query, limit):
     """Report hits from the FTS5 table, else from the portable search."""
-    hits = _fts5_reports(words, limit)
-    return portable.reports(words, terms, limit) if hits is None else hits
+    hits = _fts5_reports(query, limit)
+    return portable.reports(query, limit) if hits is None else hits
 
 
-def incidents(words, terms, limit):
-    ids = _ids_from_fts5(INCIDENTS_SQL, {"match": fts5_query(words)}, limit, CANDIDATES)
+def incidents(query, limit):
+    ids = _ids_from_fts5(INCIDENTS_SQL, {"match": fts5_match(query)}, limit, CANDIDATES)
     if ids is None:
-        return portable.incidents(words, terms, limit)
+        return portable.incidents(query, limit)
     return shown_rows(Incident, ids)
 
 
-def groups(words, terms, limit):
+def groups(query, limit):
     ids = _ids_from_fts5(
         GROUPS_SQL,
-        {
-            "match": fts5_query(words),
-            "named": fts5_query(words, columns=["name", "acronym", "aliases"]),
-        },
+        {"match": fts5_match(query), "named": fts5_match(query, columns=NAME_COLUMNS)},
         limit,
         GROUP_CANDIDATES,
     )
     if ids is None:
-        return portable.groups(words, terms, limit)
+        return portable.groups(query, limit)
     return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
-def fts5_query(terms, columns=()):
-    """Return an FTS5 MATCH expression requiring every word, or "" if there is none.
+NAME_COLUMNS = ("name", "acronym", "aliases")
 
-    Each word (see words_of) is quoted, so FTS5 syntax in user input (quotes, `*`,
-    `NEAR(`, `AND`/`OR`/`NOT`, column filters) is searched for as words, never obeyed.
-    With `columns`, every word must be in one of those columns.
+
+def fts5_match(query, columns=(), word=str):
+    """The FTS5 MATCH expression of a parsed Query, or "" when it can find nothing.
+
+    Built from the parsed terms only: each term is a quoted string of words (letters
+    and digits, see query.WORD), so nothing the reader typed is read as FTS5 syntax.
+    With `columns`, the positive terms must be in those columns; `word` maps each word
+    to the form the table holds (Spanish stems).
     """
-    quoted = " ".join(f'"{word}"' for word in words_of(terms))
-    if quoted and columns:
-        return f"{{{' '.join(columns)}}} : ({quoted})"
-    return quoted
+    if not query:
+        return ""
+
+    def term(term):
+        quoted = " ".join(word(each) for each in term.words)
+        return f'"{quoted}"' + ("*" if term.prefix else "")
+
+    def clause(clause):
+        return "(" + " OR ".join(term(each) for each in clause.terms) + ")"
+
+    match = " AND ".join(clause(each) for each in query.positive)
+    if columns:
+        match = f"{{{' '.join(columns)}}} : ({match})"
+    for each in query.negative:
+        match = f"({match}) NOT {clause(each)}"
+    return match
 
 
 # Reports. A query is ranked among its newest CANDIDATES passages and CANDIDATES
@@ -247,14 +259,11 @@ LIMIT %(limit)s
 )
 
 
-def _fts5_reports(words, limit):
+def _fts5_reports(query, limit):
     """Report hits from the FTS5 table, or None when this SQLite has none."""
-    match = fts5_query(words)
-    if not match:
-        return []
     params = {
-        "match": match,
-        "match_es": fts5_query([spanish.stem(word) for word in words_of(words)]),
+        "match": fts5_match(query),
+        "match_es": fts5_match(query, word=spanish.stem),
         "status": Status.PUBLISHED,
         "candidates": CANDIDATES,
         "common": COMMON_ROWS,
@@ -278,7 +287,7 @@ def _fts5_reports(words, limit):
             text = (marked or "").replace(MARK_START, "").replace(MARK_STOP, "")
             paragraph = Paragraph(id=paragraph_id, report_id=report_id, number=number, text=text)
             if in_spanish:
-                snippet = snippet_of(text, [spanish.first_match(text, words) or ""])
+                snippet = snippet_of(text, [spanish.first_match(text, query.words) or ""])
             else:
                 snippet = marked_snippet(text, marked)
         hits.append(ReportHit(shown[report_id], paragraph, snippet, bool(title_match)))
