@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Least
 from django.forms.renderers import TemplatesSetting
 from django.utils.functional import lazy
 from django.utils.text import get_text_list
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from reports.figures import derived
@@ -31,6 +32,7 @@ from reports.models import (
     Report,
     Status,
 )
+from reports.search.listing import Filters
 
 MAX_QUERY_LENGTH = 200
 # Suggestions of the group field's autocomplete, and candidates named by its error.
@@ -46,6 +48,10 @@ FORM_RENDERER = TemplatesSetting()
 
 class TextInput(forms.TextInput):
     template_name = "reports/includes/widgets/input.html"
+
+
+class SearchInput(TextInput):
+    input_type = "search"
 
 
 class NumberInput(forms.NumberInput):
@@ -483,9 +489,97 @@ class GroupFilter(ArchiveFilterSet):
 
 
 class SearchForm(forms.Form):
+    """The search box, and what narrows, orders and pages its results (reports.search)."""
+
+    default_renderer = FORM_RENDERER
+
     q = forms.CharField(
         label=_("Search reports, incidents and groups"),
         max_length=MAX_QUERY_LENGTH,
         strip=True,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=SearchInput(attrs={"aria-describedby": "search-help"}),
     )
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All kinds")),
+            ("reports", _("Reports")),
+            ("passages", _("Passages")),
+            ("incidents", _("Incidents")),
+            ("groups", _("Armed groups")),
+        ],
+        widget=Select,
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=Select)
+    year_from = forms.IntegerField(
+        label=_("From year"), required=False, min_value=1000, max_value=9999, widget=NumberInput
+    )
+    year_to = forms.IntegerField(
+        label=_("To year"), required=False, min_value=1000, max_value=9999, widget=NumberInput
+    )
+    series = forms.ChoiceField(label=_("Series"), required=False, widget=Select)
+    publisher = forms.ChoiceField(label=_("Publisher"), required=False, widget=Select)
+    language = forms.ChoiceField(label=_("Document language"), required=False, widget=Select)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+        ],
+        widget=Select,
+    )
+
+    # The fields that narrow the results (all but the query, the kind and the sort).
+    FILTERS = ("country", "year_from", "year_to", "series", "publisher", "language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices from published reports only, as the report list's.
+        fields = self.fields
+        fields["country"].choices = [("", _("Any country")), *country_choices("reports")]
+        series = derived("published-series", Report.objects.published_series)
+        fields["series"].choices = [("", _("Any series")), *((s, s) for s in series)]
+        publishers = derived("published-publishers", published_publishers)
+        fields["publisher"].choices = [("", _("Any publisher")), *((n, n) for n in publishers)]
+        languages = derived("published-languages", published_languages)
+        fields["language"].choices = [
+            ("", _("Any language")),
+            *((code, language_name(code)) for code in languages),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start and end and start > end:
+            raise ValidationError(_("The first year comes after the last."), code="years")
+        return data
+
+    def search_arguments(self):
+        """reports.search.search's arguments from the valid form: text, kind, filters, sort."""
+        data = self.cleaned_data
+        return {
+            "text": data["q"],
+            "kind": data["kind"],
+            "filters": Filters(**{name: data[name] for name in self.FILTERS}),
+            "sort": data["sort"] or "relevance",
+        }
+
+    def filter_fields(self):
+        return [self[name] for name in ("kind", *self.FILTERS, "sort")]
+
+
+def published_languages():
+    """The languages of published reports, in order of their codes."""
+    reports = Report.objects.published().order_by("language")
+    return list(reports.values_list("language", flat=True).distinct())
+
+
+def language_name(code):
+    """The language's name in the reader's language where Django knows it, else the code."""
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code

@@ -683,6 +683,11 @@ class Paragraph(models.Model):
             models.UniqueConstraint(fields=["report", "number"], name="paragraph_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="paragraph_number_positive"),
         ]
+        indexes = [
+            # A matching passage's report, read from this small index rather than from
+            # the paragraph's row with its text (reports.search.sqlite.MATCHING_SQL).
+            models.Index(fields=["id", "report"], name="paragraph_id_report_idx"),
+        ]
 
     def __str__(self):
         # What an editor choosing a citation's paragraph recognises it by.

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from reports.caching import public_page
+from reports.caching import page_query, public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
 from reports.disclaimers import disclaimers_behind, distinct_disclaimers
@@ -56,7 +56,8 @@ from reports.rows import (
     incident_rows,
     other_names,
 )
-from reports.search import search_archive
+from reports.search import search as search_archive_page
+from reports.search.listing import COUNT_LIMIT
 from reports.search.rows import result_rows
 from reports.tallies import tallies
 
@@ -379,20 +380,39 @@ def _pointed_at(query):
     return initial
 
 
-@public_page(parameters=["q"])
+@public_page(parameters=["q", "kind", *SearchForm.FILTERS, "sort", "page"])
 def search(request):
     # An empty box is an unbound form (the search page), not an error.
     form = SearchForm(request.GET if request.GET.get("q", "").strip() else None)
-    stamp = getattr(request, "archive_stamp", None)
-    results = search_archive(form.cleaned_data["q"], archive_stamp=stamp) if form.is_valid() else None
+    found = None
+    if form.is_valid():
+        found = search_archive_page(
+            **form.search_arguments(),
+            page=request.GET.get("page"),
+            archive_stamp=getattr(request, "archive_stamp", None),
+        )
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {
         "form": form,
-        "results": results,
-        "rows": result_rows(results) if results is not None else None,
-        "disclaimers": search_disclaimers(results) if results else [],
+        "found": found,
+        "results": found.results if found else None,
+        "rows": result_rows(found.results) if found else None,
+        "tabs": search_tabs(request, found) if found else [],
+        "count_limit": COUNT_LIMIT,
+        "disclaimers": search_disclaimers(found.results) if found and found.results else [],
     }
     return render(request, "reports/search.html", context, status=status)
+
+
+def search_tabs(request, found):
+    """Each kind's count and the query string of its results (the search's filters and
+    sort kept, its page not), all kinds first."""
+    kept = page_query(request, leave_out=["page", "kind"])
+    tabs = [{"kind": "", "count": None, "query": kept, "current": not found.kind}]
+    for kind, count in found.counts.items():
+        query = f"{kept}&kind={kind}" if kept else f"kind={kind}"
+        tabs.append({"kind": kind, "count": count, "query": query, "current": found.kind == kind})
+    return tabs
 
 
 def search_disclaimers(results):

@@ -304,7 +304,7 @@ def test_fts5_match_quotes_every_term():
         '("NEAR river") AND ("say hi") AND ("AND")'
     )
     assert sqlite.fts5_match(parse('-x OR "y z" a* {b c} : d')) == (
-        '(("a"*) AND ("b c") AND ("d")) NOT ("x" OR "y z")'
+        '(("a"*) AND ("b") AND ("c") AND ("d")) NOT ("x" OR "y z")'
     )
     assert sqlite.fts5_match(parse('* " ()')) == ""
 

@@ -136,9 +136,10 @@ def test_hostile_text_everywhere_on_the_page_is_escaped(client, db):
     assert html.count(escaped) == 6
     assert html.count("<mark>Okapi</mark>") == 5 and "<mark>okapi</mark>" in html
     assert "(&lt;OF&gt;)" in html
-    # The country of the report and of the incident; a country name is not marked.
+    # The country of the report and of the incident, and the country filter's choice; a
+    # country name is not marked.
     assert (
-        html.count("Peru &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold") == 2
+        html.count("Peru &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold") == 3
     )
     # Slugs are quoted into the URLs, which are escaped too.
     assert html.count('href="/reports/okapi-%22%3Creport%3E%27%26/"') == 1
@@ -158,8 +159,9 @@ def test_text_that_looks_like_marks_is_shown_as_text(client, db):
     html = client.get(reverse("reports:search"), {"q": "okapi"}).content.decode()
 
     shown = "&lt;mark&gt;lima&lt;/mark&gt; \x02lima\x03 &amp;lt;mark&amp;gt;"
-    # Report title; incident title, summary; group name, alias; the two rows' country.
-    assert html.count(shown) == 7
+    # Report title; incident title, summary; group name, alias; the two rows' country;
+    # the country filter's choice.
+    assert html.count(shown) == 8
     assert (
         "The <mark>okapi</mark> passage &lt;mark&gt;lima&lt;/mark&gt; &amp;lt;mark&amp;gt;." in html
     )

@@ -72,9 +72,11 @@ Each engine module answers the same four calls:
     groups(words, terms, limit) -> [Group]
 """
 
+from dataclasses import dataclass, field
+
 from django.db import connection
 
-from reports.search import portable, postgresql, sqlite
+from reports.search import listing, portable, postgresql, sqlite
 from reports.search.names import expand, group_names
 from reports.search.query import parse
 from reports.search.results import ReportHit, SearchResults, shown_rows, snippet_of
@@ -90,6 +92,7 @@ __all__ = [
     "optimize_search_index",
     "pause_search_index",
     "rebuild_search_index",
+    "search",
     "search_archive",
     "search_engine",
     "shown_rows",
@@ -104,11 +107,12 @@ def search_engine():
     return ENGINES.get(connection.vendor, portable)
 
 
-def search_archive(text, limit=20, archive_stamp=None):
+def search_archive(text, limit=20, archive_stamp=None, query=None):
     """Return the published reports, incidents and groups matching the search `text`
     (query.parse's syntax; group names expanded, names.expand). `archive_stamp`: the
-    archive's (version, changed_at) where the caller has read it."""
-    query = prepared(text, archive_stamp)
+    archive's (version, changed_at) where the caller has read it; `query`: the text
+    as prepared(), where the caller has it."""
+    query = prepared(text, archive_stamp) if query is None else query
     if not query:
         return SearchResults(query=text or "", parsed=query)
     engine = search_engine()
@@ -119,6 +123,75 @@ def search_archive(text, limit=20, archive_stamp=None):
         query=text,
         parsed=query,
     )
+
+
+@dataclass
+class SearchPage:
+    """A search as the page shows it: how many results each kind has (`counts`), and
+    either one kind's `page` (a Page of hits; `results` holds them too, for the rows)
+    or, with no kind, the first few of each kind in `results`."""
+
+    results: SearchResults
+    counts: dict = field(default_factory=dict)
+    kind: str = ""
+    page: object = None
+
+    @property
+    def shown_counts(self):
+        """The counts of the kind shown, or of every kind (passages are in their reports)."""
+        if self.kind:
+            return [self.counts.get(self.kind, 0)]
+        return [n for kind, n in self.counts.items() if kind != "passages"]
+
+    @property
+    def total(self):
+        """How many results, each count up to listing.COUNT_LIMIT."""
+        return sum(min(n, listing.COUNT_LIMIT) for n in self.shown_counts)
+
+    @property
+    def more(self):
+        """Whether there are more results than `total`: a kind has over COUNT_LIMIT."""
+        return any(n > listing.COUNT_LIMIT for n in self.shown_counts)
+
+
+# Rows of each kind a search without a kind but with filters or a sort shows.
+OVERVIEW_SIZE = 5
+
+
+def listing_engine():
+    """The engine of search(): search_engine(), but the portable one where this SQLite
+    has no search tables (search_archive's engines fall back query by query)."""
+    engine = search_engine()
+    return portable if engine is sqlite and not sqlite.available() else engine
+
+
+def search(text, kind="", filters=None, sort="relevance", page=1, archive_stamp=None):
+    """The SearchPage of `text` (query.parse's syntax, group names expanded) for `kind`
+    (one of listing.KINDS, or "" for all), listing.Filters, a sort of listing.SORTS and
+    a page number (any value: out of range is the nearest page)."""
+    filters = filters or listing.Filters()
+    query = prepared(text, archive_stamp)
+    if not query:
+        return SearchPage(SearchResults(query=text or "", parsed=query), kind=kind)
+    engine = listing_engine()
+    counts = listing.counts(query, filters, engine)
+    if kind:
+        found = listing.page_of(kind, query, filters, sort, page, engine, counts[kind])
+        hits = {"reports" if kind == "passages" else kind: found.object_list}
+        results = SearchResults(**hits, query=text, parsed=query)
+        return SearchPage(results, counts, kind, found)
+    if not filters and sort == "relevance":
+        results = search_archive(text, archive_stamp=archive_stamp, query=query)
+    else:
+        first = {
+            each: listing.page_of(
+                each, query, filters, sort, 1, engine, counts[each], OVERVIEW_SIZE
+            )
+            for each in ("reports", "incidents", "groups")
+        }
+        hits = {each: found.object_list for each, found in first.items()}
+        results = SearchResults(**hits, query=text, parsed=query)
+    return SearchPage(results, counts)
 
 
 def prepared(text, archive_stamp=None):

@@ -51,12 +51,21 @@ def _unique(keys):
     return [key for key in dict.fromkeys(keys) if key]
 
 
+# The last GroupNames this process read, by its archive stamp: every search asks,
+# and unpickling thousands of names from the shared cache costs more than the search.
+_latest = {}
+
+
 def group_names(archive_stamp=None):
     """The GroupNames of the archive as it is now (its `archive_stamp`, (version,
     changed_at), where the caller has read it), read once per change of the archive."""
-    version, changed_at = archive_stamp or ArchiveState.current()
-    key = f"search-names:{stamp(version, changed_at)}"
-    return cache.get_or_set(key, GroupNames, timeout=NAMES_TTL)
+    key = f"search-names:{stamp(*(archive_stamp or ArchiveState.current()))}"
+    names = _latest.get(key)
+    if names is None:
+        names = cache.get_or_set(key, GroupNames, timeout=NAMES_TTL)
+        _latest.clear()
+        _latest[key] = names
+    return names
 
 
 def expand(query, names):

@@ -62,36 +62,14 @@ def reports(query, limit):
 
 
 def incidents(query, limit):
-    def cited(term):
-        return Exists(
-            Citation.objects.filter(
-                incident=OuterRef("pk"), report__status=Status.PUBLISHED, quote__icontains=term
-            )
-        )
-
-    matches = condition(
-        query, lambda term: Q(title__icontains=term) | Q(summary__icontains=term) | cited(term)
-    )
-    in_title = condition(query, lambda term: Q(title__icontains=term))
-    queryset = incident_rows().filter(matches)
+    queryset = incident_rows().filter(condition(query, MATCHES["incidents"]))
+    in_title = condition(query, MATCHES["incident_titles"])
     return list(_ranked(queryset, in_title, "-start_date", "title")[:limit])
 
 
 def groups(query, limit):
-    def alias(term):
-        return Exists(GroupAlias.objects.filter(group=OuterRef("pk"), name__icontains=term))
-
-    def leader(term):
-        return Exists(Leader.objects.filter(group=OuterRef("pk"), name__icontains=term))
-
-    def named(term):
-        return Q(name__icontains=term) | Q(acronym__icontains=term) | alias(term)
-
-    matches = condition(
-        query, lambda term: named(term) | leader(term) | Q(description__icontains=term)
-    )
-    queryset = group_rows().filter(matches)
-    return list(_ranked(queryset, condition(query, named), "name")[:limit])
+    queryset = group_rows().filter(condition(query, MATCHES["groups"]))
+    return list(_ranked(queryset, condition(query, MATCHES["group_names"]), "name")[:limit])
 
 
 def _all(conditions):
@@ -103,3 +81,40 @@ def _ranked(queryset, best, *order_by):
     return queryset.annotate(
         best=Case(When(best, then=Value(True)), default=Value(False))
     ).order_by("-best", *order_by)
+
+
+def matching(kind, query):
+    """A condition on `kind`'s rows (search.listing.KINDS) that match `query` (the full-
+    text engines give SQL instead: matching_sql)."""
+    if kind == "reports":
+        in_text = condition(query, lambda term: Q(text__icontains=term))
+        passages = Paragraph.objects.filter(in_text, report=OuterRef("pk"))
+        return condition(query, lambda term: Q(title__icontains=term)) | Exists(passages)
+    return condition(query, MATCHES[kind])
+
+
+def _cited(term):
+    return Exists(
+        Citation.objects.filter(
+            incident=OuterRef("pk"), report__status=Status.PUBLISHED, quote__icontains=term
+        )
+    )
+
+
+def _named(term):
+    alias = GroupAlias.objects.filter(group=OuterRef("pk"), name__icontains=term)
+    return Q(name__icontains=term) | Q(acronym__icontains=term) | Exists(alias)
+
+
+MATCHES = {
+    "passages": lambda term: Q(text__icontains=term),
+    "report_titles": lambda term: Q(title__icontains=term),
+    "incidents": lambda term: Q(title__icontains=term) | Q(summary__icontains=term) | _cited(term),
+    "incident_titles": lambda term: Q(title__icontains=term),
+    "groups": lambda term: (
+        _named(term)
+        | Exists(Leader.objects.filter(group=OuterRef("pk"), name__icontains=term))
+        | Q(description__icontains=term)
+    ),
+    "group_names": _named,
+}

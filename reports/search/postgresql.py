@@ -8,6 +8,7 @@ each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
 ("the", "of"): searched() drops clauses of them only from the query first.
 """
 
+import re
 from dataclasses import replace
 
 from django.db import connection
@@ -272,3 +273,70 @@ def _group_ids(query, limit):
         named=_pg_each(PG_GROUP_NAMED, query, query.positive, **names),
     )
     return _pg_ids(sql, _pg_params(query, limit))
+
+
+# The results of one kind, whole (search.listing filters, sorts, counts and pages
+# them): the ids of the rows that match, as SQL whose column is `id`.
+MATCHING_SQL = {
+    "passages": """SELECT p.id FROM reports_paragraph p
+        WHERE ({text} @@ {query} AND p.search_language <> 'es')
+           OR ({text_es} @@ {query_es} AND p.search_language = 'es')""",
+    "report_titles": """SELECT r.id FROM reports_report r
+        WHERE ({title} @@ {query} AND r.language <> 'es')
+           OR ({title_es} @@ {query_es} AND r.language = 'es')""",
+    "incidents": "SELECT i.id FROM reports_incident i WHERE {incident_each}",
+    "incident_titles": "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query}",
+    "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
+    "group_names": "SELECT g.id FROM reports_group g WHERE {group_named}",
+}
+MATCHING_SQL["reports"] = (
+    MATCHING_SQL["report_titles"]
+    + "\nUNION ALL\nSELECT p.report_id FROM ("
+    + MATCHING_SQL["passages"]
+    + ") AS m JOIN reports_paragraph p ON p.id = m.id"
+)
+NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+def matching_sql(kind, query):
+    """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
+    `query`, drafts included, in a column `id`."""
+    names = {"name": "name", "acronym": "acronym", "alias": "name"}
+    parts = {
+        "text": lambda: pg_vector_sql("p.text"),
+        "text_es": lambda: pg_vector_sql("p.text", PG_CONFIG_ES),
+        "title": lambda: pg_vector_sql("r.title"),
+        "title_es": lambda: pg_vector_sql("r.title", PG_CONFIG_ES),
+        "query": lambda: tsquery_sql(query),
+        "query_es": lambda: tsquery_sql(query, PG_CONFIG_ES),
+        "incident_title": lambda: pg_vector_sql("i.title"),
+        "incident_each": lambda: _pg_each(
+            PG_INCIDENT_WORD,
+            query,
+            query.clauses,
+            title="title",
+            summary="summary",
+            quote="c.quote",
+        ),
+        "group_each": lambda: _pg_each(
+            PG_GROUP_WORD, query, query.clauses, **names, description="description", leader="name"
+        ),
+        "group_named": lambda: _pg_each(PG_GROUP_NAMED, query, query.positive, **names),
+    }
+    template = MATCHING_SQL[kind]
+    sql = template.format(
+        **{name: part() for name, part in parts.items() if f"{{{name}}}" in template}
+    )
+    return positional(sql, _pg_params(query, 0))
+
+
+def positional(sql, params):
+    """`sql` with %(name)s parameters as %s ones, and their values in that order: how
+    the ORM takes a raw subquery's."""
+    values = []
+
+    def take(match):
+        values.append(params[match[1]])
+        return "%s"
+
+    return NAMED_PARAMETER.sub(take, sql), values

@@ -441,3 +441,101 @@ def optimize_search_index(cursor):
     )
     for (name,) in cursor.fetchall():
         cursor.execute(f"INSERT INTO {name}({name}) VALUES ('optimize')")  # noqa: S608 - a listed name
+
+
+# The results of one kind, whole (search.listing filters, sorts, counts and pages
+# them): the ids of the rows that match, as SQL whose column is `id`. Reports and
+# passages in either table (English, Spanish stems); a title's row has rowid = minus
+# its report's id, an incident's its key (sqlite_schema.incident_key), whose low 32
+# bits are its id, and its title's row minus that.
+MATCHING_SQL = {
+    "passages": """
+        SELECT rowid AS id FROM reports_search_fts
+        WHERE reports_search_fts MATCH %s AND rowid BETWEEN 1 AND {ROWID_MAX}
+        UNION ALL
+        SELECT rowid FROM reports_search_es
+        WHERE reports_search_es MATCH %s AND rowid BETWEEN 1 AND {ROWID_MAX}""",
+    "report_titles": """
+        SELECT -rowid AS id FROM reports_search_fts
+        WHERE reports_search_fts MATCH %s AND rowid BETWEEN -{ROWID_MAX} AND -1
+        UNION ALL
+        SELECT -rowid FROM reports_search_es
+        WHERE reports_search_es MATCH %s AND rowid BETWEEN -{ROWID_MAX} AND -1""",
+    # A passage's report from the small index on (id, report), not the paragraph's row.
+    "passage_reports": """
+        SELECT p.report_id FROM reports_search_fts f
+        JOIN reports_paragraph p INDEXED BY paragraph_id_report_idx ON p.id = f.rowid
+        WHERE reports_search_fts MATCH %s AND f.rowid BETWEEN 1 AND {ROWID_MAX}
+        UNION ALL
+        SELECT p.report_id FROM reports_search_es f
+        JOIN reports_paragraph p INDEXED BY paragraph_id_report_idx ON p.id = f.rowid
+        WHERE reports_search_es MATCH %s AND f.rowid BETWEEN 1 AND {ROWID_MAX}""",
+    "incidents": """
+        SELECT rowid & 4294967295 AS id FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN 1 AND {ROWID_MAX}""",
+    "incident_titles": """
+        SELECT (-rowid) & 4294967295 AS id FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN -{ROWID_MAX} AND -1""",
+    "groups": """
+        SELECT rowid AS id FROM reports_search_groups WHERE reports_search_groups MATCH %s""",
+}
+MATCHING_SQL = {
+    kind: sql.replace("{ROWID_MAX}", str(ROWID_MAX)) for kind, sql in MATCHING_SQL.items()
+}
+MATCHING_SQL["reports"] = (
+    MATCHING_SQL["report_titles"] + "\nUNION ALL" + MATCHING_SQL["passage_reports"]
+)
+MATCHING_SQL["group_names"] = MATCHING_SQL["groups"]
+
+
+# The same, tested row by row: whether the row {id} (its table's id column, written in)
+# matches, by looking its rowid up in the match (FTS5 seeks it in the word's list).
+# Cheap for each of a few rows, where collecting every match of a common word is not.
+PROBE_SQL = {
+    "report_titles": """(
+        EXISTS (SELECT 1 FROM reports_search_fts
+                WHERE reports_search_fts MATCH %s AND rowid = -{id})
+        OR EXISTS (SELECT 1 FROM reports_search_es
+                   WHERE reports_search_es MATCH %s AND rowid = -{id}))""",
+    "passages": """(
+        EXISTS (SELECT 1 FROM reports_search_fts
+                WHERE reports_search_fts MATCH %s AND rowid = {id})
+        OR EXISTS (SELECT 1 FROM reports_search_es
+                   WHERE reports_search_es MATCH %s AND rowid = {id}))""",
+    "incidents": """EXISTS (SELECT 1 FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %s AND rowid = {key})""",
+    "incident_titles": """EXISTS (SELECT 1 FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %s AND rowid = -{key})""",
+    "groups": """EXISTS (SELECT 1 FROM reports_search_groups
+        WHERE reports_search_groups MATCH %s AND rowid = {id})""",
+}
+PROBE_SQL["reports"] = "({titles} OR EXISTS ({paragraphs} AND {passages}))".format(
+    titles=PROBE_SQL["report_titles"],
+    paragraphs="SELECT 1 FROM reports_paragraph p WHERE p.report_id = {id}",
+    passages=PROBE_SQL["passages"].replace("{id}", "p.id"),
+)
+PROBE_SQL["group_names"] = PROBE_SQL["groups"]
+
+
+def probe_sql(kind, query, table):
+    """(SQL, parameters) of whether the row of `table` (quoted) matches: MATCHING_SQL
+    for one row."""
+    sql, params = matching_sql(kind, query)
+    key = sqlite_schema.incident_key(table).replace("%", "%%")  # not a parameter
+    return PROBE_SQL[kind].format(id=f"{table}.id", key=key), params
+
+
+def available():
+    """Whether this SQLite has the search tables (FTS5); search.search_engine() asks."""
+    with connection.cursor() as cursor:
+        return _has_search_tables(cursor)
+
+
+def matching_sql(kind, query):
+    """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
+    `query`, drafts included, in a column `id`."""
+    if kind in ("reports", "report_titles", "passages"):
+        both = [fts5_match(query), fts5_match(query, word=spanish.stem)]
+        return MATCHING_SQL[kind], both * (2 if kind == "reports" else 1)
+    columns = NAME_COLUMNS if kind == "group_names" else ()
+    return MATCHING_SQL[kind], [fts5_match(query, columns=columns)]

@@ -63,6 +63,12 @@ def count_or_unknown(value):
 
 
 @template_filter
+def count_at_most(value, limit):
+    """A count that stops at `limit`: "1,000+" for any count above it."""
+    return f"{number(limit)}+" if value > limit else number(value)
+
+
+@template_filter
 def number(value):
     """A whole number as the page's language writes it: 12,500 in English, 12 500 (a
     no-break space) in Spanish (Django's locale formats)."""

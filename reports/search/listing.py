@@ -1,0 +1,315 @@
+"""Every result of one kind, filtered, sorted and counted: the search page's tabs and
+pages, its exports and the API's search.
+
+search_archive() shows the best few of every kind at once, by its engine's ranking;
+here each kind is a whole list the ORM reads through the engine's condition on it
+(each engine's matching(kind, query)), so that filters, sorts, counts and pages are
+the ORM's, the same on every engine:
+
+    reports    title or a passage matches; passages  each matching paragraph
+    incidents  title, summary or a cited quote;  groups  name, aliases, leaders, description
+
+Sorts: relevance (title or name matches first, then newest), newest, oldest. Filters:
+country, years, series, publisher, document language. A report or passage is filtered
+by its report; an incident by its country and start date, and by the reports that
+cite it for series, publisher and language; a group by its country, and by the
+reports that cite it for the rest.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+)
+from django.db.models.expressions import RawSQL
+
+from reports.models import Citation, Group, Incident, Paragraph, Report, Status
+from reports.search.results import ReportHit, group_rows, incident_rows, report_rows, snippet_of
+
+KINDS = ("reports", "passages", "incidents", "groups")
+SORTS = ("relevance", "newest", "oldest")
+
+# Each kind's title (or name) condition, which relevance puts first.
+TITLES = {
+    "reports": "report_titles",
+    "passages": "report_titles",
+    "incidents": "incident_titles",
+    "groups": "group_names",
+}
+# Each kind's sorts; relevance orders each of its two parts (ordered_ids) by "newest"
+# unless the kind says otherwise.
+ORDERS = {
+    "reports": {"newest": ["-year", "title"], "oldest": ["year", "title"]},
+    "passages": {
+        "newest": ["-report__year", "report__title", "number"],
+        "oldest": ["report__year", "report__title", "number"],
+    },
+    "incidents": {"newest": ["-start_date", "title"], "oldest": ["start_date", "title"]},
+    "groups": {
+        "newest": [F("founded_year").desc(nulls_last=True), "name"],
+        "oldest": [F("founded_year").asc(nulls_last=True), "name"],
+        "relevance": ["name"],
+    },
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    country: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    series: str = ""
+    publisher: str = ""
+    language: str = ""
+
+    def __bool__(self):
+        return any(value not in ("", None) for value in vars(self).values())
+
+    @property
+    def selective(self):
+        """Whether the filters choose rows through indexes (country, years): few rows,
+        found without reading the others (see matching())."""
+        return bool(self.country or self.year_from or self.year_to)
+
+    def of_reports(self, prefix=""):
+        """The condition on reports (through `prefix`, e.g. "report__") of every filter."""
+        report = {
+            "country": self.country,
+            "year__gte": self.year_from,
+            "year__lte": self.year_to,
+            "series": self.series,
+            "publisher__name": self.publisher,
+            "language": self.language,
+        }
+        return Q(
+            **{prefix + key: value for key, value in report.items() if value not in ("", None)}
+        )
+
+    def through_citations(self, field, years=True):
+        """Rows of an incident or group (`field` of Citation) cited by a published report
+        of the series, publisher and language chosen (and years, if `years`)."""
+        chosen = Filters(
+            year_from=self.year_from if years else None,
+            year_to=self.year_to if years else None,
+            series=self.series,
+            publisher=self.publisher,
+            language=self.language,
+        )
+        if not chosen:
+            return Q()
+        citations = Citation.objects.filter(
+            chosen.of_reports("report__"),
+            report__status=Status.PUBLISHED,
+            **{field: OuterRef("pk")},
+        )
+        return Q(Exists(citations))
+
+    def of(self, kind):
+        if kind == "reports":
+            return self.of_reports()
+        if kind == "passages":
+            return self.of_reports("report__")
+        country = Q(country=self.country) if self.country else Q()
+        if kind == "groups":
+            return country & self.through_citations("group")
+        dates = Q()
+        if self.year_from:
+            dates &= Q(start_date__gte=date(self.year_from, 1, 1))
+        if self.year_to:
+            dates &= Q(start_date__lte=date(self.year_to, 12, 31))
+        return country & dates & self.through_citations("incident", years=False)
+
+
+def published(kind):
+    return {
+        "reports": Report.objects.published(),
+        "passages": Paragraph.objects.filter(report__status=Status.PUBLISHED),
+        "incidents": Incident.objects.published(),
+        "groups": Group.objects.published(),
+    }[kind]
+
+
+def matching(kind, query, engine, probe=False):
+    """The condition on `kind`'s rows of matching `query`, from the engine's SQL.
+
+    The database reads the rows either from the matches (each match, then its row) or
+    from the table's own indexes (each row in the order or the filters wanted, then
+    whether it matches). With few matches the first is the cheaper by far; with many
+    (a common word), and when the filters choose few rows, the second: `probe`, where
+    the engine tests each row (probe_sql: SQLite, which cannot tell, as it does not
+    know how many matches there are; PostgreSQL plans from its statistics).
+    """
+    if not hasattr(engine, "matching_sql"):
+        return engine.matching(kind, query)  # the portable engine's own condition
+    if not (probe and hasattr(engine, "probe_sql")):
+        sql, params = engine.matching_sql(kind, query)
+        return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
+    table = connection.ops.quote_name(published(kind).model._meta.db_table)
+    probed = RawSQL(*engine.probe_sql(kind, query, table))  # noqa: S611 - as above
+    return Q(ExpressionWrapper(probed, output_field=BooleanField()))
+
+
+def found(kind, query, filters, engine, probe=False):
+    """The published rows of `kind` that match `query` and `filters`, unordered."""
+    condition = matching(kind, query, engine, probe)
+    return published(kind).filter(condition, filters.of(kind)).order_by()
+
+
+# Results of a kind counted at most: more shows as "1,000+". Counting every match of a
+# common word means reading each matching row (a passage's paragraph, an incident),
+# where the first COUNT_LIMIT cost a few milliseconds whatever the archive's size.
+COUNT_LIMIT = 1000
+
+
+def counts(query, filters, engine):
+    """{kind: how many rows of it match, up to COUNT_LIMIT + 1 (more)}, in one query.
+
+    Without selective filters, each count reads the engine's matches as they come
+    (SQLite's FTS5 in rowid order) and tests each for publication and the filters,
+    stopping at COUNT_LIMIT + 1, so it costs about the same at any size of the archive
+    (through found(), the database first collects every match of a common word). With
+    them, the filtered rows are few: each is tested against the matches (matching()).
+    """
+    if not hasattr(engine, "matching_sql") or filters.selective:
+        return {
+            kind: found(kind, query, filters, engine, probe=True)[: COUNT_LIMIT + 1].count()
+            for kind in KINDS
+        }
+    columns, params = [], []
+    for kind in KINDS:
+        ids, ids_params = engine.matching_sql(kind, query)
+        rows = published(kind).filter(filters.of(kind), pk=RawSQL("m.id", ())).values("pk")
+        rows_sql, rows_params = rows.query.sql_with_params()
+        columns.append(
+            f"(SELECT count(*) FROM (SELECT DISTINCT m.id FROM ({ids}) m"  # noqa: S608 - SQL built here
+            f" WHERE EXISTS ({rows_sql}) LIMIT {COUNT_LIMIT + 1}) AS {kind})"
+        )
+        params += [*ids_params, *rows_params]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)  # noqa: S608 - built here
+        return dict(zip(KINDS, cursor.fetchone(), strict=True))
+
+
+def ordered_ids(kind, query, filters, sort, engine, probe, start, size):
+    """The ids of `kind`'s results (found()) from `start`, `size` of them at most, in
+    the order of `sort`, the primary key last (stable pages).
+
+    Relevance puts the rows whose title (a group: a name) matches first, each part
+    newest first (groups by name): two reads, the title matches' and, once they run
+    out, the others', rather than one sort of every match by a computed column, which
+    tests every matching row. Passages are by relevance as newest.
+    """
+    rows = found(kind, query, filters, engine, probe)
+    sort = "newest" if sort == "relevance" and kind == "passages" else sort
+    order = [*ORDERS[kind].get(sort, ORDERS[kind]["newest"]), "pk"]
+    if sort != "relevance":
+        return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
+    # A title match is a match: the first part needs only the title's (its list).
+    titles = matching(TITLES[kind], query, engine)
+    first = published(kind).filter(titles, filters.of(kind)).order_by(*order)
+    ids = list(first.values_list("pk", flat=True)[start : start + size])
+    if len(ids) == size:
+        return ids
+    titled = start + len(ids) if ids else first.count()
+    rest = rows.exclude(titles).order_by(*order).values_list("pk", flat=True)
+    offset = max(0, start - titled)
+    return ids + list(rest[offset : offset + size - len(ids)])
+
+
+def shown(kind, ids):
+    """The rows a page of `kind` shows, for these ids, in their order."""
+    rows = {
+        "reports": report_rows,
+        "passages": lambda: Paragraph.objects.select_related("report__country").only(
+            "number",
+            "text",
+            "report__slug",
+            "report__title",
+            "report__year",
+            "report__language",
+            "report__country__name",
+        ),
+        "incidents": incident_rows,
+        "groups": group_rows,
+    }[kind]()
+    by_pk = rows.order_by().in_bulk(ids) if ids else {}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def first_passages(query, report_ids, engine):
+    """{report id: its first matching Paragraph} for these reports."""
+    passages = (
+        Paragraph.objects.filter(matching("passages", query, engine, probe=True))
+        .filter(report__in=report_ids)
+        .order_by("report", "number")
+        .only("report", "number", "text")
+    )
+    first = {}
+    for paragraph in passages:
+        first.setdefault(paragraph.report_id, paragraph)
+    return first
+
+
+PAGE_SIZE = 20
+MAX_PAGE = 10_000  # a page number above this is read as this one
+
+
+@dataclass
+class ResultsPage:
+    """A page of one kind's results: its hits (ReportHit for reports and passages), its
+    number, and whether pages come before and after it. `last`: the number of the
+    last page, where the results are counted (up to COUNT_LIMIT); past that, pages go
+    on as long as there are results."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    last: int | None
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+
+def page_of(kind, query, filters, sort, number, engine, count, per_page=PAGE_SIZE):
+    """The ResultsPage `number` (any value: a bad or out-of-range one is the nearest
+    page) of `kind`'s results, of which there are `count` (counts())."""
+    # Few filtered rows: read them, testing each (matching()).
+    probe = filters.selective
+    last = max(1, -(-count // per_page)) if count <= COUNT_LIMIT else None
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    number = min(number, last or MAX_PAGE)
+    start = (number - 1) * per_page
+    ids = ordered_ids(kind, query, filters, sort, engine, probe, start, per_page + 1)
+    if not ids and number > 1 and last is None:
+        return page_of(kind, query, filters, sort, 1, engine, count, per_page)
+    found_hits = hits(kind, query, ids[:per_page], engine)
+    return ResultsPage(found_hits, number, len(ids) > per_page, last)
+
+
+def hits(kind, query, ids, engine):
+    rows = shown(kind, ids)
+    if kind == "passages":
+        return [ReportHit(p.report, p, snippet_of(p.text, query.words), False) for p in rows]
+    if kind == "reports":
+        first = first_passages(query, ids, engine)
+        return [
+            ReportHit(
+                report,
+                first.get(report.pk),
+                snippet_of(first[report.pk].text, query.words) if report.pk in first else "",
+                False,
+            )
+            for report in rows
+        ]
+    return rows
