@@ -211,9 +211,11 @@ def ordered_ids(kind, query, filters, sort, engine, probe, start, size):
     order = [*ORDERS[kind].get(sort, ORDERS[kind]["newest"]), "pk"]
     if sort != "relevance":
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
-    # A title match is a match: the first part needs only the title's (its list).
+    # A title match is a match (the first part needs only the title's list), but for
+    # an incident that has a word excluded elsewhere than in its title.
     titles = matching(TITLES[kind], query, engine)
-    first = published(kind).filter(titles, filters.of(kind)).order_by(*order)
+    first = rows if kind == "incidents" and query.negative else published(kind)
+    first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])
     if len(ids) == size:
         return ids

@@ -202,7 +202,7 @@ def tsquery_sql(query, config=PG_CONFIG):
 PG_INCIDENTS_SQL = """
 SELECT id FROM (
     (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
-     WHERE i.status = %(status)s AND {title} @@ {all}
+     WHERE i.status = %(status)s AND {title}
      ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
     UNION ALL
     (SELECT i.id, 0 AS best, i.start_date, i.title FROM reports_incident i
@@ -260,7 +260,10 @@ def _pg_ids(sql, params):
 def _incident_ids(query, limit):
     columns = {"title": "title", "summary": "summary", "quote": "c.quote"}
     each = _pg_each(PG_INCIDENT_WORD, query, query.clauses, **columns)
-    sql = PG_INCIDENTS_SQL.format(title=pg_vector_sql("i.title"), all=tsquery_sql(query), each=each)
+    title = f"{pg_vector_sql('i.title')} @@ {tsquery_sql(query)}"
+    if query.negative:  # the title may lack a word excluded that the incident has
+        title = f"{title} AND {each}"
+    sql = PG_INCIDENTS_SQL.format(title=title, each=each)
     return _pg_ids(sql, _pg_params(query, limit))
 
 

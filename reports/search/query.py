@@ -23,9 +23,9 @@ MAX_TERMS = 8
 MAX_WORDS = 16
 MAX_WORD_CHARS = 255  # PostgreSQL refuses a tsquery word of over 2 KB
 WORD = re.compile(r"[^\W_]+")
-# A phrase in double quotes (to the end of the query when the quote is not closed), or
-# a run of anything else but white space.
-TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+# A phrase in double quotes (to the end of the query when the quote is not closed),
+# excluded by a minus before it or not, or a run of anything else but white space.
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,12 @@ def parse(text):
     for match in TOKEN.finditer(text):
         if terms == MAX_TERMS or budget == 0:
             break
-        phrase, bare = match.groups()
+        minus_phrase, phrase, bare = match.groups()
         if bare in ("OR", "NOT"):
             # OR joins the term before to the next; NOT excludes the next.
             joined, excluded = bare == "OR" and bool(alternatives), bare == "NOT"
             continue
-        minus = bare is not None and bare.startswith("-") and len(bare) > 1
+        minus = bool(minus_phrase) or (bare is not None and bare.startswith("-") and len(bare) > 1)
         typed = phrase if phrase is not None else bare[1:] if minus else bare
         words = [word[:MAX_WORD_CHARS] for word in WORD.findall(typed)][:budget]
         if not words:

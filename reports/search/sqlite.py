@@ -46,7 +46,8 @@ def reports(query, limit):
 
 
 def incidents(query, limit):
-    ids = _ids_from_fts5(INCIDENTS_SQL, {"match": fts5_match(query)}, limit, CANDIDATES)
+    sql = INCIDENTS_SQL_EXCLUDING if query.negative else INCIDENTS_SQL
+    ids = _ids_from_fts5(sql, {"match": fts5_match(query)}, limit, CANDIDATES)
     if ids is None:
         return portable.incidents(query, limit)
     return shown_rows(Incident, ids)
@@ -334,6 +335,15 @@ GROUP BY i.id
 ORDER BY max(hit.title_match) DESC, i.start_date DESC, i.title
 LIMIT %(limit)s
 """.replace("{ROWID_MAX}", str(ROWID_MAX))
+# With words excluded, a title's row (the title alone) may match where its incident
+# does not (the word is in its summary): a title match counts if the incident's own
+# row, all of it, matches too.
+INCIDENTS_SQL_EXCLUDING = INCIDENTS_SQL.replace(
+    "WHERE i.status = %(status)s",
+    """WHERE i.status = %(status)s AND EXISTS (
+    SELECT 1 FROM reports_search_incidents w
+    WHERE reports_search_incidents MATCH %(match)s AND w.rowid = hit.k)""",
+)
 
 
 # Groups are few (thousands): every match up to GROUP_CANDIDATES is ranked, named
