@@ -6,7 +6,7 @@ import time
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware import locale
 from django.urls import reverse
 from django.utils import translation
@@ -43,11 +43,13 @@ def refuse_nul_bytes(get_response):
     """A 400 for a NUL byte in the path or the query string: no URL of the archive has one,
     and PostgreSQL refuses it in any text it is asked to compare (a 500 otherwise)."""
 
+    message = "A NUL byte is not allowed in a URL."
+
     def middleware(request):
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest(
-                "A NUL byte is not allowed in a URL.", content_type="text/plain"
-            )
+            if request.path.startswith("/api/"):  # as the API's other errors
+                return JsonResponse({"error": message, "fields": {}}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain")
         return get_response(request)
 
     return middleware

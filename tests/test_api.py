@@ -127,7 +127,7 @@ OPERATIONS = [
         ("citations", "{id}"),
     )
     for detail in ("", lookup + "/")
-]
+] + ["/api/search/"]
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_schema_documents_every_operation(api_schema):
 # Invalid data goes to the lists' filters; a detail's only input is its path, where an
 # invalid value cannot be told apart from an unknown slug (a 404 either way).
 CASES = [(path, GenerationMode.POSITIVE) for path in OPERATIONS] + [
-    (path, GenerationMode.NEGATIVE) for path in OPERATIONS if path.endswith("s/")
+    (path, GenerationMode.NEGATIVE) for path in OPERATIONS if path.endswith(("s/", "search/"))
 ]
 
 

@@ -44,6 +44,11 @@ for kind in ("reports", "incidents", "groups"):
             )
         )
 
+for fmt in ("csv", "json"):
+    urlpatterns.append(
+        path(f"search/export.{fmt}", views.export_search, {"fmt": fmt}, name=f"search-export-{fmt}")
+    )
+
 for kind, prefix in (("report", "reports"), ("incident", "incidents"), ("group", "groups")):
     for fmt in ("bib", "ris", "json"):
         urlpatterns.append(

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reports.models import Group, Incident, Report
-from reports.opendata import citing, exports
+from reports.opendata import citing, exports, search
+from reports.search import search_all
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -32,6 +33,35 @@ def export_list(request, kind, fmt):
     response = StreamingHttpResponse(body, content_type=EXPORT_TYPES[fmt])
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+    response["X-Archive-URL"] = archive_url
+    response["X-Archive-Filter"] = meta["filter"]
+    response["X-Exported-At"] = meta["exported_at"]
+    return response
+
+
+@require_GET
+def export_search(request, fmt):
+    """Stream one kind of a search's results (the first EXPORT_LIMIT), as CSV or JSON."""
+    try:
+        arguments = search.search_arguments(request.GET)
+    except search.SearchInvalid as error:
+        return JsonResponse(
+            {"error": "The search is not valid.", "fields": error.errors}, status=400
+        )
+    kind = arguments.pop("kind")
+    query, hits = search_all(
+        **arguments,
+        kind=kind,
+        limit=search.EXPORT_LIMIT,
+        archive_stamp=getattr(request, "archive_stamp", None),
+    )
+    archive_url = request.build_absolute_uri(reverse("reports:home"))
+    meta = search.meta(query, kind, request.GET, archive_url)
+    rows = (search.hit_row(kind, hit, request.build_absolute_uri) for hit in hits)
+    body = exports.stream_csv(rows) if fmt == "csv" else exports.stream_json(meta, rows)
+    response = StreamingHttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="search-{kind}-{stamp}.{fmt}"'
     response["X-Archive-URL"] = archive_url
     response["X-Archive-Filter"] = meta["filter"]
     response["X-Exported-At"] = meta["exported_at"]

@@ -93,6 +93,7 @@ __all__ = [
     "pause_search_index",
     "rebuild_search_index",
     "search",
+    "search_all",
     "search_archive",
     "search_engine",
     "shown_rows",
@@ -192,6 +193,16 @@ def search(text, kind="", filters=None, sort="relevance", page=1, archive_stamp=
         hits = {each: found.object_list for each, found in first.items()}
         results = SearchResults(**hits, query=text, parsed=query)
     return SearchPage(results, counts)
+
+
+def search_all(text, kind, filters=None, sort="relevance", limit=10_000, archive_stamp=None):
+    """(the prepared Query, an iterator of the hits of `kind`, the first `limit` in the
+    order of `sort`): what search() pages, whole, for a download."""
+    query = prepared(text, archive_stamp)
+    if not query:
+        return query, iter(())
+    filters = filters or listing.Filters()
+    return query, listing.every_hit(kind, query, filters, sort, listing_engine(), limit)
 
 
 def prepared(text, archive_stamp=None):

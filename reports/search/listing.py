@@ -315,3 +315,14 @@ def hits(kind, query, ids, engine):
             for report in rows
         ]
     return rows
+
+
+def every_hit(kind, query, filters, sort, engine, limit, chunk=500):
+    """The hits of `kind`'s results in the order of `sort`, the first `limit`, read
+    `chunk` at a time (the downloads of a search)."""
+    for start in range(0, limit, chunk):
+        size = min(chunk, limit - start)
+        ids = ordered_ids(kind, query, filters, sort, engine, filters.selective, start, size)
+        yield from hits(kind, query, ids, engine)
+        if len(ids) < size:
+            return

@@ -373,3 +373,40 @@ class CitationSerializer(serializers.HyperlinkedModelSerializer):
     def get_passage(self, obj) -> str:
         anchor = f"#{obj.paragraph.anchor}" if obj.paragraph_id else ""
         return self.context["request"].build_absolute_uri(obj.report.get_absolute_url() + anchor)
+
+
+class SearchGroupNamesSerializer(serializers.Serializer):
+    group = serializers.CharField(help_text="The armed group a term of the query named.")
+    names = serializers.ListField(child=serializers.CharField(), help_text="All searched for.")
+
+
+class SearchSerializer(serializers.Serializer):
+    """A page of one kind of a search's results (reports.opendata.search.hit_row)."""
+
+    query = serializers.CharField()
+    searched_as = serializers.CharField(help_text="The query as parsed: clauses, OR, -excluded.")
+    group_names = SearchGroupNamesSerializer(many=True)
+    kind = serializers.ChoiceField(choices=["reports", "passages", "incidents", "groups"])
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Results of each kind, counted up to count_limit; more is count_limit + 1.",
+    )
+    count_limit = serializers.IntegerField()
+    page = serializers.IntegerField()
+    last_page = serializers.IntegerField(
+        allow_null=True, help_text="Null when the results were not all counted."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Reports and passages: title, url, country, year, language, paragraph, "
+        "paragraph_url, text (a passage whole, or a report's best passage around the words "
+        "found). Incidents: title, url, start_date, start_precision, country. Armed "
+        "groups: name, acronym, url, aliases.",
+    )
+
+
+class SearchErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

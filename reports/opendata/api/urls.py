@@ -29,5 +29,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
