@@ -46,6 +46,7 @@ from reports.models import (
     load_published_parts,
 )
 from reports.opendata.citing import cite_parts
+from reports.opendata.search import EXPORT_LIMIT
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
 from reports.relations import group_designations, group_relations
 from reports.rows import (
@@ -399,6 +400,7 @@ def search(request):
         "rows": result_rows(found.results) if found else None,
         "tabs": search_tabs(request, found) if found else [],
         "count_limit": COUNT_LIMIT,
+        "export_limit": EXPORT_LIMIT,
         "disclaimers": search_disclaimers(found.results) if found and found.results else [],
     }
     return render(request, "reports/search.html", context, status=status)

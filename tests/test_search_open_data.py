@@ -100,3 +100,11 @@ def test_a_bad_download_is_a_400(client, db, fmt):
     response = client.get(reverse(f"open_data:search-export-{fmt}"), {"q": "bomb", "sort": "x"})
     assert response.status_code == 400
     assert "sort" in response.json()["fields"]
+
+
+def test_the_page_of_one_kind_links_its_downloads(client, archive):  # noqa: F811
+    html = client.get(
+        reverse("reports:search"), {"q": "bomb", "kind": "incidents", "country": "PE"}
+    ).content.decode()
+    assert 'href="/search/export.csv?q=bomb&amp;kind=incidents&amp;country=PE"' in html
+    assert 'href="/api/search/?q=bomb&amp;kind=incidents&amp;country=PE"' in html
