@@ -240,6 +240,15 @@ def discover():
         ("group detail (largest)", group.get_absolute_url() if group else "/groups/none/"),
         (f"search common ({COMMON_WORD})", f"/search/?q={COMMON_WORD}"),
         (f"search rare ({RARE_WORD})", f"/search/?q={RARE_WORD}"),
+        # A researcher's narrowing: the common word in one country over five years.
+        (
+            f"search filtered ({COMMON_WORD}, country, years)",
+            f"/search/?q={COMMON_WORD}&country={country}&year_from={year - 2}&year_to={year + 2}",
+        ),
+        # A phrase in every report's title: the common case of phrase search at its dearest.
+        ('search phrase ("political violence")', "/search/?q=%22political+violence%22"),
+        # One kind, paged: every result is reachable.
+        (f"search reports p3 ({COMMON_WORD})", f"/search/?q={COMMON_WORD}&kind=reports&page=3"),
     ]
     # The same pages in Spanish: every budget holds in both languages.
     pages = [*english, *(in_spanish(name, url) for name, url in english), (BARE, "/bench/bare/")]

@@ -488,8 +488,8 @@ class GroupFilter(ArchiveFilterSet):
         )
 
 
-class SearchForm(forms.Form):
-    """The search box, and what narrows, orders and pages its results (reports.search)."""
+class SearchBox(forms.Form):
+    """The search box alone (the home page's)."""
 
     default_renderer = FORM_RENDERER
 
@@ -497,8 +497,13 @@ class SearchForm(forms.Form):
         label=_("Search reports, incidents and groups"),
         max_length=MAX_QUERY_LENGTH,
         strip=True,
-        widget=SearchInput(attrs={"aria-describedby": "search-help"}),
+        widget=SearchInput,
     )
+
+
+class SearchForm(SearchBox):
+    """The search box, and what narrows, orders and pages its results (reports.search)."""
+
     kind = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -537,8 +542,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Choices from published reports only, as the report list's.
         fields = self.fields
+        fields["q"].widget.attrs["aria-describedby"] = "search-help"  # the page's syntax help
+        # Choices from published reports only, as the report list's.
         fields["country"].choices = [("", _("Any country")), *country_choices("reports")]
         series = derived("published-series", Report.objects.published_series)
         fields["series"].choices = [("", _("Any series")), *((s, s) for s in series)]

@@ -6,6 +6,7 @@ Each page makes a fixed number of queries: querysets come from the managers
 
 import contextlib
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -30,6 +31,7 @@ from reports.filters import (
     GroupSuggestForm,
     IncidentFilter,
     ReportFilter,
+    SearchBox,
     SearchForm,
     matching_groups,
 )
@@ -86,7 +88,7 @@ def home(request):
             Incident.objects.for_list(perpetrators=False).only(*INCIDENT_ROW_FIELDS)[:5]
         ),
         "disclaimers": distinct_disclaimers((r.disclaimer, r.language) for r in latest),
-        "search_form": SearchForm(),
+        "search_form": SearchBox(),
     }
     return render(request, "reports/home.html", context)
 
@@ -408,9 +410,10 @@ def search(request):
 
 def search_tabs(request, found):
     """Each kind's count and the query string of its results (the search's filters and
-    sort kept, its page not), all kinds first."""
+    sort kept, its page not), after the best of every kind (the query alone)."""
     kept = page_query(request, leave_out=["page", "kind"])
-    tabs = [{"kind": "", "count": None, "query": kept, "current": not found.kind}]
+    everything = urlencode({"q": request.GET.get("q", "")})
+    tabs = [{"kind": "", "count": None, "query": everything, "current": not found.kind}]
     for kind, count in found.counts.items():
         query = f"{kept}&kind={kind}" if kept else f"kind={kind}"
         tabs.append({"kind": kind, "count": count, "query": query, "current": found.kind == kind})

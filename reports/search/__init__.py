@@ -129,8 +129,8 @@ def search_archive(text, limit=20, archive_stamp=None, query=None):
 @dataclass
 class SearchPage:
     """A search as the page shows it: how many results each kind has (`counts`), and
-    either one kind's `page` (a Page of hits; `results` holds them too, for the rows)
-    or, with no kind, the first few of each kind in `results`."""
+    either one kind's `page` (a listing.ResultsPage; `results` holds its hits too, for
+    the rows) or, with no kind, the best few of each kind in `results`."""
 
     results: SearchResults
     counts: dict = field(default_factory=dict)
@@ -155,10 +155,6 @@ class SearchPage:
         return any(n > listing.COUNT_LIMIT for n in self.shown_counts)
 
 
-# Rows of each kind a search without a kind but with filters or a sort shows.
-OVERVIEW_SIZE = 5
-
-
 def listing_engine():
     """The engine of search(): search_engine(), but the portable one where this SQLite
     has no search tables (search_archive's engines fall back query by query)."""
@@ -168,31 +164,23 @@ def listing_engine():
 
 def search(text, kind="", filters=None, sort="relevance", page=1, archive_stamp=None):
     """The SearchPage of `text` (query.parse's syntax, group names expanded) for `kind`
-    (one of listing.KINDS, or "" for all), listing.Filters, a sort of listing.SORTS and
-    a page number (any value: out of range is the nearest page)."""
+    (one of listing.KINDS, or "" for the best of all kinds: search_archive's, unless
+    filtered or sorted), listing.Filters, a sort of listing.SORTS and a page number
+    (any value: out of range is the nearest page)."""
     filters = filters or listing.Filters()
     query = prepared(text, archive_stamp)
     if not query:
         return SearchPage(SearchResults(query=text or "", parsed=query), kind=kind)
     engine = listing_engine()
     counts = listing.counts(query, filters, engine)
-    if kind:
-        found = listing.page_of(kind, query, filters, sort, page, engine, counts[kind])
-        hits = {"reports" if kind == "passages" else kind: found.object_list}
-        results = SearchResults(**hits, query=text, parsed=query)
-        return SearchPage(results, counts, kind, found)
-    if not filters and sort == "relevance":
+    if not kind and not filters and sort == "relevance":
         results = search_archive(text, archive_stamp=archive_stamp, query=query)
-    else:
-        first = {
-            each: listing.page_of(
-                each, query, filters, sort, 1, engine, counts[each], OVERVIEW_SIZE
-            )
-            for each in ("reports", "incidents", "groups")
-        }
-        hits = {each: found.object_list for each, found in first.items()}
-        results = SearchResults(**hits, query=text, parsed=query)
-    return SearchPage(results, counts)
+        return SearchPage(results, counts)
+    # Narrowed or sorted: one kind's list, the first with results unless one is asked for.
+    kind = kind or next((each for each in listing.KINDS if counts[each]), "reports")
+    found = listing.page_of(kind, query, filters, sort, page, engine, counts[kind])
+    hits = {"reports" if kind == "passages" else kind: found.object_list}
+    return SearchPage(SearchResults(**hits, query=text, parsed=query), counts, kind, found)
 
 
 def search_all(text, kind, filters=None, sort="relevance", limit=10_000, archive_stamp=None):

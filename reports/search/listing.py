@@ -36,6 +36,16 @@ from reports.search.results import ReportHit, group_rows, incident_rows, report_
 KINDS = ("reports", "passages", "incidents", "groups")
 SORTS = ("relevance", "newest", "oldest")
 
+# The rows each kind (and each title condition) is of.
+MODELS = {
+    "reports": Report,
+    "report_titles": Report,
+    "passages": Paragraph,
+    "incidents": Incident,
+    "incident_titles": Incident,
+    "groups": Group,
+    "group_names": Group,
+}
 # Each kind's title (or name) condition, which relevance puts first.
 TITLES = {
     "reports": "report_titles",
@@ -71,6 +81,10 @@ class Filters:
 
     def __bool__(self):
         return any(value not in ("", None) for value in vars(self).values())
+
+    @property
+    def years(self):
+        return (self.year_from, self.year_to)
 
     @property
     def selective(self):
@@ -136,29 +150,29 @@ def published(kind):
     }[kind]
 
 
-def matching(kind, query, engine, probe=False):
+def matching(kind, query, engine, probe=False, years=(None, None)):
     """The condition on `kind`'s rows of matching `query`, from the engine's SQL.
 
     The database reads the rows either from the matches (each match, then its row) or
-    from the table's own indexes (each row in the order or the filters wanted, then
-    whether it matches). With few matches the first is the cheaper by far; with many
-    (a common word), and when the filters choose few rows, the second: `probe`, where
-    the engine tests each row (probe_sql: SQLite, which cannot tell, as it does not
-    know how many matches there are; PostgreSQL plans from its statistics).
+    from the table's own indexes (the rows the filters choose, then whether each is
+    among the matches). Without filters the first is the cheaper by far; when the
+    filters choose through an index, the second: `probe` (SQLite needs telling, as it
+    cannot know how many matches there are: probe_sql; PostgreSQL plans from its
+    statistics).
     """
     if not hasattr(engine, "matching_sql"):
         return engine.matching(kind, query)  # the portable engine's own condition
     if not (probe and hasattr(engine, "probe_sql")):
-        sql, params = engine.matching_sql(kind, query)
+        sql, params = engine.matching_sql(kind, query, years)
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
-    table = connection.ops.quote_name(published(kind).model._meta.db_table)
-    probed = RawSQL(*engine.probe_sql(kind, query, table))  # noqa: S611 - as above
+    table = connection.ops.quote_name(MODELS[kind]._meta.db_table)
+    probed = RawSQL(*engine.probe_sql(kind, query, table, years))  # noqa: S611 - as above
     return Q(ExpressionWrapper(probed, output_field=BooleanField()))
 
 
 def found(kind, query, filters, engine, probe=False):
     """The published rows of `kind` that match `query` and `filters`, unordered."""
-    condition = matching(kind, query, engine, probe)
+    condition = matching(kind, query, engine, probe, filters.years)
     return published(kind).filter(condition, filters.of(kind)).order_by()
 
 
@@ -184,7 +198,7 @@ def counts(query, filters, engine):
         }
     columns, params = [], []
     for kind in KINDS:
-        ids, ids_params = engine.matching_sql(kind, query)
+        ids, ids_params = engine.matching_sql(kind, query, filters.years)
         rows = published(kind).filter(filters.of(kind), pk=RawSQL("m.id", ())).values("pk")
         rows_sql, rows_params = rows.query.sql_with_params()
         columns.append(
@@ -197,9 +211,10 @@ def counts(query, filters, engine):
         return dict(zip(KINDS, cursor.fetchone(), strict=True))
 
 
-def ordered_ids(kind, query, filters, sort, engine, probe, start, size):
+def ordered_ids(kind, query, filters, sort, engine, probe, start, size, count=None):
     """The ids of `kind`'s results (found()) from `start`, `size` of them at most, in
-    the order of `sort`, the primary key last (stable pages).
+    the order of `sort`, the primary key last (stable pages); `count`: how many there
+    are, where known.
 
     Relevance puts the rows whose title (a group: a name) matches first, each part
     newest first (groups by name): two reads, the title matches' and, once they run
@@ -213,12 +228,12 @@ def ordered_ids(kind, query, filters, sort, engine, probe, start, size):
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
     # A title match is a match (the first part needs only the title's list), but for
     # an incident that has a word excluded elsewhere than in its title.
-    titles = matching(TITLES[kind], query, engine)
+    titles = matching(TITLES[kind], query, engine, probe, filters.years)
     first = rows if kind == "incidents" and query.negative else published(kind)
     first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])
-    if len(ids) == size:
-        return ids
+    if len(ids) == size or (count is not None and start + len(ids) >= count):
+        return ids  # the page is full, or every result matches in its title
     titled = start + len(ids) if ids else first.count()
     rest = rows.exclude(titles).order_by(*order).values_list("pk", flat=True)
     offset = max(0, start - titled)
@@ -292,7 +307,8 @@ def page_of(kind, query, filters, sort, number, engine, count, per_page=PAGE_SIZ
         number = 1
     number = min(number, last or MAX_PAGE)
     start = (number - 1) * per_page
-    ids = ordered_ids(kind, query, filters, sort, engine, probe, start, per_page + 1)
+    known = count if count <= COUNT_LIMIT else None
+    ids = ordered_ids(kind, query, filters, sort, engine, probe, start, per_page + 1, known)
     if not ids and number > 1 and last is None:
         return page_of(kind, query, filters, sort, 1, engine, count, per_page)
     found_hits = hits(kind, query, ids[:per_page], engine)

@@ -301,9 +301,10 @@ MATCHING_SQL["reports"] = (
 NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
-def matching_sql(kind, query):
+def matching_sql(kind, query, years=(None, None)):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
-    `query`, drafts included, in a column `id`."""
+    `query`, drafts included, in a column `id`. (`years`: the planner finds the
+    incidents of those years through the filter itself.)"""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
         "text": lambda: pg_vector_sql("p.text"),

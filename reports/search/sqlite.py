@@ -480,12 +480,13 @@ MATCHING_SQL = {
         SELECT p.report_id FROM reports_search_es f
         JOIN reports_paragraph p INDEXED BY paragraph_id_report_idx ON p.id = f.rowid
         WHERE reports_search_es MATCH %s AND f.rowid BETWEEN 1 AND {ROWID_MAX}""",
+    # Between two keys: the incidents of those dates (the key starts with the date).
     "incidents": """
         SELECT rowid & 4294967295 AS id FROM reports_search_incidents
-        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN 1 AND {ROWID_MAX}""",
+        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN %s AND %s""",
     "incident_titles": """
         SELECT (-rowid) & 4294967295 AS id FROM reports_search_incidents
-        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN -{ROWID_MAX} AND -1""",
+        WHERE reports_search_incidents MATCH %s AND rowid BETWEEN -%s AND -%s""",
     "groups": """
         SELECT rowid AS id FROM reports_search_groups WHERE reports_search_groups MATCH %s""",
 }
@@ -498,41 +499,18 @@ MATCHING_SQL["reports"] = (
 MATCHING_SQL["group_names"] = MATCHING_SQL["groups"]
 
 
-# The same, tested row by row: whether the row {id} (its table's id column, written in)
-# matches, by looking its rowid up in the match (FTS5 seeks it in the word's list).
-# Cheap for each of a few rows, where collecting every match of a common word is not.
-PROBE_SQL = {
-    "report_titles": """(
-        EXISTS (SELECT 1 FROM reports_search_fts
-                WHERE reports_search_fts MATCH %s AND rowid = -{id})
-        OR EXISTS (SELECT 1 FROM reports_search_es
-                   WHERE reports_search_es MATCH %s AND rowid = -{id}))""",
-    "passages": """(
-        EXISTS (SELECT 1 FROM reports_search_fts
-                WHERE reports_search_fts MATCH %s AND rowid = {id})
-        OR EXISTS (SELECT 1 FROM reports_search_es
-                   WHERE reports_search_es MATCH %s AND rowid = {id}))""",
-    "incidents": """EXISTS (SELECT 1 FROM reports_search_incidents
-        WHERE reports_search_incidents MATCH %s AND rowid = {key})""",
-    "incident_titles": """EXISTS (SELECT 1 FROM reports_search_incidents
-        WHERE reports_search_incidents MATCH %s AND rowid = -{key})""",
-    "groups": """EXISTS (SELECT 1 FROM reports_search_groups
-        WHERE reports_search_groups MATCH %s AND rowid = {id})""",
-}
-PROBE_SQL["reports"] = "({titles} OR EXISTS ({paragraphs} AND {passages}))".format(
-    titles=PROBE_SQL["report_titles"],
-    paragraphs="SELECT 1 FROM reports_paragraph p WHERE p.report_id = {id}",
-    passages=PROBE_SQL["passages"].replace("{id}", "p.id"),
-)
-PROBE_SQL["group_names"] = PROBE_SQL["groups"]
-
-
-def probe_sql(kind, query, table):
-    """(SQL, parameters) of whether the row of `table` (quoted) matches: MATCHING_SQL
-    for one row."""
-    sql, params = matching_sql(kind, query)
-    key = sqlite_schema.incident_key(table).replace("%", "%%")  # not a parameter
-    return PROBE_SQL[kind].format(id=f"{table}.id", key=key), params
+def probe_sql(kind, query, table, years=(None, None)):
+    """(SQL, parameters) of whether the row of `table` (quoted) is among the matches,
+    for a query that reads that table's rows from its own indexes (search.listing's
+    `probe`). The unary + keeps SQLite from reading the rows through the matches
+    instead, which it would: it cannot tell how many matches there are."""
+    if kind == "reports":  # the passages' list is made only if a title does not match
+        titles, title_params = matching_sql("report_titles", query)
+        passages = MATCHING_SQL["passage_reports"]
+        sql = f"(+{table}.id IN ({titles}) OR +{table}.id IN ({passages}))"
+        return sql, title_params * 2
+    sql, params = matching_sql(kind, query, years)
+    return f"+{table}.id IN ({sql})", params
 
 
 def available():
@@ -541,11 +519,25 @@ def available():
         return _has_search_tables(cursor)
 
 
-def matching_sql(kind, query):
+def matching_sql(kind, query, years=(None, None)):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
-    `query`, drafts included, in a column `id`."""
+    `query`, drafts included, in a column `id`. `years`: (first, last), either None,
+    the years of the incidents wanted, whose index rows are read alone."""
     if kind in ("reports", "report_titles", "passages"):
         both = [fts5_match(query), fts5_match(query, word=spanish.stem)]
         return MATCHING_SQL[kind], both * (2 if kind == "reports" else 1)
     columns = NAME_COLUMNS if kind == "group_names" else ()
-    return MATCHING_SQL[kind], [fts5_match(query, columns=columns)]
+    params = [fts5_match(query, columns=columns)]
+    if kind == "incidents":
+        params += key_range(*years)
+    elif kind == "incident_titles":
+        params += reversed(key_range(*years))
+    return MATCHING_SQL[kind], params
+
+
+def key_range(first=None, last=None):
+    """The lowest and highest index key (sqlite_schema.incident_key) of an incident that
+    started in the years `first` to `last` (either None: no bound)."""
+    low = (first * 10000 + 101) << 32 if first else 1
+    high = ((last * 10000 + 1231) << 32) + 0xFFFFFFFF if last else ROWID_MAX
+    return [low, high]
