@@ -176,10 +176,11 @@ def found(kind, query, filters, engine, probe=False):
     return published(kind).filter(condition, filters.of(kind)).order_by()
 
 
-# Results of a kind counted at most: more shows as "1,000+". Counting every match of a
-# common word means reading each matching row (a passage's paragraph, an incident),
-# where the first COUNT_LIMIT cost a few milliseconds whatever the archive's size.
-COUNT_LIMIT = 1000
+# Results of a kind counted at most: more shows as "100+", and its pages go on while
+# there are results. Counting every match of a common word means reading each matching
+# row (a passage's paragraph, an incident), where the first COUNT_LIMIT cost about
+# the same whatever the archive's size.
+COUNT_LIMIT = 100
 
 
 def counts(query, filters, engine):

@@ -106,7 +106,9 @@ class CitationViewSet(ReadOnlyViewSet):
 
 class SearchView(APIView):
     """The archive's search: one kind of results (reports, passages, incidents or
-    armed groups), 20 a page, with the count of each kind (up to 1,000; more is 1,001).
+    armed groups), 20 a page, with the count of each kind (up to `count_limit`; more
+    is `count_limit` + 1, and `last_page` is then null: `next` goes on while there are
+    results).
 
     `q` takes the search page's syntax: words (all must match), "exact phrases", OR,
     -word or NOT word, prefix*; an armed group's name, acronym or alias finds all of
