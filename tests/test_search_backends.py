@@ -543,3 +543,20 @@ def test_a_word_in_more_than_candidates_rows_is_ranked_among_its_newest(db, monk
 
     # The oldest, densest passage is not among the newest two: the 1992 one ranks first.
     assert common_hits("chile", limit=20) == [(1992, False, 1), (1991, False, 1)]
+
+
+@on_sqlite
+def test_the_lists_of_one_kind_fall_back_to_substrings_without_the_search_tables(
+    peru_1997, monkeypatch, client
+):
+    monkeypatch.setattr(sqlite, "available", lambda: False)
+
+    found = search.search("Cerp", kind="incidents")  # a substring: only the fallback finds it
+    assert [i.slug for i in found.page.object_list] == [
+        "japanese-ambassadors-residence-hostage-crisis-lima"
+    ]
+    assert found.counts["reports"] == found.counts["passages"] == 1
+    assert [g.slug for g in search.search("Cerp -Lima", kind="groups").page.object_list] == []
+    response = client.get("/search/", {"q": "Cerp", "country": "PE", "sort": "oldest"})
+    assert response.status_code == 200
+    assert "Nestor" in response.content.decode()

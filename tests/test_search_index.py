@@ -13,7 +13,7 @@ from django.urls import reverse
 from reports.ingest.gtd import import_incidents
 from reports.models import Citation, Group, GroupAlias, Incident, Leader, Status
 from reports.search import search_archive
-from reports.search.query import MAX_WORDS, words_of
+from reports.search.query import MAX_WORDS, parse
 from tests.factories import make_citation, make_group, make_incident, make_report
 from tests.test_import_incidents import BOMB, HEADER
 
@@ -340,12 +340,10 @@ def test_a_query_without_a_word_asks_nothing(db, django_assert_num_queries):
 
 
 def test_words_are_cut_as_the_engines_cut_them():
-    assert words_of(["NEAR(river", "say_hi", "*", "l'été"]) == [
-        "NEAR",
-        "river",
-        "say",
-        "hi",
-        "l",
-        "été",
+    query = parse("NEAR(river say_hi * l'été")
+    assert [term.words for clause in query.clauses for term in clause.terms] == [
+        ("NEAR", "river"),
+        ("say", "hi"),
+        ("l", "été"),
     ]
-    assert len(words_of(["a,b," * 100])) == MAX_WORDS
+    assert sum(len(t.words) for c in parse("a,b," * 100).clauses for t in c.terms) == MAX_WORDS

@@ -1,43 +1,56 @@
 """One search over the archive's published reports, incidents and groups.
 
-The view calls only this, so the engine behind it can change:
+The views call only this, so the engine behind it can change:
 
-    search_archive(query: str, limit: int = 20) -> SearchResults
+    search(text, kind="", filters=None, sort="relevance", page=1) -> SearchPage
+        the search page: every kind's count (listing.counts, up to COUNT_LIMIT), and
+        either the best few of every kind (search_archive) or one kind's page
+    search_all(text, kind, filters, sort, limit) -> (Query, iterator of hits)
+        one kind's results whole, for a download
+    search_archive(text, limit=20) -> SearchResults
+        the best `limit` of each kind, by the engine's own ranking
 
-    SearchResults(reports, incidents, groups, query)
-        reports:   [ReportHit], at most `limit`, title matches first
-        incidents: [Incident],  at most `limit`, title matches first
-        groups:    [Group],     at most `limit`, name/acronym/alias matches first
+    SearchResults(reports, incidents, groups, query, parsed)
+        reports:   [ReportHit], title matches first
+        incidents: [Incident],  title matches first
+        groups:    [Group],     name/acronym/alias matches first
+        parsed:    the Query searched (query.parse, names.expand)
     ReportHit(report, paragraph, snippet, title_match)
         report:      a Report
-        paragraph:   the first Paragraph whose text matches, or None
+        paragraph:   the best (or first) Paragraph whose text matches, or None
         snippet:     plain text (not HTML; the page escapes it) around the match
         title_match: True when the title matched
 
-Reports, incidents and groups come with the fields a result shows and their country
-(groups: their aliases), in a fixed number of queries (results.shown_rows).
+The text is parsed once (query.py: words, "phrases", OR, -word / NOT word, prefix*),
+a term that is an armed group's name, acronym or alias becomes all of that group's
+names (names.py), and each engine builds its own query from the parsed terms, never
+from the text, so no engine syntax is ever obeyed. A query without a word to look
+for (blank, punctuation, only excluded words) returns empty results without
+touching the database.
 
 Only published rows are ever returned (for incidents matched through a cited
-passage, only citations of published reports count). A query without a word (blank,
-or punctuation only) returns empty results without touching the database.
+passage, only citations of published reports count). Everything is found by words,
+with the database's own full-text search: PostgreSQL's (english configuration, GIN
+indexes) or SQLite's FTS5 (porter stemming, accents folded), set up by migrations
+0003 (reports) and 0006 (incidents, groups). Words, not substrings, and the same for
+every kind: "ambassadors" finds "Ambassador's", "front" does not find "frontier". The
+query must match:
 
-Everything is found by words, with the database's own full-text search: PostgreSQL's
-(english configuration, GIN indexes) or SQLite's FTS5 (porter stemming, accents
-folded), set up by migrations 0003 (reports) and 0006 (incidents, groups). Words, not
-substrings, and the same for the three lists of one page: "ambassadors" finds
-"Ambassador's", "front" does not find "frontier". Every word of the query must occur:
+    report:   its title, or one paragraph
+    incident: anywhere in its title, summary or the quotes of its citations of
+              published reports (each word may be in a different one)
+    group:    anywhere in its name, acronym, aliases, leaders or description
 
-    report:   in the title, or in one paragraph
-    incident: each anywhere in its title, summary or the quotes of its citations of
-              published reports
-    group:    each anywhere in its name, acronym, aliases, leaders or description
-
-and they rank:
+search_archive ranks:
 
     reports:   title match, then the best-ranked paragraph (ts_rank / bm25), then
                newest year
-    incidents: every word in the title, then newest start date, then title
-    groups:    every word in the name, acronym or aliases, then name
+    incidents: the whole query in the title, then newest start date, then title
+    groups:    the whole query in the name, acronym or aliases, then name
+
+and listing.py lists one kind whole, through each engine's SQL of the matching ids
+(matching_sql), filtered, sorted (relevance: title matches first, then newest) and
+paged by the ORM.
 
 Reports are searched in their own language (Report.language, migration 0014):
 Spanish ones ("es") with Spanish stemming and accents folded ("secuestro" finds
@@ -52,24 +65,29 @@ PostgreSQL leaves out its stop words ("the", "of"); FTS5 has none. Reports are r
 among the newest CANDIDATES matching passages and titles (both engines); on SQLite a
 word in very many rows is not ranked by bm25 at all (sqlite.COMMON_ROWS), so a common
 word costs about what a rare one does, at any size. Where FTS5 is missing, or on
-another engine, all three fall back to the portable icontains (substring) search.
+another engine, every kind falls back to the portable icontains (substring) search.
 
 The package, as Wagtail's search/backends/database/:
 
-    query.py          the query cut into terms and words, once, for every engine
+    query.py          the text parsed into clauses and terms, once, for every engine
+    names.py          armed groups' names searched as one term
     results.py        SearchResults, ReportHit, the rows a page shows, snippets
+    listing.py        one kind's results whole: counted, filtered, sorted, paged
+    rows.py           the search page's rows as data
     postgresql.py     PostgreSQL's full-text search (tsvector, GIN indexes)
     sqlite.py         SQLite's FTS5 search, and pausing and rebuilding its index
     sqlite_schema.py  the FTS5 tables and triggers the app creates again
     portable.py       the ORM's icontains, where there is no full-text engine
     spanish.py        Spanish words as SQLite's index holds them (folded, stemmed)
 
-Each engine module answers the same four calls:
+Each engine module answers the same calls:
 
-    searched_words(words) -> the words it searches for
-    reports(words, terms, limit) -> [ReportHit]
-    incidents(words, terms, limit) -> [Incident]
-    groups(words, terms, limit) -> [Group]
+    searched(query) -> the Query it searches for (PostgreSQL: less its stop words)
+    reports(query, limit) -> [ReportHit]
+    incidents(query, limit) -> [Incident]
+    groups(query, limit) -> [Group]
+    matching_sql(kind, query, years) -> (SQL of the matching ids, parameters)
+        (portable.py: matching(kind, query) -> a condition on the kind's rows)
 """
 
 from dataclasses import dataclass, field

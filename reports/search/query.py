@@ -115,18 +115,3 @@ def parse(text):
     if alternatives:
         clauses.append(Clause(tuple(alternatives), negated))
     return Query(tuple(clauses), text=text.strip())
-
-
-def terms_of(query):
-    """Return the first MAX_TERMS terms of `query`, split on white space."""
-    return (query or "").replace("\x00", " ").split()[:MAX_TERMS]
-
-
-def words_of(terms):
-    """The words of the query's terms, as the engines cut text into words.
-
-    "NEAR(river" is "near" and "river", "say_hi" is "say" and "hi": punctuation, FTS5
-    and tsquery syntax included, only separates words, so it is searched for as
-    words and never obeyed.
-    """
-    return [word[:MAX_WORD_CHARS] for term in terms for word in WORD.findall(term)][:MAX_WORDS]
