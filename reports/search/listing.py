@@ -2,9 +2,9 @@
 pages, its exports and the API's search.
 
 search_archive() shows the best few of every kind at once, by its engine's ranking;
-here each kind is a whole list the ORM reads through the engine's condition on it
-(each engine's matching(kind, query)), so that filters, sorts, counts and pages are
-the ORM's, the same on every engine:
+here each kind is a whole list the ORM reads through the engine's SQL of the matching
+ids (each engine's matching_sql; the portable engine's matching), so that filters,
+sorts, counts and pages are the ORM's, the same on every engine:
 
     reports    title or a passage matches; passages  each matching paragraph
     incidents  title, summary or a cited quote;  groups  name, aliases, leaders, description
@@ -170,9 +170,9 @@ def matching(kind, query, engine, probe=False, years=(None, None)):
     return Q(ExpressionWrapper(probed, output_field=BooleanField()))
 
 
-def found(kind, query, filters, engine, probe=False):
+def found(kind, query, filters, engine):
     """The published rows of `kind` that match `query` and `filters`, unordered."""
-    condition = matching(kind, query, engine, probe, filters.years)
+    condition = matching(kind, query, engine, filters.selective, filters.years)
     return published(kind).filter(condition, filters.of(kind)).order_by()
 
 
@@ -190,12 +190,11 @@ def counts(query, filters, engine):
     (SQLite's FTS5 in rowid order) and tests each for publication and the filters,
     stopping at COUNT_LIMIT + 1, so it costs about the same at any size of the archive
     (through found(), the database first collects every match of a common word). With
-    them, the filtered rows are few: each is tested against the matches (matching()).
+    them, the filtered rows are fewer: each is tested against the matches (matching()).
     """
     if not hasattr(engine, "matching_sql") or filters.selective:
         return {
-            kind: found(kind, query, filters, engine, probe=True)[: COUNT_LIMIT + 1].count()
-            for kind in KINDS
+            kind: found(kind, query, filters, engine)[: COUNT_LIMIT + 1].count() for kind in KINDS
         }
     columns, params = [], []
     for kind in KINDS:
@@ -212,7 +211,7 @@ def counts(query, filters, engine):
         return dict(zip(KINDS, cursor.fetchone(), strict=True))
 
 
-def ordered_ids(kind, query, filters, sort, engine, probe, start, size, count=None):
+def ordered_ids(kind, query, filters, sort, engine, start, size, count=None):
     """The ids of `kind`'s results (found()) from `start`, `size` of them at most, in
     the order of `sort`, the primary key last (stable pages); `count`: how many there
     are, where known.
@@ -222,14 +221,14 @@ def ordered_ids(kind, query, filters, sort, engine, probe, start, size, count=No
     out, the others', rather than one sort of every match by a computed column, which
     tests every matching row. Passages are by relevance as newest.
     """
-    rows = found(kind, query, filters, engine, probe)
+    rows = found(kind, query, filters, engine)
     sort = "newest" if sort == "relevance" and kind == "passages" else sort
     order = [*ORDERS[kind].get(sort, ORDERS[kind]["newest"]), "pk"]
     if sort != "relevance":
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
     # A title match is a match (the first part needs only the title's list), but for
     # an incident that has a word excluded elsewhere than in its title.
-    titles = matching(TITLES[kind], query, engine, probe, filters.years)
+    titles = matching(TITLES[kind], query, engine, filters.selective, filters.years)
     first = rows if kind == "incidents" and query.negative else published(kind)
     first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])
@@ -299,8 +298,6 @@ class ResultsPage:
 def page_of(kind, query, filters, sort, number, engine, count, per_page=PAGE_SIZE):
     """The ResultsPage `number` (any value: a bad or out-of-range one is the nearest
     page) of `kind`'s results, of which there are `count` (counts())."""
-    # Few filtered rows: read them, testing each (matching()).
-    probe = filters.selective
     last = max(1, -(-count // per_page)) if count <= COUNT_LIMIT else None
     try:
         number = max(1, int(number))
@@ -309,7 +306,7 @@ def page_of(kind, query, filters, sort, number, engine, count, per_page=PAGE_SIZ
     number = min(number, last or MAX_PAGE)
     start = (number - 1) * per_page
     known = count if count <= COUNT_LIMIT else None
-    ids = ordered_ids(kind, query, filters, sort, engine, probe, start, per_page + 1, known)
+    ids = ordered_ids(kind, query, filters, sort, engine, start, per_page + 1, known)
     if not ids and number > 1 and last is None:
         return page_of(kind, query, filters, sort, 1, engine, count, per_page)
     found_hits = hits(kind, query, ids[:per_page], engine)
@@ -339,7 +336,7 @@ def every_hit(kind, query, filters, sort, engine, limit, chunk=500):
     `chunk` at a time (the downloads of a search)."""
     for start in range(0, limit, chunk):
         size = min(chunk, limit - start)
-        ids = ordered_ids(kind, query, filters, sort, engine, filters.selective, start, size)
+        ids = ordered_ids(kind, query, filters, sort, engine, start, size)
         yield from hits(kind, query, ids, engine)
         if len(ids) < size:
             return
