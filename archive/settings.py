@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import orjson
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -259,6 +260,16 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "archive@localhost")
 
+# --- Exports (reports/opendata/limits.py, export_files.py) --------------------------
+# Anonymous exports per client address (django-ratelimit, as ERROR_REPORT_RATE), and how
+# many may stream at once across every process (slots in the default cache: with
+# REDIS_URL, shared by every worker). Staff are not limited.
+EXPORT_RATE = os.environ.get("EXPORT_RATE", "30/h")
+EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "4"))
+# Where an unfiltered export is kept once built, a file per kind and format at the
+# archive's current version; empty keeps none (every export is then streamed).
+EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(BASE_DIR / "var" / "exports"))
+
 # The archive's own name, shown in the header and in "Cite this" lines.
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Political Violence Report Archive")
 # Largest source document accepted by the importer, in bytes.
@@ -274,7 +285,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only (no browsable API), written by orjson: the standard library's encoder was a
+    # large part of a list's time.
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
+    # As DRF's own encoder wrote them: a UTC time ends in "Z", and the Decimals a field
+    # gives as numbers (coordinates) are numbers, not strings.
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_UTC_Z,),
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{ARCHIVE_NAME} API",
@@ -289,5 +306,12 @@ SPECTACULAR_SETTINGS = {
     # Deep links put a link inside each operation's toggle button, a control within a
     # control that screen readers cannot reach.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
-    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "reports.models.DatePrecision"},
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "reports.models.DatePrecision",
+        "RelationKindEnum": "reports.models.RelationKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "reports.opendata.api.schema.error_responses",
+    ],
 }

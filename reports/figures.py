@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
 from reports.charts import yearly_totals
-from reports.models import ArchiveState, Figures, Group, Incident, Report
+from reports.models import ArchiveState, Citation, Figures, Group, Incident, Report
 from reports.tallies import tally_aggregates
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,11 @@ def archive_counts():
             "groups": Group.objects.published().count(),
         },
     )
+
+
+def citation_count():
+    """The number of citations a reader may see: the API's unfiltered citation list."""
+    return derived("citations", lambda: Citation.objects.published().count())
 
 
 def group_years(group):

@@ -390,6 +390,15 @@ class CitationQuerySet(models.QuerySet):
             Q(incident__status=Status.PUBLISHED) | Q(group__status=Status.PUBLISHED)
         )
 
+    def published_by_key(self):
+        """published(), written as EXISTS by each citation's own keys (as
+        by_published_report()), for a list in primary key order: its page is then read
+        off the citations in that order, where with published()'s joins SQLite started
+        from the published reports and sorted all their citations first."""
+        incident = Incident.objects.filter(pk=OuterRef("incident_id")).published()
+        group = Group.objects.filter(pk=OuterRef("group_id")).published()
+        return self.filter(by_published_report()).filter(Exists(incident) | Exists(group))
+
     def for_display(self):
         """Published citations with their report's provenance, one query: the citations of
         one incident's or group's page, which has its subject already (its wide row, JSON
@@ -1014,9 +1023,22 @@ class PerpetrationManager(models.Manager):
 
     def published_names(self, incident_ids):
         """{incident id: [PerpetratorName]} of the published groups named for these
-        incidents, by group name.
+        incidents, by group name (published_rows())."""
+        names = {}
+        for incident_id, uncertain, slug, name, acronym in self.published_rows(incident_ids):
+            perpetrator = PerpetratorName(
+                url_for("reports:group-detail", slug=slug),
+                name_with_acronym(name, acronym),
+                uncertain,
+            )
+            names.setdefault(incident_id, []).append(perpetrator)
+        return names
 
-        Plain rows in plain SQL for the incident list: prefetched as models with their
+    def published_rows(self, incident_ids):
+        """(incident id, uncertain, group slug, name, acronym) of the published groups
+        named for these incidents, by group name.
+
+        Plain rows in plain SQL for the incident lists: prefetched as models with their
         groups, or read by the same query built by the ORM, the perpetrations cost the
         page far more in Python than the database spends finding them (bench/RESULTS.md
         has the figures). CROSS JOIN makes SQLite read the page's
@@ -1024,7 +1046,7 @@ class PerpetrationManager(models.Manager):
         why); PostgreSQL plans it as the inner join it is.
         """
         if not incident_ids:
-            return {}
+            return []
         perpetration, group = (
             connection.ops.quote_name(model._meta.db_table) for model in (self.model, Group)
         )
@@ -1034,17 +1056,12 @@ class PerpetrationManager(models.Manager):
             FROM {perpetration} p CROSS JOIN {group} g
             WHERE p.incident_id IN ({marks}) AND g.id = p.group_id AND g.status = %s
             ORDER BY g.name, g.id"""  # noqa: S608 (the models' tables; values are parameters)
-        names = {}
         with connection.cursor() as cursor:
             cursor.execute(sql, [*incident_ids, Status.PUBLISHED])
-            for incident_id, uncertain, slug, name, acronym in cursor.fetchall():
-                perpetrator = PerpetratorName(
-                    url_for("reports:group-detail", slug=slug),
-                    name_with_acronym(name, acronym),
-                    bool(uncertain),  # SQLite: 0 or 1
-                )
-                names.setdefault(incident_id, []).append(perpetrator)
-        return names
+            return [
+                (incident_id, bool(uncertain), slug, name, acronym)  # SQLite: 0 or 1
+                for incident_id, uncertain, slug, name, acronym in cursor.fetchall()
+            ]
 
     def timeline(self, group, length):
         """The latest `length` published incidents of `group`, newest first, as TimelineEntry.

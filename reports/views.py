@@ -4,14 +4,11 @@ Each page makes a fixed number of queries: querysets come from the managers
 (`for_list`, `for_detail`, `for_display`) with their related rows joined or prefetched.
 """
 
-import contextlib
 import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -49,6 +46,7 @@ from reports.models import (
 )
 from reports.opendata.citing import cite_parts
 from reports.opendata.search import EXPORT_LIMIT
+from reports.paging import PageIds, active_filters, narrows
 from reports.passages import footnotes, marked_paragraphs, marks_by_paragraph
 from reports.relations import group_designations, group_relations
 from reports.rows import (
@@ -109,63 +107,12 @@ def filtered_page(request, filterset_class, queryset, total=None):
     # The page is chosen by primary key first, then its rows are read by primary key:
     # the ids come off the list's index in order (no row read, however deep the page),
     # where LIMIT/OFFSET over whole rows read every skipped row too.
-    ids = PageIds(filterset.qs if valid else None)
-    paginator = Paginator(ids, PAGE_SIZE)
-    if total is not None and valid and not narrows(filterset):
-        paginator.count = total()  # stored: counting every row is too slow for each visit
+    stored = total if valid and not narrows(filterset) else None
+    paginator = Paginator(PageIds(filterset.qs if valid else None, total=stored), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     by_pk = queryset.order_by().in_bulk(page.object_list) if page.object_list else {}
     page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     return filterset, page, 200 if valid else 400
-
-
-class PageIds:
-    """The primary keys of a queryset's rows in order, as a Paginator's object_list.
-
-    The filtered query is compiled once for both the count and the page (Django compiles
-    it for each, and compiling the year filter is a large part of that list's cost).
-    None is no rows (a form with errors), with no query.
-    """
-
-    def __init__(self, queryset):
-        self.sql, self.params = "", ()
-        # EmptyResultSet: a filter that cannot match (e.g. `pk__in=[]`).
-        with contextlib.suppress(EmptyResultSet):
-            if queryset is not None:
-                ids = queryset.values_list("pk", flat=True)
-                self.sql, self.params = ids.query.sql_with_params()
-
-    def _rows(self, sql, params):
-        if not self.sql:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
-
-    def count(self):
-        # The list's own SQL, compiled by Django with its parameters kept apart.
-        counted = f"SELECT COUNT(*) FROM ({self.sql}) ids"  # noqa: S608
-        return self._rows(counted, self.params)[0] if self.sql else 0
-
-    def __getitem__(self, page):
-        # The Paginator asks for one slice, the page's.
-        start, stop = page.start or 0, page.stop
-        return self._rows(f"{self.sql} LIMIT %s OFFSET %s", (*self.params, stop - start, start))
-
-
-def narrows(filterset):
-    """True if a filter other than the sort order has a value."""
-    return active_filters(filterset) > 0
-
-
-def active_filters(filterset):
-    """How many filters other than the sort order have a value (0 for a form with errors)."""
-    if not filterset.is_bound:
-        return 0
-    return sum(
-        value not in (None, "", [], ()) and name != "sort"
-        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
-    )
 
 
 def list_page(request, template, filterset_class, queryset, disclaimers_of, total=None, rows=list):

@@ -375,6 +375,58 @@ class CitationSerializer(serializers.HyperlinkedModelSerializer):
         return self.context["request"].build_absolute_uri(obj.report.get_absolute_url() + anchor)
 
 
+class SourcePassageSerializer(CitationSerializer):
+    """A quoted passage an incident or a group rests on: the citations its claims,
+    relations and designations link to, each with its report and paragraph."""
+
+    anchor = serializers.SerializerMethodField(
+        help_text="The paragraph's #anchor on the report's page; null when not known."
+    )
+
+    class Meta(CitationSerializer.Meta):
+        fields = ["url", "id", "report", "paragraph", "anchor", "passage", "quote", "facts", "note"]
+
+    def get_anchor(self, obj) -> str | None:
+        return obj.paragraph.anchor if obj.paragraph_id else None
+
+
+PASSAGES_HELP = (
+    "The passages of published reports this rests on, by report title and paragraph: "
+    "the citations its claims, relations and designations link to."
+)
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    citations = SourcePassageSerializer(
+        many=True, source="published_citations", help_text=PASSAGES_HELP
+    )
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "citations"]
+
+
+class RelationAboutSerializer(RelationSerializer):
+    """What another group's source says of this group: "<other> is <kind> <this group>"."""
+
+    other = OtherGroupSerializer(source="group", help_text="The group whose source says it.")
+
+
+class GroupDetailSerializer(GroupSerializer):
+    relations_about = RelationAboutSerializer(
+        many=True,
+        source="published_relations_about",
+        help_text="What other published groups' sources say of this group, from their side: "
+        "<other> is <kind> this group (e.g. other is splinter_of this group). The citation "
+        "is one of the other group's.",
+    )
+    citations = SourcePassageSerializer(
+        many=True, source="published_citations", help_text=PASSAGES_HELP
+    )
+
+    class Meta(GroupSerializer.Meta):
+        fields = [*GroupSerializer.Meta.fields, "relations_about", "citations"]
+
+
 class SearchGroupNamesSerializer(serializers.Serializer):
     group = serializers.CharField(help_text="The armed group a term of the query named.")
     names = serializers.ListField(child=serializers.CharField(), help_text="All searched for.")

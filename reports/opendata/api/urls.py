@@ -1,7 +1,7 @@
 """/api/: the read-only JSON API, its OpenAPI 3 schema and its docs (served from static/)."""
 
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -31,4 +31,6 @@ urlpatterns = [
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("", include(router.urls)),
+    # Ending in a slash, so that a URL without one is still redirected to the URL with it.
+    re_path(r"^.*/$", views.not_found),
 ]

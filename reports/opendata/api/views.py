@@ -4,43 +4,127 @@ Lists take the same filters as the reading-room pages (the FilterSets of
 reports/filters.py) and are paginated; a detail is found by slug (a citation by id).
 """
 
+import copy
+
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import JsonResponse
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import pagination, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reports.figures import archive_counts, citation_count
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
-from reports.models import Citation, Group, Incident, Report
+from reports.models import Citation, Group, Incident, Report, published_relations_about_prefetch
 from reports.opendata import search
-from reports.opendata.api import serializers
+from reports.opendata.api import rows, serializers
+from reports.opendata.api.schema import DAY, NO_NUL, PAGE, SLUG_PATH, YEAR, query, text
+from reports.paging import PageIds, narrows
 from reports.search import listing
 from reports.search import search as search_page
 
 
 class Pagination(pagination.PageNumberPagination):
-    """Pages of 25 as on the reading room's lists; a client may ask for up to 100."""
+    """Pages of 25 as on the reading room's lists; a client may ask for up to 100 (more is
+    100). A page size that is not a whole number of at least 1 is a 400, a page that is
+    not one of the list's a 404; either left empty is not given."""
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = copy.deepcopy(PAGE)
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = "Results a page: 25 unless given, 100 at most."
+        return parameters
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if not value:
+            return self.page_size
+        try:
+            return pagination._positive_int(value, strict=True, cutoff=self.max_page_size)
+        except ValueError:
+            message = "A whole number of at least 1 is required."
+            raise ValidationError({self.page_size_query_param: [message]}) from None
+
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A list is read as the reading room's lists are: the page's primary keys off the
+    list's index, in order (reports.paging.PageIds), then those rows as values
+    (reports/opendata/api/rows.py). A detail is read and written by its serializer.
+    """
+
     pagination_class = Pagination
 
+    def listed(self):
+        """The list's published rows, before its filters."""
+        raise NotImplementedError
 
+    def rows(self, ids, links):
+        """The rows of the entries `ids`, in that order, as the list's serializer gives them."""
+        raise NotImplementedError
+
+    def total(self):
+        """The number of rows of the unfiltered list, as stored (reports.figures): counting
+        every row is too slow for each request."""
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        # The filter backend's own binding and 400, keeping the filterset to ask whether
+        # it narrows the list.
+        filterset = DjangoFilterBackend().get_filterset(request, self.listed(), self)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        total = None if narrows(filterset) else self.total
+        ids = self.paginate_queryset(PageIds(filterset.qs, total=total))
+        return self.get_paginated_response(self.rows(ids, rows.Links(request, self.format_kwarg)))
+
+
+def choices(filterset_class, name):
+    """The values of a FilterSet's choice filter `name`."""
+    return [value for value, _label in filterset_class.base_filters[name].extra["choices"]]
+
+
+COUNTRY = "An ISO 3166 code, e.g. PE, of a country with published {}; another is a 400."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            query("q", text(), "Words in the title or the text."),
+            query("country", description=COUNTRY.format("reports")),
+            query("year", YEAR, "The year covered."),
+            query("series", description="A series of published reports; another is a 400."),
+            query("publisher", description="A publisher of published reports, by name."),
+            query("sort", enum=choices(ReportFilter, "sort"), description="Newest year first."),
+        ]
+    ),
+    retrieve=extend_schema(parameters=[SLUG_PATH]),
+)
 class ReportViewSet(ReadOnlyViewSet):
     """Published source documents. The detail adds the text, paragraph by paragraph."""
 
     lookup_field = "slug"
     filterset_class = ReportFilter
 
+    def listed(self):
+        return Report.objects.published()
+
+    def rows(self, ids, links):
+        return rows.report_rows(ids, links)
+
+    def total(self):
+        return archive_counts()["reports"]
+
     def get_queryset(self):
-        queryset = Report.objects.for_list()
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("paragraphs")
-        return queryset
+        return Report.objects.for_list().prefetch_related("paragraphs")
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -48,28 +132,89 @@ class ReportViewSet(ReadOnlyViewSet):
         return serializers.ReportSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            query("country", description=COUNTRY.format("incidents")),
+            query("year", YEAR, "Incidents of that year, including those that span it."),
+            query("start", DAY, "Incidents ending on or after that day."),
+            query("end", DAY, "Incidents starting on or before that day."),
+            query("type", enum=choices(IncidentFilter, "type")),
+            query(
+                "group",
+                text(),
+                "A published group named as perpetrator: its slug, name, acronym or alias, "
+                "or a part of one that names one group only; another is a 400.",
+            ),
+            query(
+                "casualties",
+                enum=choices(IncidentFilter, "casualties"),
+                description="yes: killed or injured reported (best estimate); no: none.",
+            ),
+            query("sort", enum=choices(IncidentFilter, "sort"), description="Latest first."),
+        ]
+    ),
+    retrieve=extend_schema(parameters=[SLUG_PATH]),
+)
 class IncidentViewSet(ReadOnlyViewSet):
     """Published incidents, with their published perpetrators, figure claims and source
-    reports."""
+    reports. The detail adds the cited passages."""
 
     lookup_field = "slug"
     filterset_class = IncidentFilter
-    serializer_class = serializers.IncidentSerializer
+
+    def listed(self):
+        return Incident.objects.published()
+
+    def rows(self, ids, links):
+        return rows.incident_rows(ids, links)
+
+    def total(self):
+        return archive_counts()["incidents"]
 
     def get_queryset(self):
         return Incident.objects.for_open_data()
 
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.IncidentDetailSerializer
+        return serializers.IncidentSerializer
 
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            query("q", text(), "Words in the name, an alias or the description."),
+            query("country", description=COUNTRY.format("groups")),
+            query("activity", enum=choices(GroupFilter, "activity")),
+        ]
+    ),
+    retrieve=extend_schema(parameters=[SLUG_PATH]),
+)
 class GroupViewSet(ReadOnlyViewSet):
     """Published groups, with aliases, leaders, strength claims, relations, designations
-    and source reports."""
+    and source reports. The detail adds what other groups' sources say of the group and
+    the cited passages."""
 
     lookup_field = "slug"
     filterset_class = GroupFilter
-    serializer_class = serializers.GroupSerializer
+
+    def listed(self):
+        return Group.objects.published()
+
+    def rows(self, ids, links):
+        return rows.group_rows(ids, links)
+
+    def total(self):
+        return archive_counts()["groups"]
 
     def get_queryset(self):
-        return Group.objects.for_open_data()
+        return Group.objects.for_open_data().prefetch_related(published_relations_about_prefetch())
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.GroupDetailSerializer
+        return serializers.GroupSerializer
 
 
 class CitationFilter(django_filters.FilterSet):
@@ -90,11 +235,31 @@ class CitationFilter(django_filters.FilterSet):
         fields = []
 
 
+SLUG_OR_NOTHING = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]*$"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            query(name, SLUG_OR_NOTHING, f"The slug of a published {name}; another is a 400.")
+            for name in ("report", "incident", "group")
+        ]
+    )
+)
 class CitationViewSet(ReadOnlyViewSet):
     """Quoted passages of published reports supporting published incidents and groups."""
 
     filterset_class = CitationFilter
     serializer_class = serializers.CitationSerializer
+
+    def listed(self):
+        return Citation.objects.published_by_key().order_by("pk")
+
+    def rows(self, ids, links):
+        return rows.citation_rows(ids, links)
+
+    def total(self):
+        return citation_count()
 
     def get_queryset(self):
         return (
@@ -118,18 +283,20 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description="What to search for."),
-            OpenApiParameter(
-                "kind", str, enum=list(listing.KINDS), description="Reports unless given."
+            query("q", text(required=True), "What to search for.", required=True),
+            query("kind", enum=listing.KINDS, description="Reports unless given."),
+            query("country", description="ISO 3166 code, e.g. PE."),
+            query("year_from", YEAR),
+            query("year_to", YEAR, "Not before year_from."),
+            query("series"),
+            query("publisher"),
+            query("language", description="The document's language, e.g. es."),
+            query("sort", enum=listing.SORTS),
+            query(
+                "page",
+                {"type": "string", "pattern": NO_NUL},
+                "The page number; any other value, or one out of range, is the nearest page.",
             ),
-            OpenApiParameter("country", str, description="ISO 3166 code, e.g. PE."),
-            OpenApiParameter("year_from", int),
-            OpenApiParameter("year_to", int),
-            OpenApiParameter("series", str),
-            OpenApiParameter("publisher", str),
-            OpenApiParameter("language", str, description="The document's language, e.g. es."),
-            OpenApiParameter("sort", str, enum=list(listing.SORTS)),
-            OpenApiParameter("page", int),
         ],
         responses={200: serializers.SearchSerializer, 400: serializers.SearchErrorSerializer},
     )
@@ -169,3 +336,8 @@ class SearchView(APIView):
         params = request.query_params.copy()
         params["page"] = number
         return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def not_found(request, *args, **kwargs):
+    """Any other URL under /api/: a 404 in JSON, as the API's own 404s."""
+    return JsonResponse({"detail": NotFound.default_detail}, status=404)
