@@ -67,6 +67,14 @@ def _axes_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _export_files_in_a_temporary_directory(settings, tmp_path):
+    """Keep the files of unfiltered exports (reports/opendata/export_files.py) out of the
+    project's var/, and apart for each test: a rolled-back test can reach another's
+    archive stamp only by chance, but the empty archive's stamp is every such test's."""
+    settings.EXPORT_CACHE_DIR = str(tmp_path / "exports")
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Each test starts with an empty page cache (reports/caching.py): rolled-back
     tests can reach the same archive version and time stamp only by chance, but the

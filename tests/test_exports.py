@@ -3,14 +3,27 @@
 import csv
 import io
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from reports.ingest.gtd import import_incidents
-from reports.models import Citation, Group, Incident, Perpetration, Report, Status
+from reports.models import (
+    Citation,
+    Figure,
+    FigureClaim,
+    Group,
+    Incident,
+    Perpetration,
+    Report,
+    Status,
+)
 from reports.opendata import exports
-from tests.factories import make_incident
+from tests.factories import make_citation, make_group, make_incident, make_report
 from tests.open_data_helpers import DRAFT_MARK, add_claims, archive_with_drafts
+
+EXPECTED = Path(__file__).parent / "data" / "incidents_export.json"
 
 
 @pytest.fixture
@@ -281,3 +294,129 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client, archive):
     assert exports.csv_cell("-2+3") == "'-2+3"
     assert exports.csv_cell("\tTab") == "'\tTab"
     assert exports.csv_cell(["=a", "b"]) == "'=a" + exports.SEPARATOR + "b"
+
+
+# --- Incidents read as values: what the model instances gave, byte for byte ------------
+
+
+def add_edge_incidents(archive):
+    """Incidents whose rows take every branch of the incident export: dates to the month
+    or the year, an end date, coordinates, a dataset's own attack type (text, blank, a
+    number), four published perpetrators (one uncertain) and a draft one, four published
+    citations (one without a paragraph) and a draft one, claims with an open high and on
+    a draft passage, an external id and dataset, text a spreadsheet would run."""
+    second = make_report(
+        title="Patterns of Global Terrorism 1996 - Peru",
+        body="The second report says the Front attacked.\n\nAnd a second paragraph.",
+    )
+    Report.objects.filter(pk=second.pk).update(
+        title="=Patterns of Global Terrorism 1996", disclaimer="-Second disclaimer"
+    )
+    second.refresh_from_db()
+    third = make_report(title="Patterns of Global Terrorism 1995 - Peru", body="A third one.")
+    Report.objects.filter(pk=third.pk).update(title="Zeta report")
+    third.refresh_from_db()
+    fronts = [
+        make_group(name=name, acronym=acronym)
+        for name, acronym in (
+            ("Alpha Front", "AF"),
+            ("Beta Front", ""),
+            ("Gamma Front", "GF"),
+            ("Delta Front", "DF"),
+        )
+    ]
+    bus = make_incident(
+        title="+Hijacked bus",
+        slug="hijacked-bus",
+        start_date="1997-08-01",
+        start_precision="month",
+        end_date="1997-09-15",
+        type="other",
+        source_row={"attacktype1_txt": "Hijacking", "eventid": "199708010001"},
+        latitude=Decimal("-12.046374"),
+        longitude=Decimal("-77.042800"),
+        region="Lima",
+        city="@Lima",
+        target_type="\tTransportation",
+        summary="=SUM(A1:A3)",
+        outcome="-2+3",
+        title_es="Autobús secuestrado",
+        summary_es="Un resumen",
+        outcome_es="-1",
+        killed=3,
+        hostages=40,
+    )
+    for n, group in enumerate(fronts):
+        Perpetration.objects.create(incident=bus, group=group, uncertain=n == 1)
+    Perpetration.objects.create(incident=bus, group=archive.draft_group)
+    cited = [
+        make_citation(second, "attacked", incident=bus),
+        make_citation(third, "A third one", incident=bus),
+        make_citation(second, "a second paragraph", incident=bus),
+        make_citation(archive.report, "MRTA", incident=bus),
+        make_citation(archive.draft_report, "secret paragraph", incident=bus),
+    ]
+    # The only citation of its report here: the engines sort a missing paragraph
+    # number first (SQLite) or last (PostgreSQL).
+    Citation.objects.filter(pk=cited[3].pk).update(paragraph=None)
+    for figure, low, high, citation in (
+        (Figure.KILLED, 3, 5, cited[0]),
+        (Figure.KILLED, 4, None, cited[1]),
+        (Figure.HOSTAGES, 40, 40, cited[2]),
+        (Figure.INJURED, 1, 2, cited[4]),
+    ):
+        FigureClaim.objects.create(
+            incident=bus, figure=figure, low=low, high=high, citation=citation
+        )
+    yearly = make_incident(
+        title="Yearly incident",
+        start_date="1995-01-01",
+        start_precision="year",
+        end_date="1995-01-01",
+        type="other",
+        source_row={"attacktype1_txt": ""},
+        external_id="199501010002",
+        external_source="GTD",
+    )
+    Perpetration.objects.create(incident=yearly, group=archive.draft_group, uncertain=True)
+    make_incident(
+        title="Numbered attack",
+        start_date="1996-03-09",
+        type="other",
+        source_row={"attacktype1_txt": 7},
+        killed=0,
+    )
+    make_incident(title="Bombing of a bank", start_date="1996-03-10", type="bombing")
+
+
+def expected_incident_export():
+    """(CSV text, JSON results) of tests/data/incidents_export.json: the incident export
+    of the archive of add_edge_incidents() as the exports wrote it from model instances,
+    each "archive-{slug}" made the eventid of the incident with that slug."""
+    data = json.loads(EXPECTED.read_text())
+    eventids = {
+        f"archive-{{{slug}}}": f"archive-{pk}"
+        for pk, slug in Incident.objects.values_list("pk", "slug")
+    }
+    text = io.StringIO()
+    csv.writer(text).writerows([eventids.get(row[0], row[0]), *row[1:]] for row in data["csv"])
+    for row in data["json"]:
+        row["eventid"] = eventids.get(row["eventid"], row["eventid"])
+    return text.getvalue(), data["json"]
+
+
+@pytest.mark.parametrize("chunk_size", [3, 2000])
+@pytest.mark.parametrize("query", ["", "?sort=-date"])
+def test_incident_export_writes_what_the_model_instances_gave(
+    client, claimed, archive, monkeypatch, chunk_size, query
+):
+    """The rows as the export built them from Incident instances and their prefetched
+    relations, before it read plain values: every column, its text and its type."""
+    add_edge_incidents(archive)
+    monkeypatch.setattr(exports, "CHUNK_SIZE", chunk_size)
+    expected_csv, expected_json = expected_incident_export()
+
+    assert body(client.get(f"/incidents/export.csv{query}")) == expected_csv
+    results = json.loads(body(client.get(f"/incidents/export.json{query}")))["results"]
+    # Compared as JSON text: 1 and true, or "1" and 1, are not the same cell.
+    assert json.dumps(results, ensure_ascii=False) == json.dumps(expected_json, ensure_ascii=False)

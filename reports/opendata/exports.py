@@ -1,8 +1,11 @@
 """Streamed CSV and JSON exports of what a list's filters select, every page of it.
 
 Rows are read with `QuerySet.iterator(chunk_size=...)`: one cursor, and the related
-rows (perpetrators, aliases, citations) prefetched per chunk, so memory holds one
-chunk whatever the number of rows.
+rows (perpetrators, aliases, citations) read per chunk, so memory holds one chunk
+whatever the number of rows. Incidents, the largest export, are read as plain values
+(not model instances), with one query per chunk each for their perpetrators, their
+citations and their figure claims, and written as tuples: building the instances and
+their prefetched relations cost most of the time of a large export.
 
 Provenance of an export:
 - every row has a `source_reports` column/field: the permanent URLs of the
@@ -24,35 +27,53 @@ A group's row carries its strength the same way, its relations and its designati
 """
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import zip_longest
+from itertools import chain, islice
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Case, F, JSONField, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from reports.claims import estimates
 from reports.disclaimers import disclaimers_of_citations
 from reports.filters import GroupFilter, IncidentFilter, ReportFilter
 from reports.ingest import gtd_codebook as codebook
+from reports.links import PLACEHOLDER, url_for
 from reports.models import (
+    INCIDENT_FIGURES,
+    Citation,
     DatePrecision,
     Figure,
+    FigureClaim,
     Group,
     Incident,
+    Perpetration,
     Report,
+    by_published_group,
+    by_published_report,
     name_with_acronym,
 )
 from reports.opendata.claims import published_estimates
 
 CHUNK_SIZE = 2000
+# The exports' format: change it with what any export's rows or meta say, so a file of
+# an unfiltered export built by earlier code is not served (export_files.py).
+FORMAT = 1
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
 
 # An incident the archive curated (not imported) gets an eventid of its own.
 ARCHIVE_EVENTID_PREFIX = "archive-"
+
+# What quote() leaves as it is: a slug's letters, digits, "-" and "_".
+SLUG_RE = re.compile(r"[-\w]+", re.ASCII)
 
 
 class Links:
@@ -61,9 +82,24 @@ class Links:
 
     def __init__(self, absolute):
         self.origin = absolute("/").removesuffix("/")
+        self.patterns = {}
 
     def url(self, obj):
         return self.origin + obj.get_absolute_url()
+
+    def page(self, viewname, slug):
+        """What url() gives for the page of `viewname` with this slug, without an object.
+
+        url_for() asks for the active language and script prefix on every call, a cost a
+        large export pays for every row; they stay the same for the whole export.
+        """
+        pattern = self.patterns.get(viewname)
+        if pattern is None:
+            url = self.origin + url_for(viewname, slug=PLACEHOLDER)
+            pattern = self.patterns[viewname] = url.partition(PLACEHOLDER)[::2]
+        head, tail = pattern
+        # Quoted as url_for() quotes it.
+        return f"{head}{slug if SLUG_RE.fullmatch(slug) else quote(slug, safe='')}{tail}"
 
 
 def source_report_urls(citations, links):
@@ -164,76 +200,296 @@ def group_row(group, links):
     }
 
 
-def gtd_name(group):
-    """ "Name (ACRONYM)", the GTD's way, which import_incidents splits back."""
-    return name_with_acronym(group.name, group.acronym)
+# --- Incidents: plain values, a chunk at a time ------------------------------------
+
+# Each figure's best estimate, then the range of its published claims.
+FIGURE_RANGE_COLUMNS = tuple(
+    f"{FIGURE_COLUMNS[figure]}{suffix}"
+    for figure in INCIDENT_FIGURES
+    for suffix in ("", "_low", "_high")
+)
+
+# One incident in the GTD codebook's columns, then the archive's own.
+INCIDENT_COLUMNS = (
+    "eventid",
+    "iyear",
+    "imonth",
+    "iday",
+    "approxdate",
+    "extended",
+    "resolution",
+    "country_txt",
+    "provstate",
+    "city",
+    "latitude",
+    "longitude",
+    "attacktype1_txt",
+    "targtype1_txt",
+    *chain.from_iterable(codebook.PERPETRATOR_COLUMNS),
+    *FIGURE_RANGE_COLUMNS,
+    "summary",
+    *codebook.SOURCE_COLUMNS,
+    "dbsource",
+    "slug",
+    "title",
+    "outcome",
+    # The editors' Spanish text, "" where there is none yet (reports.translated).
+    "title_es",
+    "summary_es",
+    "outcome_es",
+    "url",
+    "source_reports",
+    "disclaimers",
+)
+
+# What the incident row gives, in the order incident_rows() unpacks it.
+INCIDENT_FIELDS = (
+    "pk",
+    "external_id",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "country__name",
+    "region",
+    "city",
+    "latitude",
+    "longitude",
+    "type",
+    "target_type",
+    *INCIDENT_FIGURES,
+    "summary",
+    "external_source",
+    "slug",
+    "title",
+    "outcome",
+    "title_es",
+    "summary_es",
+    "outcome_es",
+)
 
 
-def scite(citation, links):
-    link = links.url(citation.report)
-    number = ""
-    if citation.paragraph_id:
-        number = f", ¶{citation.paragraph.number}"
-        link += f"#{citation.paragraph.anchor}"
-    return f"{citation.report.title}{number}: “{citation.quote}” {link}"
-
-
-def incident_row(incident, links):
-    """One incident in the GTD codebook's columns, plus the archive's own."""
-    start, precision = incident.start_date, incident.start_precision
-    original = incident.source_row or {}
-    attack = (
-        codebook.ATTACK_OF_INCIDENT_TYPE.get(incident.type)
-        or original.get("attacktype1_txt")
-        or codebook.UNKNOWN_TEXT
+def dataset_row():
+    """The incident's dataset row, read only where the export needs it (the attack type
+    of an incident the archive has no type for): the row can be long, and parsing it
+    for every incident would cost more than everything else in the row."""
+    return Case(
+        When(type__in=list(codebook.ATTACK_OF_INCIDENT_TYPE), then=Value(None)),
+        default=F("source_row"),
+        output_field=JSONField(),
     )
-    row = {
-        "eventid": incident.external_id or f"{ARCHIVE_EVENTID_PREFIX}{incident.pk}",
-        "iyear": start.year,
-        "imonth": 0 if precision == DatePrecision.YEAR else start.month,
-        "iday": start.day if precision == DatePrecision.DAY else 0,
-        "approxdate": ""
-        if precision == DatePrecision.DAY
-        else format_date(start, "F Y" if precision == DatePrecision.MONTH else "Y"),
-        "extended": 1 if incident.end_date and incident.end_date > start else 0,
-        "resolution": incident.end_date.isoformat() if incident.end_date else "",
-        "country_txt": incident.country.name,
-        "provstate": incident.region,
-        "city": incident.city,
-        "latitude": decimal_text(incident.latitude),
-        "longitude": decimal_text(incident.longitude),
-        "attacktype1_txt": attack,
-        "targtype1_txt": incident.target_type,
-    }
-    perpetrations = incident.published_perpetrations
-    for n, (name, uncertain) in enumerate(codebook.PERPETRATOR_COLUMNS):
-        p = perpetrations[n] if n < len(perpetrations) else None
-        row[name] = gtd_name(p.group) if p else (codebook.UNKNOWN_TEXT if n == 0 else "")
-        row[uncertain] = (1 if p.uncertain else 0) if p else ""
-    for figure, found in published_estimates(incident).items():
-        column = FIGURE_COLUMNS[figure]
-        row[column] = count_text(getattr(incident, figure))  # the best estimate
-        row.update(range_columns(column, found))
-    citations = incident.published_citations
-    scites = [scite(c, links) for c in citations[: len(codebook.SOURCE_COLUMNS)]]
-    row.update(
-        {
-            "summary": incident.summary,
-            **dict(zip_longest(codebook.SOURCE_COLUMNS, scites, fillvalue="")),
-            "dbsource": incident.external_source or settings.ARCHIVE_NAME,
-            "slug": incident.slug,
-            "title": incident.title,
-            "outcome": incident.outcome,
-            # The editors' Spanish text, "" where there is none yet (reports.translated).
-            "title_es": incident.title_es,
-            "summary_es": incident.summary_es,
-            "outcome_es": incident.outcome_es,
-            "url": links.url(incident),
-            "source_reports": source_report_urls(citations, links),
-            "disclaimers": disclaimers_of_citations(citations),
-        }
+
+
+def as_is(value):
+    return value
+
+
+def incident_chunks(queryset, absolute, cell=as_is, chunk_size=None):
+    """Yield the selected incidents' rows (tuples in INCIDENT_COLUMNS' order), a list
+    per chunk of the queryset's order.
+
+    `cell` makes a cell of each value that holds text (or a list of texts): csv_cell for
+    a CSV, neutralising as the rows are made, which costs far less than checking each
+    cell of each row afterwards. The cells the export writes itself (numbers, dates, the
+    archive's own URL) cannot start a formula, and are left as they are.
+    """
+    size = chunk_size or CHUNK_SIZE
+    values = queryset.prefetch_related(None).values_list(*INCIDENT_FIELDS, dataset_row())
+    found = values.iterator(chunk_size=size)
+    links = Links(absolute)
+    while chunk := list(islice(found, size)):
+        yield incident_rows(chunk, links, cell)
+
+
+def listed(ids):
+    """`ids` as the right side of an `__in` lookup, a parameter each, passed as they are.
+
+    Given a list, the ORM prepares each value in Python, which cost a chunk's three
+    queries more than running them; these are primary keys just read from the database.
+    """
+    return RawSQL(", ".join(["%s"] * len(ids)), ids)  # noqa: S611 (placeholders only)
+
+
+def published_perpetrators(ids, cell):
+    """{incident id: its perpetrator columns' cells} for these incidents: the published
+    groups named, in the order the list pages name them, each as "Name (ACRONYM)" and 1
+    or 0 for an uncertain attribution, as many as the columns hold."""
+    most = 2 * len(codebook.PERPETRATOR_COLUMNS)
+    cells = {}
+    rows = (
+        Perpetration.objects.filter(by_published_group(), incident_id__in=listed(ids))
+        .order_by("group__name", "group_id")
+        .values_list("incident_id", "uncertain", "group__name", "group__acronym")
     )
-    return row
+    for incident_id, uncertain, name, acronym in rows:
+        named = cells.get(incident_id)
+        if named is None:
+            named = cells[incident_id] = []
+        if len(named) < most:
+            named += (cell(name_with_acronym(name, acronym)), 1 if uncertain else 0)
+    blank = ("", "") * len(codebook.PERPETRATOR_COLUMNS)
+    return {incident_id: (*named, *blank[len(named) :]) for incident_id, named in cells.items()}
+
+
+# The perpetrator columns' cells without a published group: "Unknown" in the first.
+NO_PERPETRATORS = (codebook.UNKNOWN_TEXT, "") + ("", "") * (len(codebook.PERPETRATOR_COLUMNS) - 1)
+
+
+def published_sources(ids, links, cell):
+    """{incident id: ([scite], [report URL], [disclaimer])} for these incidents, from
+    their citations of published reports by report title and paragraph (as
+    CitedQuerySet.with_published_citations orders them): each citation as a "scite"
+    cell, and the reports' URLs and disclaimers each once."""
+    rows = (
+        Citation.objects.filter(by_published_report(), incident_id__in=listed(ids))
+        .order_by("report__title", "paragraph__number", "pk")
+        .values_list(
+            "incident_id",
+            "report__slug",
+            "report__title",
+            "report__disclaimer",
+            "paragraph_id",
+            "paragraph__number",
+            "quote",
+        )
+    )
+    urls, sources = {}, {}
+    for incident_id, slug, title, disclaimer, paragraph_id, number, passage in rows:
+        url = urls.get(slug)
+        if url is None:
+            url = urls[slug] = links.page("reports:report-detail", slug)
+        if paragraph_id:
+            text = cell(f"{title}, ¶{number}: “{passage}” {url}#p{number}")
+        else:
+            text = cell(f"{title}: “{passage}” {url}")
+        found = sources.get(incident_id)
+        if found is None:
+            sources[incident_id] = ([text], [url], [disclaimer] if disclaimer else [])
+            continue
+        scites, reports, disclaimers = found
+        scites.append(text)
+        if url not in reports:
+            reports.append(url)
+        if disclaimer and disclaimer not in disclaimers:
+            disclaimers.append(disclaimer)
+    return sources
+
+
+NO_SCITES = ("",) * len(codebook.SOURCE_COLUMNS)
+
+
+def published_claims(ids):
+    """{incident id: [claim]} of these incidents' published figure claims, each a row with
+    what reports.claims.estimate reads of a claim."""
+    claims = {}
+    rows = (
+        FigureClaim.objects.published()
+        .filter(incident_id__in=listed(ids))
+        .values_list("incident_id", "figure", "low", "high", "best", named=True)
+    )
+    for claim in rows:
+        claims.setdefault(claim.incident_id, []).append(claim)
+    return claims
+
+
+def figure_cells(best, claims):
+    """The figure columns' cells: each figure's best estimate (the incident row's), then
+    the low and high of its published claims (blank without any)."""
+    cells = []
+    found_each = estimates(claims, INCIDENT_FIGURES).values()  # in INCIDENT_FIGURES' order
+    for found, value in zip(found_each, best, strict=True):
+        cells += (
+            count_text(value),
+            count_text(found.low if found else None),
+            count_text(found.high if found else None),
+        )
+    return cells
+
+
+def incident_rows(chunk, links, cell):
+    """Rows of a chunk of INCIDENT_FIELDS values (and the dataset row), three queries."""
+    ids = [values[0] for values in chunk]
+    perpetrators = published_perpetrators(ids, cell)
+    sources = published_sources(ids, links, cell)
+    claims = published_claims(ids)
+    archive_name = settings.ARCHIVE_NAME
+    rows = []
+    for (
+        pk,
+        external_id,
+        start,
+        precision,
+        end,
+        country,
+        region,
+        city,
+        latitude,
+        longitude,
+        kind,
+        target_type,
+        killed,
+        injured,
+        hostages,
+        summary,
+        external_source,
+        slug,
+        title,
+        outcome,
+        title_es,
+        summary_es,
+        outcome_es,
+        original,
+    ) in chunk:
+        if precision == DatePrecision.DAY:
+            approximate = ""
+        else:
+            approximate = cell(
+                format_date(start, "F Y" if precision == DatePrecision.MONTH else "Y")
+            )
+        attack = cell(
+            codebook.ATTACK_OF_INCIDENT_TYPE.get(kind)
+            or (original or {}).get("attacktype1_txt")
+            or codebook.UNKNOWN_TEXT
+        )
+        if pk in claims:
+            figures = figure_cells((killed, injured, hostages), claims[pk])
+        else:
+            figures = (count_text(killed), "", "", count_text(injured), "", "")
+            figures += (count_text(hostages), "", "")
+        scites, urls, disclaimers = sources.get(pk) or ((), [], [])
+        scites = (*scites[: len(NO_SCITES)], *NO_SCITES[len(scites) :])
+        rows.append(
+            (
+                cell(external_id) if external_id else f"{ARCHIVE_EVENTID_PREFIX}{pk}",
+                start.year,
+                0 if precision == DatePrecision.YEAR else start.month,
+                start.day if precision == DatePrecision.DAY else 0,
+                approximate,
+                1 if end and end > start else 0,
+                end.isoformat() if end else "",
+                cell(country),
+                cell(region),
+                cell(city),
+                decimal_text(latitude),
+                decimal_text(longitude),
+                attack,
+                cell(target_type),
+                *perpetrators.get(pk, NO_PERPETRATORS),
+                *figures,
+                cell(summary),
+                *scites,
+                cell(external_source or archive_name),
+                cell(slug),
+                cell(title),
+                cell(outcome),
+                cell(title_es),
+                cell(summary_es),
+                cell(outcome_es),
+                links.page("reports:incident-detail", slug),
+                cell(urls),
+                cell(disclaimers),
+            )
+        )
+    return rows
 
 
 # --- What each list exports ------------------------------------------------------
@@ -244,14 +500,13 @@ class ExportKind:
     name: str
     filterset: type
     queryset: callable
-    row: callable
+    row: callable = None  # (object, links) -> dict; incidents are read as values instead
 
 
 KINDS = {
     "reports": ExportKind("reports", ReportFilter, Report.objects.for_list, report_row),
-    "incidents": ExportKind(
-        "incidents", IncidentFilter, Incident.objects.for_open_data, incident_row
-    ),
+    # incident_chunks() reads the related rows itself, a query each per chunk.
+    "incidents": ExportKind("incidents", IncidentFilter, Incident.objects.published),
     "groups": ExportKind("groups", GroupFilter, Group.objects.for_open_data, group_row),
 }
 
@@ -276,11 +531,30 @@ def select(kind, params):
     return filterset.qs
 
 
+def is_unfiltered(params):
+    """Whether these query parameters select everything (a page number selects no less)."""
+    return all(name == "page" for name in params)
+
+
 def rows(kind, queryset, absolute, chunk_size=None):
     """Yield one dict per object, reading the queryset chunk by chunk."""
+    if kind == "incidents":
+        for chunk in incident_chunks(queryset, absolute, chunk_size=chunk_size):
+            for row in chunk:
+                yield dict(zip(INCIDENT_COLUMNS, row, strict=True))
+        return
     build, links = KINDS[kind].row, Links(absolute)
     for obj in queryset.iterator(chunk_size=chunk_size or CHUNK_SIZE):
         yield build(obj, links)
+
+
+def stream(kind, fmt, queryset, absolute, meta):
+    """Yield the export of `queryset` as text, piece by piece: CSV, or JSON opening
+    with `meta`."""
+    if kind == "incidents" and fmt == "csv":
+        return stream_csv_chunks(INCIDENT_COLUMNS, incident_chunks(queryset, absolute, csv_cell))
+    found = rows(kind, queryset, absolute)
+    return stream_csv(found) if fmt == "csv" else stream_json(meta, found)
 
 
 class _Echo:
@@ -296,9 +570,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def csv_cell(value):
+    if type(value) is str and value[:1] not in FORMULA_FIRST:
+        return value  # nearly every cell: first, as it is asked for every cell of every row
     if isinstance(value, list):
-        value = SEPARATOR.join(str(v) for v in value)
+        value = SEPARATOR.join(map(str, value))
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -322,6 +601,25 @@ def stream_csv(row_iter):
             header = list(row)
             yield writer.writerow(header)
         yield writer.writerow([csv_cell(row[column]) for column in header])
+
+
+def stream_csv_chunks(columns, chunks):
+    """Yield CSV text, a piece per chunk of rows of cells (in `columns`' order, each value
+    as csv_cell makes it): what stream_csv writes for the same rows as dicts, the header
+    only if there is a row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = False
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if not header:
+            writer.writerow(columns)
+            header = True
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def stream_json(meta, row_iter):

@@ -1,25 +1,31 @@
 """Views of the open-data surfaces: list exports, citation downloads, robots.txt.
 
-Thin: what to export lives in reports/exports.py, what a citation says in
-reports/citing.py.
+Thin: what to export lives in reports/opendata/exports.py, the files of the unfiltered
+exports in export_files.py, the limits on anonymous exports in limits.py, what a
+citation says in reports/opendata/citing.py.
 """
 
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from datetime import datetime
+
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reports.models import Group, Incident, Report
-from reports.opendata import citing, exports, search
+from reports.opendata import citing, export_files, exports, limits, search
 from reports.search import search_all
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
 @require_GET
+@limits.limited
 def export_list(request, kind, fmt):
-    """Stream every row the list page's filters select, as CSV or JSON."""
+    """Stream every row the list page's filters select, as CSV or JSON. Without a
+    filter, send the file of the archive's current version, built by the first such
+    request since the archive last changed (export_files.py)."""
     try:
         queryset = exports.select(kind, request.GET)
     except exports.FilterInvalid as error:
@@ -27,19 +33,34 @@ def export_list(request, kind, fmt):
             {"error": "A filter value is not valid.", "filters": error.errors}, status=400
         )
     archive_url = request.build_absolute_uri(reverse("reports:home"))
+    stamp = None
+    if exports.is_unfiltered(request.GET) and export_files.directory():
+        stamp = export_files.current_stamp()
+        built = export_files.find(kind, fmt, stamp, archive_url)
+        if built is not None:
+            response = FileResponse(built.file, content_type=EXPORT_TYPES[fmt])
+            return with_provenance(response, kind, fmt, archive_url, "", built.exported_at)
     meta = exports.provenance(kind, request.GET, archive_url)
-    rows = exports.rows(kind, queryset, request.build_absolute_uri)
-    body = exports.stream_csv(rows) if fmt == "csv" else exports.stream_json(meta, rows)
+    exported_at = datetime.fromisoformat(meta["exported_at"])
+    body = exports.stream(kind, fmt, queryset, request.build_absolute_uri, meta)
+    if stamp is not None:
+        body = export_files.building(kind, fmt, stamp, archive_url, exported_at, body)
     response = StreamingHttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+    return with_provenance(response, kind, fmt, archive_url, meta["filter"], exported_at)
+
+
+def with_provenance(response, name, fmt, archive_url, selection, exported_at):
+    """Name the download and say where it came from, what selected it and when."""
+    stamp = exported_at.strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     response["X-Archive-URL"] = archive_url
-    response["X-Archive-Filter"] = meta["filter"]
-    response["X-Exported-At"] = meta["exported_at"]
+    response["X-Archive-Filter"] = selection
+    response["X-Exported-At"] = exported_at.isoformat()
     return response
 
 
 @require_GET
+@limits.limited
 def export_search(request, fmt):
     """Stream one kind of a search's results (the first EXPORT_LIMIT), as CSV or JSON."""
     try:
