@@ -57,6 +57,8 @@ test-postgres: $(VENV)/.installed
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
 # Not part of `make test`: builds bench/data/ (gitignored), serves it with gunicorn, drives it
-# with wrk and writes bench/RESULTS.md. Takes a few minutes.
+# with wrk and writes bench/RESULTS.md. Takes a few minutes. It also serves the same file with
+# Datasette, installed on first use into bench/.peer-venv (gitignored), never into .venv;
+# `make bench BENCH_ARGS="--only peer"` runs just that comparison and prints it.
 bench: $(VENV)/.installed $(MO)
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-# ruff: noqa: S603 (the script runs fixed commands of its own: manage.py, gunicorn, wrk)
+# ruff: noqa: S603 (the script runs fixed commands of its own: manage.py, gunicorn, wrk, datasette)
 """The archive's benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
 
 1. Builds the databases (bench/data/, gitignored) with generate_archive:
@@ -11,8 +11,14 @@
    Every measurement is repeated (--repeats, 3 by default) in passes over all the
    pages, so a burst of load from elsewhere on the machine hits one run of a page,
    not all of them.
-4. Times import_incidents on a 200,000-row generated CSV (seconds, peak RSS).
-5. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
+4. Serves the same 200,000-incident file with Datasette (a pinned version in a
+   virtualenv of its own, bench/.peer-venv, gitignored) beside gunicorn with no page
+   cache, and measures the same things on both in the same passes: the incident list
+   (HTML and JSON), search, and the incidents' CSV export streamed whole (rows a
+   second, and the serving process's memory). `--only peer` runs just this, and
+   prints it without writing bench/RESULTS.md.
+5. Times import_incidents on a 200,000-row generated CSV (seconds, peak RSS).
+6. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
    Each figure is the median of its runs, with their spread (min-max) beside it;
    budgets are judged on the medians. A ratio (warm / bare view, 200k / 1k, deep
    page / page 1) divides two medians of this run; its spread is that of the
@@ -20,7 +26,10 @@
 """
 
 import argparse
+import csv
 import functools
+import http.client
+import io
 import json
 import os
 import platform
@@ -33,6 +42,8 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -57,6 +68,19 @@ NOTES_MARKER = "<!-- notes: everything below this line is kept by bench/run.py -
 METRICS = ("rps", "p50", "p95", "p99")  # of one run (parse_wrk)
 BARE = "bare Django view"  # the yardstick: the framework's ceiling on this machine
 SPANISH = " (es)"  # ends the name of a page's Spanish version
+LIST_P1 = "incident list ?country&year p1"
+# The peer: Datasette, pinned so that its figures move only when ours do.
+PEER = "Datasette"
+PEER_VERSION = "0.65.5"
+PEER_VENV = ROOT / "bench" / ".peer-venv"
+PEER_SQL_THREADS = CONNECTIONS  # its one process runs SQL in a pool as wide as our workers
+PEER_CHUNK = 2000  # rows a query when it streams CSV: our export's chunk (exports.CHUNK_SIZE)
+STREAM_TIMEOUT = 60  # seconds without a byte of an export before it counts as failed
+MEMORY_INTERVAL = 0.02  # seconds between two readings of the serving processes' RSS
+# An export is flat if its serving process's peak stays this close to its size before
+# the request: room for a chunk of rows, far below 200,000 rows held at once.
+FLAT_MB = 50
+EXPORT_ROWS_PER_S = 20000
 
 
 def log(message):
@@ -187,8 +211,9 @@ def time_import(rows):
 # --- Pages and query counts (runs inside Django, in a subprocess) --------------
 
 
-def discover():
-    """Print the benchmarked pages (name, path) and their query counts, as JSON."""
+def discover(count=True):
+    """Print the benchmarked pages (name, path) and their query counts, as JSON, with
+    the list's country and year; `count=False` leaves the counts out."""
     import django
 
     django.setup()
@@ -234,7 +259,7 @@ def discover():
         ("home", "/"),
         ("report list ?country", f"/reports/?country={country}"),
         ("report detail", report.get_absolute_url() if report else "/reports/none/"),
-        ("incident list ?country&year p1", listing),
+        (LIST_P1, listing),
         (f"incident list ?country&year p{deep}", f"{listing}&page={deep}"),
         ("incident detail", incident.get_absolute_url() if incident else "/incidents/none/"),
         ("group detail (largest)", group.get_absolute_url() if group else "/groups/none/"),
@@ -256,6 +281,9 @@ def discover():
     signal.signal(signal.SIGALRM, _too_slow)
     for name, url in pages:
         row = {"name": name, "path": url}
+        if not count:
+            result.append(row)
+            continue
         log(f"  counting queries: {name}")
         try:
             counts = []
@@ -273,7 +301,8 @@ def discover():
         except Exception as error:  # noqa: BLE001 (a broken page is a row, not a crash)
             row.update(status=f"{type(error).__name__}: {error}"[:120])
         result.append(row)
-    print(json.dumps({"pages": result, "incidents": incidents.count()}))
+    found = {"pages": result, "incidents": incidents.count(), "country": country, "year": year}
+    print(json.dumps({**found, "common_word": COMMON_WORD}))
 
 
 def in_spanish(name, url):
@@ -294,9 +323,9 @@ def _too_slow(signum, frame):
     raise TooSlow(f"no answer within {PAGE_TIMEOUT} s")
 
 
-def pages_of(database):
+def pages_of(database, count=True):
     done = subprocess.run(
-        [PY, str(ROOT / "bench" / "run.py"), "--discover"],
+        [PY, str(ROOT / "bench" / "run.py"), "--discover", *([] if count else ["--no-count"])],
         cwd=ROOT,
         # No page cache: the query counts are those of rendering the page.
         env=env_for(database, no_cache=True),
@@ -318,6 +347,10 @@ def free_port():
 
 
 class Server:
+    """gunicorn serving the archive on a free port of the loopback."""
+
+    probe = "/bench/bare/"  # does no work: answered at once by an idle server
+
     def __init__(self, database, no_cache):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -338,15 +371,18 @@ class Server:
             stdout=(DATA / "gunicorn.log").open("a"),  # noqa: SIM115 (lives with the server)
             stderr=subprocess.STDOUT,
         )
+        self.wait_until_up("gunicorn")
+
+    def wait_until_up(self, name):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.base}/bench/bare/", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(self.base + self.probe, timeout=2).read()  # noqa: S310
                 return
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit("gunicorn did not start")
+        raise SystemExit(f"{name} did not start")
 
     def settle(self):
         """Wait (up to a minute) until no worker is still busy with a slow page's requests."""
@@ -354,7 +390,7 @@ class Server:
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                fetch(f"{self.base}/bench/bare/", timeout=5)
+                fetch(self.base + self.probe, timeout=5)
             except OSError:
                 continue
             if time.monotonic() - started < 0.1:
@@ -367,6 +403,55 @@ class Server:
         except subprocess.TimeoutExpired:  # a worker stuck in a slow request
             self.process.kill()
             self.process.wait()
+
+    def serving_pids(self):
+        """The processes that answer requests: gunicorn's workers."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # The parent's pid follows the command's name, which may hold spaces.
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+
+PEER_SETTINGS = {
+    # Never cut a query short where ours would still be answering.
+    "sql_time_limit_ms": PAGE_TIMEOUT * 1000,
+    "num_sql_threads": PEER_SQL_THREADS,
+    "max_returned_rows": PEER_CHUNK,
+    # Every row of the CSV, however large (its default stops at 100 MB).
+    "max_csv_mb": 0,
+    # Our list suggests no facets: spare it that work.
+    "suggest_facets": "off",
+}
+
+
+class PeerServer(Server):
+    """Datasette serving the same file read-only (--immutable), on another port."""
+
+    probe = "/-/versions.json"
+
+    def __init__(self, database):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [str(PEER_VENV / "bin" / "datasette"), "serve", "--immutable", str(database)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        for name, value in PEER_SETTINGS.items():
+            command += ["--setting", name, str(value)]
+        self.process = subprocess.Popen(
+            command,
+            cwd=DATA,
+            stdout=(DATA / "datasette.log").open("a"),  # noqa: SIM115 (lives with the server)
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_up(PEER)
+
+    def serving_pids(self):
+        return [self.process.pid]  # one process: asyncio, SQL in a pool of threads
 
 
 def fetch(url, headers=None, timeout=PAGE_TIMEOUT):
@@ -421,18 +506,9 @@ def measure(database, pages, no_cache, label, seconds=SECONDS):
     try:
         for page in pages:
             url = server.base + page["path"]
-            started = time.monotonic()
-            try:
-                status, headers = fetch(url)
-                alone = time.monotonic() - started
-                if status == 200 and alone > WRK_TIMEOUT / 4:
-                    status = f"one request alone took {alone:.1f} s; not put under load"
-            except OSError as error:  # a timeout or a dropped connection
-                status, headers = f"{type(error).__name__}: {error}", {}
-            if status != 200:
-                results[page["name"]] = {
-                    "error": f"HTTP {status}" if isinstance(status, int) else status
-                }
+            error, headers = answer_alone(url)
+            if error:
+                results[page["name"]] = {"error": error}
                 server.settle()
                 continue
             result = load(url, server, seconds)
@@ -449,6 +525,21 @@ def measure(database, pages, no_cache, label, seconds=SECONDS):
     return results
 
 
+def answer_alone(url):
+    """(None, headers) if one request alone is answered 200 in time, else (why not, {})."""
+    started = time.monotonic()
+    try:
+        status, headers = fetch(url)
+    except OSError as error:  # a timeout or a dropped connection
+        return f"{type(error).__name__}: {error}", {}
+    alone = time.monotonic() - started
+    if status != 200:
+        return f"HTTP {status}", {}
+    if alone > WRK_TIMEOUT / 4:
+        return f"one request alone took {alone:.1f} s; not put under load", {}
+    return None, headers
+
+
 def conditional_get(url, headers):
     """Describe the caching headers and whether a conditional GET answers 304."""
     present = [name for name in ("ETag", "Last-Modified", "Cache-Control") if headers.get(name)]
@@ -459,6 +550,174 @@ def conditional_get(url, headers):
         conditions["If-Modified-Since"] = headers["Last-Modified"]
     answer = fetch(url, conditions)[0] if conditions else None
     return {"present": present, "conditional": answer}
+
+
+# --- Against Datasette ---------------------------------------------------------
+
+
+def ensure_peer():
+    """Install the pinned Datasette into its own virtualenv unless it is there already."""
+    datasette = PEER_VENV / "bin" / "datasette"
+    if datasette.exists():
+        done = subprocess.run([datasette, "--version"], capture_output=True, text=True)
+        if done.stdout.split()[-1:] == [PEER_VERSION]:
+            return
+    log(f"installing {PEER} {PEER_VERSION} into {PEER_VENV.relative_to(ROOT)}")
+    if not (PEER_VENV / "bin" / "python").exists():
+        # The same interpreter as ours, so the same SQLite library serves both.
+        subprocess.run([sys.executable, "-m", "venv", PEER_VENV], check=True)
+    pip = [PEER_VENV / "bin" / "python", "-m", "pip", "install", "--quiet"]
+    pip += ["--disable-pip-version-check", f"datasette=={PEER_VERSION}"]
+    subprocess.run(pip, check=True)
+
+
+@dataclass(frozen=True)
+class Versus:
+    """One of our pages against Datasette's nearest equivalent on the same file."""
+
+    name: str
+    ours: str  # path on gunicorn
+    theirs: str  # path on Datasette
+    least: float  # the budget: ours at least this many times Datasette's rate
+    export: bool = False  # a CSV streamed whole (rows a second), not a page under wrk
+
+
+def peer_comparisons(found, database):
+    """The comparisons, on the list's country and year as the bench's own pages have them."""
+    country, year, word = found["country"], found["year"], found["common_word"]
+    paths = {page["name"]: page["path"] for page in found["pages"]}
+    table = f"/{database.stem}/reports_incident"
+    # The list's filter, written as Datasette's: published, the country, a start date in
+    # the year (ours also counts an incident that began the year before and ran into
+    # it), latest first.
+    where = (
+        f"status=published&country_id={country}&start_date__gte={year}-01-01"
+        f"&start_date__lte={year}-12-31&_sort_desc=start_date"
+    )
+    return [
+        Versus(f"{LIST_P1} (HTML, 25 a page)", paths[LIST_P1], f"{table}?{where}&_size=25", 3),
+        Versus(
+            "incident list ?country&year p1 (JSON, 100 a page)",
+            f"/api/incidents/?country={country}&year={year}&page_size=100",
+            f"{table}.json?{where}&_size=100&_shape=objects",
+            1,
+        ),
+        Versus(
+            f"search ({word}, HTML)",
+            paths[f"search common ({word})"],
+            f"/{database.stem}/reports_search_fts?_search={word}&_size=20",
+            1,
+        ),
+        Versus(
+            "incidents export.csv (every row)",
+            "/incidents/export.csv",
+            f"{table}.csv?_stream=on",
+            0.6,
+            export=True,
+        ),
+    ]
+
+
+def measure_peer(database, comparisons, seconds, rows):
+    """One run of every comparison, ours then Datasette's, both servers up throughout:
+    {name: {"ours": result, "theirs": result}}, a result as parse_wrk()'s or
+    stream_export()'s, or {"error": ...}."""
+    log(f"serving {database.name} with gunicorn (no page cache) and with {PEER}")
+    ours = Server(database, no_cache=True)
+    try:
+        theirs = PeerServer(database)
+    except BaseException:
+        ours.stop()
+        raise
+    results = {}
+    try:
+        for versus in comparisons:
+            for side, server, path in (
+                ("ours", ours, versus.ours),
+                ("theirs", theirs, versus.theirs),
+            ):
+                label = f"  {versus.name}, {'ours' if side == 'ours' else PEER}"
+                url = server.base + path
+                if versus.export:
+                    result = stream_export(url, server, rows)
+                    if "error" not in result:
+                        log(
+                            f"{label}: {result['rows_per_s']:.0f} rows/s, "
+                            f"peak {result['peak_mb']:.0f} MB"
+                        )
+                else:
+                    error, _headers = answer_alone(url)
+                    result = {"error": error} if error else load(url, server, seconds)
+                    if not error:
+                        log(f"{label}: {result['rps']:.0f} req/s p50 {result['p50']:.1f} ms")
+                if "error" in result:
+                    log(f"{label}: {result['error']}")
+                server.settle()
+                results.setdefault(versus.name, {})[side] = result
+    finally:
+        theirs.stop()
+        ours.stop()
+    return results
+
+
+def rss_mb(pid):
+    """A process's resident memory in MB, or None once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found[1]) / 1024 if found else None
+
+
+def stream_export(url, server, expected):
+    """Read a CSV export whole, counting its rows, while the serving processes' memory is
+    read every MEMORY_INTERVAL; the figures of the process whose memory rose most."""
+    pids = server.serving_pids()
+    before = {pid: rss_mb(pid) for pid in pids}
+    peaks = dict(before)
+    done = threading.Event()
+
+    def watch():
+        while not done.wait(MEMORY_INTERVAL):
+            for pid in pids:
+                mb = rss_mb(pid)
+                if mb is not None and peaks[pid] is not None:
+                    peaks[pid] = max(peaks[pid], mb)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    rows = 0
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=STREAM_TIMEOUT) as response:  # noqa: S310
+            reader = csv.reader(io.TextIOWrapper(response, encoding="utf-8", newline=""))
+            header = next(reader, None)
+            for _row in reader:
+                rows += 1
+        seconds = time.monotonic() - started
+    except (OSError, http.client.HTTPException, csv.Error, UnicodeDecodeError) as error:
+        # A stream cut short (by a worker's timeout, say): how far it got, and how fast.
+        seconds = time.monotonic() - started
+        why = f"{type(error).__name__} after {rows:,} rows in {seconds:.1f} s"
+        return {"error": f"{why} ({rows / max(seconds, 1e-3):.0f} rows/s): {error}"[:200]}
+    finally:
+        done.set()
+        watcher.join()
+    if not header or rows != expected:
+        return {"error": f"{rows:,} rows streamed, {expected:,} expected"}
+    measured = [pid for pid in pids if before[pid] is not None and peaks[pid] is not None]
+    if not measured:
+        return {"error": "the serving process's memory could not be read"}
+    pid = max(measured, key=lambda pid: peaks[pid] - before[pid])
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "before_mb": before[pid],
+        "peak_mb": peaks[pid],
+        "rise_mb": peaks[pid] - before[pid],
+    }
 
 
 # --- Report ------------------------------------------------------------------
@@ -562,6 +821,77 @@ def page_summaries(context):
     ]
 
 
+EXPORT_METRICS = ("rows_per_s", "seconds", "before_mb", "peak_mb", "rise_mb")
+
+
+def summarise_export(runs):
+    """An export's runs (stream_export() results) as a Spread per figure, like summarise()."""
+    if not runs:
+        return {"error": "not measured"}
+    failed = [run for run in runs if "error" in run]
+    if failed:
+        why = failed[0]["error"]
+        if len(failed) < len(runs):
+            why += f" (in {len(failed)} of {len(runs)} runs)"
+        return {"error": why}
+    summary = {metric: Spread.of(run[metric] for run in runs) for metric in EXPORT_METRICS}
+    summary["runs"] = runs
+    return summary
+
+
+def peer_summaries(context):
+    """[(Versus, ours, Datasette's)] summaries; [] if the comparison was not run."""
+    peer = context.get("peer")
+    if not peer:
+        return []
+    result = []
+    for versus in peer["comparisons"]:
+        runs = peer["runs"].get(versus.name, {})
+        summary = summarise_export if versus.export else summarise
+        result.append((versus, summary(runs.get("ours", [])), summary(runs.get("theirs", []))))
+    return result
+
+
+def judge_peer(context):
+    """The budgets against Datasette, as judge()'s."""
+    budgets = []
+    for versus, ours, theirs in peer_summaries(context):
+        metric, unit = ("rows_per_s", "rows/s") if versus.export else ("rps", "req/s")
+        share = ratio(ours, theirs, metric)
+        if share:
+            measured = share.text(2, "×")
+        else:
+            measured = f"ours: {ours['error']}" if "error" in ours else f"{PEER}: {theirs['error']}"
+        budgets.append(
+            (
+                f"vs {PEER}: {versus.name}: ours ≥ {versus.least:g}× its {unit}",
+                share is not None and share.median >= versus.least,
+                measured,
+            )
+        )
+        if not versus.export:
+            continue
+        if "error" in ours:
+            budgets.append((f"{versus.name}: streamed whole", False, ours["error"]))
+            continue
+        budgets.append(
+            (
+                f"{versus.name}: ≥ {EXPORT_ROWS_PER_S:,} rows/s",
+                ours["rows_per_s"].median >= EXPORT_ROWS_PER_S,
+                ours["rows_per_s"].text(0, " rows/s"),
+            )
+        )
+        budgets.append(
+            (
+                f"{versus.name}: memory flat, the serving worker's peak < {FLAT_MB} MB above "
+                "its size before the request (every run)",
+                ours["rise_mb"].high < FLAT_MB,
+                f"+{ours['rise_mb'].text(0, ' MB')}, peak {ours['peak_mb'].text(0, ' MB')}",
+            )
+        )
+    return budgets
+
+
 def judge(context):
     """The budgets as [(what, passed, measured)], each judged on medians."""
     budgets = []
@@ -636,7 +966,7 @@ def judge(context):
             f"{context['generate']:.1f} s",
         )
     )
-    return budgets
+    return budgets + judge_peer(context)
 
 
 def table(context):
@@ -703,7 +1033,7 @@ Queries: per request, first and second request from Django's test client.
 "200k ÷ 1k": cold p50 against the same page on a 1,000-incident archive.
 
 {table(context)}
-
+{peer_section(context)}
 ## Budgets: {failed} of {len(budgets)} fail
 
 | verdict | budget | measured |
@@ -711,6 +1041,86 @@ Queries: per request, first and second request from Django's test client.
 {verdicts}
 
 {NOTES_MARKER}
+"""
+
+
+def peer_section(context):
+    """The comparison with Datasette: what each side serves, figures, ratios; "" if not run."""
+    summaries = peer_summaries(context)
+    if not summaries:
+        return ""
+    runs = context["peer"]["runs"]
+    settings = ", ".join(f"`{name}` {value}" for name, value in PEER_SETTINGS.items())
+    pages = [
+        f"| comparison | ours | req/s | p50 ms | p99 ms | {PEER} | req/s | p50 ms | p99 ms "
+        f"| ours ÷ {PEER} (req/s) |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    exports = [
+        f"| export | ours | rows/s | s | peak MB | MB before | {PEER} | rows/s | s | peak MB "
+        f"| MB before | ours ÷ {PEER} (rows/s) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    streams = 0
+    for versus, ours, theirs in summaries:
+        metrics = (
+            (("rows_per_s", 0), ("seconds", 1), ("peak_mb", 0), ("before_mb", 0))
+            if versus.export
+            else (("rps", 0), ("p50", 1), ("p99", 1))
+        )
+
+        def cells(summary, metrics=metrics):
+            if "error" in summary:
+                return f"error: {summary['error']} |" + " |" * (len(metrics) - 1)
+            return " | ".join(summary[metric].text(digits) for metric, digits in metrics) + " |"
+
+        share = ratio(ours, theirs, metrics[0][0])
+        row = (
+            f"| {versus.name} | `{versus.ours}` | {cells(ours)} `{versus.theirs}` | "
+            f"{cells(theirs)} {share.text(2, '×') if share else '–'} |"
+        )
+        (exports if versus.export else pages).append(row)
+        if versus.export:
+            streams = max(streams, len(runs.get(versus.name, {}).get("ours", [])))
+    about = (
+        f"{PEER} {context['peer']['version']} serves the same file read-only "
+        f"(`datasette serve --immutable`; {settings}) on another port: one process, asyncio, "
+        f"its SQL in a pool of {PEER_SQL_THREADS} threads (it has no worker processes to "
+        f"add), on the same Python and SQLite as ours. Ours: gunicorn, {CONNECTIONS} sync "
+        'workers, no page cache (as "cold"). Both are up throughout; in each pass every '
+        f"comparison is measured on ours, then on {PEER}'s, with the same wrk settings as "
+        f"the pages. An export is read whole once a pass ({streams} in all) by a client "
+        "that parses the CSV and counts its rows; memory is the resident size of the "
+        f"process that served it (our gunicorn worker, {PEER}'s one process), read every "
+        f"{MEMORY_INTERVAL * 1000:.0f} ms, and its size just before the request. What each "
+        "side serves, and why it is the nearest equivalent: the notes at the foot."
+    )
+    return f"""
+## Against {PEER}
+
+{textwrap.fill(about, 92, break_on_hyphens=False)}
+
+{chr(10).join(pages)}
+
+{chr(10).join(exports)}
+"""
+
+
+def render_peer(context):
+    """The comparison with Datasette alone (`--only peer`), with its budgets."""
+    budgets = judge_peer(context)
+    verdicts = "\n".join(
+        f"| {'pass' if ok else '**FAIL**'} | {what} | {value} |" for what, ok, value in budgets
+    )
+    failed = sum(not ok for _, ok, _ in budgets)
+    return f"""Run {context["date"]} on {context["machine"]} (`--only peer`: not written to
+bench/RESULTS.md). Load average before / after: {context["load_before"]} / {context["load_after"]}.
+{peer_section(context)}
+## Budgets against {PEER}: {failed} of {len(budgets)} fail
+
+| verdict | budget | measured |
+| --- | --- | --- |
+{verdicts}
 """
 
 
@@ -724,9 +1134,44 @@ def template_engine():
     return {"Jinja2": "Jinja2", "DjangoTemplates": "Django's template language"}[backend]
 
 
+def add_peer_runs(runs, measured):
+    """Add one pass of measure_peer() to {name: {side: [results]}}."""
+    for name, sides in measured.items():
+        for side, result in sides.items():
+            runs.setdefault(name, {}).setdefault(side, []).append(result)
+
+
+def only_peer(big, args, load_before):
+    """`--only peer`: the comparison with Datasette in passes of its own, printed."""
+    if not big.exists():
+        build(big, BIG, rebuild=False)
+    manage(big, "collectstatic", "--noinput", "-v0")
+    found = pages_of(big, count=False)
+    comparisons = peer_comparisons(found, big)
+    runs = {}
+    for number in range(1, args.repeats + 1):
+        log(f"pass {number} of {args.repeats}")
+        add_peer_runs(runs, measure_peer(big, comparisons, args.seconds, found["incidents"]))
+    context = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "load_before": " ".join(f"{x:.2f}" for x in load_before),
+        "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "peer": {"version": PEER_VERSION, "comparisons": comparisons, "runs": runs},
+    }
+    print(render_peer(context))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--discover", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-count", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        choices=["peer"],
+        help=f"Run only the comparison with {PEER} (on the existing 200k archive) and print "
+        "it; bench/RESULTS.md is left as it is.",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Regenerate the databases.")
     parser.add_argument("--no-import", action="store_true", help="Skip the import timing.")
     parser.add_argument(
@@ -744,23 +1189,29 @@ def main():
     args = parser.parse_args()
     if args.discover:
         sys.path.insert(0, str(ROOT))
-        discover()
+        discover(count=not args.no_count)
         return
     if args.repeats < 1 or args.seconds < 1:
         parser.error("--repeats and --seconds must be at least 1")
     DATA.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
+    # Before the long runs, so a failed install stops the bench at once.
+    ensure_peer()
     load_before = os.getloadavg()
     big, small = DATA / "archive-200k.sqlite3", DATA / "archive-1k.sqlite3"
+    if args.only == "peer":
+        only_peer(big, args, load_before)
+        return
     generate_seconds = build(big, BIG, args.rebuild)
     build(small, SMALL, args.rebuild)
     manage(big, "collectstatic", "--noinput", "-v0")
     found = pages_of(big)
     pages = found["pages"]
     small_pages = pages_of(small)["pages"]
+    comparisons = peer_comparisons(found, big)
     # Passes over every page rather than a page's runs back to back: a burst of load
     # from elsewhere then lands in one run of several pages, which the medians drop.
-    cold, warm, small_runs = {}, {}, [[] for _ in small_pages]
+    cold, warm, small_runs, peer_runs = {}, {}, [[] for _ in small_pages], {}
     for number in range(1, args.repeats + 1):
         log(f"pass {number} of {args.repeats}")
         for name, result in measure(big, pages, True, "cold: no page cache", args.seconds).items():
@@ -771,6 +1222,7 @@ def main():
         at_1k = measure(small, small_pages, True, "1,000 incidents, no page cache", args.seconds)
         for index, page in enumerate(small_pages):
             small_runs[index].append(at_1k.get(page["name"], {"error": "not measured"}))
+        add_peer_runs(peer_runs, measure_peer(big, comparisons, args.seconds, found["incidents"]))
     imports = [] if args.no_import else time_import(200000)
     context = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -787,6 +1239,7 @@ def main():
         "repeats": args.repeats,
         "seconds": args.seconds,
         "redis_url": redis_url(),
+        "peer": {"version": PEER_VERSION, "comparisons": comparisons, "runs": peer_runs},
     }
     text = render(context)
     results = ROOT / "bench" / "RESULTS.md"
