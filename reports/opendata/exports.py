@@ -631,8 +631,8 @@ def stream_json(meta, row_iter):
     yield "\n]}\n"
 
 
-def provenance(kind, params, archive_url):
-    """What the export says about itself: archive, filter, time."""
+def export_meta(kind, params, archive_url):
+    """What any download says about itself: archive, kind, selection, time."""
     params = params.copy()
     params.pop("page", None)
     return {
@@ -642,6 +642,12 @@ def provenance(kind, params, archive_url):
         "filter": params.urlencode(),
         "exported_at": timezone.now().replace(microsecond=0).isoformat(),
         "published_only": True,
+    }
+
+
+def provenance(kind, params, archive_url):
+    """What a list's export says about itself: export_meta() and where its rows rest."""
+    return export_meta(kind, params, archive_url) | {
         "source_reports": "Each row's source_reports lists the permanent URLs of the "
         "published reports it rests on.",
         "disclaimers": "Each row's disclaimers are those of the published reports it rests "

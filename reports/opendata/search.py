@@ -3,10 +3,8 @@ and the downloads (/search/export.csv, .json). What is found, and in what order,
 reports.search's; the reading room's search page shows the same results.
 """
 
-from django.conf import settings
-from django.utils import timezone
-
 from reports.filters import SearchForm
+from reports.opendata.exports import export_meta
 
 # Rows of a download at most: the first, in the order asked for.
 EXPORT_LIMIT = 10_000
@@ -16,6 +14,11 @@ class SearchInvalid(ValueError):
     def __init__(self, errors):
         self.errors = errors  # {field: [message]}
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+    @property
+    def body(self):
+        """The JSON of the 400 that answers it (the API's and the downloads')."""
+        return {"error": "The search is not valid.", "fields": self.errors}
 
 
 def search_arguments(params):
@@ -70,18 +73,10 @@ def expanded(query):
 
 
 def meta(query, kind, params, archive_url):
-    """What a download says about itself: archive, search, time."""
-    params = params.copy()
-    params.pop("page", None)
-    return {
-        "archive": settings.ARCHIVE_NAME,
-        "archive_url": archive_url,
-        "kind": kind,
+    """What a download says about itself: exports.export_meta() and the search."""
+    return export_meta(kind, params, archive_url) | {
         "query": query.text,
         "searched_as": str(query),
         "group_names": expanded(query),
-        "filter": params.urlencode(),
-        "exported_at": timezone.now().replace(microsecond=0).isoformat(),
-        "published_only": True,
         "limit": EXPORT_LIMIT,
     }

@@ -66,9 +66,7 @@ def export_search(request, fmt):
     try:
         arguments = search.search_arguments(request.GET)
     except search.SearchInvalid as error:
-        return JsonResponse(
-            {"error": "The search is not valid.", "fields": error.errors}, status=400
-        )
+        return JsonResponse(error.body, status=400)
     kind = arguments.pop("kind")
     query, hits = search_all(
         **arguments,

@@ -304,9 +304,7 @@ class SearchView(APIView):
         try:
             arguments = search.search_arguments(request.query_params)
         except search.SearchInvalid as error:
-            return Response(
-                {"error": "The search is not valid.", "fields": error.errors}, status=400
-            )
+            return Response(error.body, status=400)
         stamp = getattr(request, "archive_stamp", None)
         found = search_page(**arguments, page=request.query_params.get("page"), archive_stamp=stamp)
         page, kind = found.page, found.kind
