@@ -27,7 +27,6 @@ A group's row carries its strength the same way, its relations and its designati
 """
 
 import csv
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ from reports.opendata.claims import published_estimates
 CHUNK_SIZE = 2000
 # The exports' format: change it with what any export's rows or meta say, so a file of
 # an unfiltered export built by earlier code is not served (export_files.py).
-FORMAT = 1
+FORMAT = 2
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
 
 # An incident the archive curated (not imported) gets an eventid of its own.
@@ -287,17 +286,18 @@ def incident_chunks(queryset, absolute, cell=as_is, chunk_size=None):
     """Yield the selected incidents' rows (tuples in INCIDENT_COLUMNS' order), a list
     per chunk of the queryset's order.
 
-    `cell` makes a cell of each value that holds text (or a list of texts): csv_cell for
-    a CSV, neutralising as the rows are made, which costs far less than checking each
-    cell of each row afterwards. The cells the export writes itself (numbers, dates, the
-    archive's own URL) cannot start a formula, and are left as they are.
+    `cell` makes a cell of each value that holds text (or a list of texts): csv_field for
+    a CSV, neutralising and quoting as the rows are made, which costs far less than
+    checking each cell of each row afterwards. The cells the export writes itself
+    (numbers, dates, the archive's own URL) can neither start a formula nor need quotes,
+    and are left as they are.
     """
     size = chunk_size or CHUNK_SIZE
     values = queryset.prefetch_related(None).values_list(*INCIDENT_FIELDS, dataset_row())
     found = values.iterator(chunk_size=size)
-    links = Links(absolute)
+    named = Named(Links(absolute), cell)
     while chunk := list(islice(found, size)):
-        yield incident_rows(chunk, links, cell)
+        yield incident_rows(chunk, named)
 
 
 def listed(ids):
@@ -309,54 +309,97 @@ def listed(ids):
     return RawSQL(", ".join(["%s"] * len(ids)), ids)  # noqa: S611 (placeholders only)
 
 
-def published_perpetrators(ids, cell):
+def published_perpetrators(ids, named):
     """{incident id: its perpetrator columns' cells} for these incidents: the published
     groups named, in the order the list pages name them, each as "Name (ACRONYM)" and 1
     or 0 for an uncertain attribution, as many as the columns hold."""
     most = 2 * len(codebook.PERPETRATOR_COLUMNS)
-    cells = {}
-    rows = (
+    rows = list(
         Perpetration.objects.filter(by_published_group(), incident_id__in=listed(ids))
         .order_by("group__name", "group_id")
-        .values_list("incident_id", "uncertain", "group__name", "group__acronym")
+        .values_list("incident_id", "uncertain", "group_id")
     )
-    for incident_id, uncertain, name, acronym in rows:
-        named = cells.get(incident_id)
-        if named is None:
-            named = cells[incident_id] = []
-        if len(named) < most:
-            named += (cell(name_with_acronym(name, acronym)), 1 if uncertain else 0)
+    groups = named.groups_of({row[2] for row in rows})
+    cells = {}
+    for incident_id, uncertain, group_id in rows:
+        found = cells.get(incident_id)
+        if found is None:
+            found = cells[incident_id] = []
+        if len(found) < most:
+            found += (groups[group_id], 1 if uncertain else 0)
     blank = ("", "") * len(codebook.PERPETRATOR_COLUMNS)
-    return {incident_id: (*named, *blank[len(named) :]) for incident_id, named in cells.items()}
+    return {incident_id: (*found, *blank[len(found) :]) for incident_id, found in cells.items()}
 
 
 # The perpetrator columns' cells without a published group: "Unknown" in the first.
 NO_PERPETRATORS = (codebook.UNKNOWN_TEXT, "") + ("", "") * (len(codebook.PERPETRATOR_COLUMNS) - 1)
 
 
-def published_sources(ids, links, cell):
+class FewCells(dict):
+    """{value: its cell}, each made once: for the columns whose values repeat from row to
+    row (a country, an attack type), where looking a cell up costs less than making it."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.cell = cell
+
+    def __missing__(self, value):
+        made = self[value] = self.cell(value)
+        return made
+
+
+class Named:
+    """The reports and groups an export's rows name, each read once for the whole export
+    (a query per chunk for those not read before): a citation's or a perpetration's row
+    then carries only an id, not the same texts again for every incident. They are kept
+    to the end, as they are far fewer than incidents.
+
+    `cell` makes each cell, as for the rows (incident_chunks).
+    """
+
+    def __init__(self, links, cell):
+        self.links = links
+        self.cell = cell
+        self.reports = {}  # id: (title, page URL, disclaimer)
+        self.groups = {}  # id: the cell of "Name (ACRONYM)"
+        self.few = FewCells(cell)  # of the columns with few values (a country, a type)
+
+    def reports_of(self, ids):
+        for pk, slug, title, disclaimer in self.missing(Report, ids, self.reports).values_list(
+            "pk", "slug", "title", "disclaimer"
+        ):
+            self.reports[pk] = (title, self.links.page("reports:report-detail", slug), disclaimer)
+        return self.reports
+
+    def groups_of(self, ids):
+        for pk, name, acronym in self.missing(Group, ids, self.groups).values_list(
+            "pk", "name", "acronym"
+        ):
+            self.groups[pk] = self.cell(name_with_acronym(name, acronym))
+        return self.groups
+
+    @staticmethod
+    def missing(model, ids, known):
+        missing = set(ids).difference(known)
+        if not missing:
+            return model.objects.none()
+        return model.objects.filter(pk__in=listed(list(missing))).order_by()
+
+
+def published_sources(ids, named):
     """{incident id: ([scite], [report URL], [disclaimer])} for these incidents, from
     their citations of published reports by report title and paragraph (as
     CitedQuerySet.with_published_citations orders them): each citation as a "scite"
     cell, and the reports' URLs and disclaimers each once."""
-    rows = (
+    rows = list(
         Citation.objects.filter(by_published_report(), incident_id__in=listed(ids))
         .order_by("report__title", "paragraph__number", "pk")
-        .values_list(
-            "incident_id",
-            "report__slug",
-            "report__title",
-            "report__disclaimer",
-            "paragraph_id",
-            "paragraph__number",
-            "quote",
-        )
+        .values_list("incident_id", "report_id", "paragraph_id", "paragraph__number", "quote")
     )
-    urls, sources = {}, {}
-    for incident_id, slug, title, disclaimer, paragraph_id, number, passage in rows:
-        url = urls.get(slug)
-        if url is None:
-            url = urls[slug] = links.page("reports:report-detail", slug)
+    reports, cell = named.reports_of({row[1] for row in rows}), named.cell
+    sources = {}
+    for incident_id, report_id, paragraph_id, number, passage in rows:
+        title, url, disclaimer = reports[report_id]
         if paragraph_id:
             text = cell(f"{title}, ¶{number}: “{passage}” {url}#p{number}")
         else:
@@ -365,10 +408,10 @@ def published_sources(ids, links, cell):
         if found is None:
             sources[incident_id] = ([text], [url], [disclaimer] if disclaimer else [])
             continue
-        scites, reports, disclaimers = found
+        scites, urls, disclaimers = found
         scites.append(text)
-        if url not in reports:
-            reports.append(url)
+        if url not in urls:
+            urls.append(url)
         if disclaimer and disclaimer not in disclaimers:
             disclaimers.append(disclaimer)
     return sources
@@ -405,11 +448,13 @@ def figure_cells(best, claims):
     return cells
 
 
-def incident_rows(chunk, links, cell):
-    """Rows of a chunk of INCIDENT_FIELDS values (and the dataset row), three queries."""
+def incident_rows(chunk, named):
+    """Rows of a chunk of INCIDENT_FIELDS values (and the dataset row): three queries,
+    and those of Named for reports and groups not named by an earlier chunk."""
+    links, cell, few = named.links, named.cell, named.few
     ids = [values[0] for values in chunk]
-    perpetrators = published_perpetrators(ids, cell)
-    sources = published_sources(ids, links, cell)
+    perpetrators = published_perpetrators(ids, named)
+    sources = published_sources(ids, named)
     claims = published_claims(ids)
     archive_name = settings.ARCHIVE_NAME
     rows = []
@@ -445,11 +490,11 @@ def incident_rows(chunk, links, cell):
             approximate = cell(
                 format_date(start, "F Y" if precision == DatePrecision.MONTH else "Y")
             )
-        attack = cell(
+        attack = few[
             codebook.ATTACK_OF_INCIDENT_TYPE.get(kind)
             or (original or {}).get("attacktype1_txt")
             or codebook.UNKNOWN_TEXT
-        )
+        ]
         if pk in claims:
             figures = figure_cells((killed, injured, hostages), claims[pk])
         else:
@@ -466,24 +511,25 @@ def incident_rows(chunk, links, cell):
                 approximate,
                 1 if end and end > start else 0,
                 end.isoformat() if end else "",
-                cell(country),
+                few[country],
                 cell(region),
                 cell(city),
                 decimal_text(latitude),
                 decimal_text(longitude),
                 attack,
-                cell(target_type),
+                few[target_type],
                 *perpetrators.get(pk, NO_PERPETRATORS),
                 *figures,
                 cell(summary),
                 *scites,
-                cell(external_source or archive_name),
+                few[external_source or archive_name],
                 cell(slug),
                 cell(title),
-                cell(outcome),
-                cell(title_es),
-                cell(summary_es),
-                cell(outcome_es),
+                cell(outcome) if outcome else "",
+                # Empty until an editor translates: most incidents' (reports.translated).
+                cell(title_es) if title_es else "",
+                cell(summary_es) if summary_es else "",
+                cell(outcome_es) if outcome_es else "",
                 links.page("reports:incident-detail", slug),
                 cell(urls),
                 cell(disclaimers),
@@ -518,7 +564,8 @@ class FilterInvalid(ValueError):
 
 
 def select(kind, params):
-    """Return the queryset the list page shows for these query parameters, all pages.
+    """Return the queryset the list page shows for these query parameters, all pages, in
+    the list's `sort` if one is given, else in the order the rows entered the archive.
 
     Raise FilterInvalid with the form's errors when a value does not parse.
     """
@@ -528,7 +575,12 @@ def select(kind, params):
     filterset = export.filterset(params or None, queryset=export.queryset())
     if filterset.is_bound and not filterset.is_valid():
         raise FilterInvalid({k: list(v) for k, v in filterset.errors.items()})
-    return filterset.qs
+    if params.get("sort"):
+        return filterset.qs
+    # Without a sort, in the order of entry rather than the list's: the database reads a
+    # table in its own order instead of jumping through it by date, and a later export of
+    # the same filter gives the rows entered since at its end.
+    return filterset.qs.order_by("pk")
 
 
 def is_unfiltered(params):
@@ -552,7 +604,7 @@ def stream(kind, fmt, queryset, absolute, meta):
     """Yield the export of `queryset` as text, piece by piece: CSV, or JSON opening
     with `meta`."""
     if kind == "incidents" and fmt == "csv":
-        return stream_csv_chunks(INCIDENT_COLUMNS, incident_chunks(queryset, absolute, csv_cell))
+        return stream_csv_fields(INCIDENT_COLUMNS, incident_chunks(queryset, absolute, csv_field))
     found = rows(kind, queryset, absolute)
     return stream_csv(found) if fmt == "csv" else stream_json(meta, found)
 
@@ -603,23 +655,42 @@ def stream_csv(row_iter):
         yield writer.writerow([csv_cell(row[column]) for column in header])
 
 
-def stream_csv_chunks(columns, chunks):
-    """Yield CSV text, a piece per chunk of rows of cells (in `columns`' order, each value
-    as csv_cell makes it): what stream_csv writes for the same rows as dicts, the header
-    only if there is a row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    header = False
+# What makes csv.writer quote a field (QUOTE_MINIMAL, its default dialect).
+CSV_QUOTED_RE = re.compile(r'[",\r\n]')
+
+
+def csv_field(value):
+    """csv_cell(value) as a field of a CSV line, quoted where csv.writer would quote it.
+
+    A large export's rows are written by joining their fields (stream_csv_fields): the
+    few cells that hold text are quoted as they are made, where csv.writer would scan
+    every character of every field, which cost more than building the rows.
+    """
+    if type(value) is list:  # what several values in one cell make: first, it is common
+        value = SEPARATOR.join(map(str, value))
+    if type(value) is not str or value[:1] in FORMULA_FIRST:
+        value = csv_cell(value)
+        if type(value) is not str:
+            return value
+    if CSV_QUOTED_RE.search(value) is None:
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def stream_csv_fields(columns, chunks):
+    """Yield CSV text, a piece per chunk of rows of fields (in `columns`' order, text as
+    csv_field makes it, or numbers): what stream_csv writes for the same rows as dicts,
+    the header only if there is a row."""
+    header = True
     for chunk in chunks:
         if not chunk:
             continue
-        if not header:
-            writer.writerow(columns)
-            header = True
-        writer.writerows(chunk)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        lines = [",".join(map(str, row)) for row in chunk]
+        if header:
+            lines.insert(0, ",".join(map(csv_field, columns)))
+            header = False
+        lines.append("")
+        yield "\r\n".join(lines)
 
 
 def stream_json(meta, row_iter):
