@@ -3,11 +3,14 @@ results of one kind whole: counted, filtered, sorted and paged. These run on whi
 database the suite runs on (CI runs both) and expect the very same results, so passing
 on both proves the engines agree."""
 
+from unittest.mock import Mock
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from reports.models import GroupAlias, Report, Status
-from reports.search import search, search_archive
+from reports.search import search, search_archive, sqlite
 from reports.search.listing import COUNT_LIMIT, Filters
 from reports.search.query import MAX_TERMS, MAX_WORDS, parse
 from tests.factories import make_citation, make_group, make_incident, make_report
@@ -347,3 +350,41 @@ def test_the_lists_of_one_kind_find_what_the_overview_finds(archive, text):
         listed = [getattr(row, "report", row).pk for row in found.page.object_list]
         assert sorted(listed) == sorted(shown), kind
         assert found.counts[kind] == len(shown)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
+@pytest.mark.parametrize(
+    "text", ["terrorism", "peru", "bomb -Lima", '"car bomb" OR ambush', "bom*"]
+)
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(country="PE"), Filters(year_from=1975, year_to=1995)]
+)
+def test_title_matches_read_by_seeking_are_the_same_reports_in_the_same_order(
+    db, monkeypatch, text, sort, filters
+):
+    """A common word's title matches are read by seeking each report's title (a large
+    archive's choice: sqlite.seeks()); here, where that would never pay, it is forced."""
+    for year in range(1960, 1990):
+        make_report(
+            title=f"Patterns of Global Terrorism {year} - {'Peru' if year % 3 else 'Colombia'}",
+            body="A car bomb near Lima." if year % 2 else "An ambush; a bomb.",
+        )
+    make_report(title="Car bomb 1995 - Peru", body="Nothing more.")
+
+    def pages():
+        found = []
+        for number in (1, 2):
+            page = search(text, kind="reports", sort=sort, filters=filters, page=number)
+            found.append((page.counts, [hit.report.pk for hit in page.page.object_list]))
+        return found
+
+    sqlite._title_density.cache_clear()
+    listed = pages()
+    seek_sql = Mock(wraps=sqlite.seek_sql)
+    monkeypatch.setattr(sqlite, "seek_sql", seek_sql)
+    monkeypatch.setattr(sqlite, "SEEK_COST", 0)
+    sqlite._title_density.cache_clear()
+    assert pages() == listed
+    assert seek_sql.called
+    assert any(ids for _counts, ids in listed)

@@ -141,16 +141,19 @@ class Filters:
         return country & dates & self.through_citations("incident", years=False)
 
 
+PUBLISHED = {
+    "reports": lambda: Report.objects.published(),
+    "passages": lambda: Paragraph.objects.filter(report__status=Status.PUBLISHED),
+    "incidents": lambda: Incident.objects.published(),
+    "groups": lambda: Group.objects.published(),
+}
+
+
 def published(kind):
-    return {
-        "reports": Report.objects.published(),
-        "passages": Paragraph.objects.filter(report__status=Status.PUBLISHED),
-        "incidents": Incident.objects.published(),
-        "groups": Group.objects.published(),
-    }[kind]
+    return PUBLISHED[kind]()
 
 
-def matching(kind, query, engine, probe=False, years=(None, None)):
+def matching(kind, query, engine, probe=False, years=(None, None), wanted=None):
     """The condition on `kind`'s rows of matching `query`, from the engine's SQL.
 
     The database reads the rows either from the matches (each match, then its row) or
@@ -158,22 +161,32 @@ def matching(kind, query, engine, probe=False, years=(None, None)):
     among the matches). Without filters the first is the cheaper by far; when the
     filters choose through an index, the second: `probe` (SQLite needs telling, as it
     cannot know how many matches there are: probe_sql; PostgreSQL plans from its
-    statistics).
+    statistics). `wanted`: how many of the rows are read (a count's limit, a page's
+    end); where the engine finds that many dense among the rows, it tests each row
+    read in order rather than listing every match (SQLite's seek_sql).
     """
     if not hasattr(engine, "matching_sql"):
         return engine.matching(kind, query)  # the portable engine's own condition
+    table = connection.ops.quote_name(MODELS[kind]._meta.db_table)
+    if wanted and hasattr(engine, "seeks") and engine.seeks(kind, query, wanted):
+        return condition(engine.seek_sql(kind, query, table))
     if not (probe and hasattr(engine, "probe_sql")):
         sql, params = engine.matching_sql(kind, query, years)
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
-    table = connection.ops.quote_name(MODELS[kind]._meta.db_table)
-    probed = RawSQL(*engine.probe_sql(kind, query, table, years))  # noqa: S611 - as above
-    return Q(ExpressionWrapper(probed, output_field=BooleanField()))
+    return condition(engine.probe_sql(kind, query, table, years))
 
 
-def found(kind, query, filters, engine):
-    """The published rows of `kind` that match `query` and `filters`, unordered."""
-    condition = matching(kind, query, engine, filters.selective, filters.years)
-    return published(kind).filter(condition, filters.of(kind)).order_by()
+def condition(sql_params):
+    """The engine's SQL of a true or false condition on a row, as a Q."""
+    sql = RawSQL(*sql_params)  # noqa: S611 - the engine's SQL, values as parameters
+    return Q(ExpressionWrapper(sql, output_field=BooleanField()))
+
+
+def found(kind, query, filters, engine, wanted=None):
+    """The published rows of `kind` that match `query` and `filters`, unordered;
+    `wanted`: how many of them will be read at most (matching())."""
+    matches = matching(kind, query, engine, filters.selective, filters.years, wanted)
+    return published(kind).filter(matches, filters.of(kind)).order_by()
 
 
 # Results of a kind counted at most: more shows as "100+", and its pages go on while
@@ -193,8 +206,9 @@ def counts(query, filters, engine):
     them, the filtered rows are fewer: each is tested against the matches (matching()).
     """
     if not hasattr(engine, "matching_sql") or filters.selective:
+        wanted = COUNT_LIMIT + 1
         return {
-            kind: found(kind, query, filters, engine)[: COUNT_LIMIT + 1].count() for kind in KINDS
+            kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in KINDS
         }
     columns, params = [], []
     for kind in KINDS:
@@ -221,14 +235,16 @@ def ordered_ids(kind, query, filters, sort, engine, start, size, count=None):
     out, the others', rather than one sort of every match by a computed column, which
     tests every matching row. Passages are by relevance as newest.
     """
-    rows = found(kind, query, filters, engine)
+    rows = found(kind, query, filters, engine, wanted=start + size)
     sort = "newest" if sort == "relevance" and kind == "passages" else sort
     order = [*ORDERS[kind].get(sort, ORDERS[kind]["newest"]), "pk"]
     if sort != "relevance":
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
     # A title match is a match (the first part needs only the title's list), but for
     # an incident that has a word excluded elsewhere than in its title.
-    titles = matching(TITLES[kind], query, engine, filters.selective, filters.years)
+    titles = matching(
+        TITLES[kind], query, engine, filters.selective, filters.years, wanted=start + size
+    )
     first = rows if kind == "incidents" and query.negative else published(kind)
     first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])
