@@ -379,12 +379,12 @@ def test_title_matches_read_by_seeking_are_the_same_reports_in_the_same_order(
             found.append((page.counts, [hit.report.pk for hit in page.page.object_list]))
         return found
 
-    sqlite._title_density.cache_clear()
+    monkeypatch.setattr(sqlite, "_densities", {})
     listed = pages()
     seek_sql = Mock(wraps=sqlite.seek_sql)
     monkeypatch.setattr(sqlite, "seek_sql", seek_sql)
     monkeypatch.setattr(sqlite, "SEEK_COST", 0)
-    sqlite._title_density.cache_clear()
+    monkeypatch.setattr(sqlite, "_densities", {})
     assert pages() == listed
     assert seek_sql.called
     assert any(ids for _counts, ids in listed)

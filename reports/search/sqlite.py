@@ -12,9 +12,9 @@ Bulk writers may pause the incident and group index and rebuild it once at the e
 (pause_search_index, rebuild_search_index): see the note above them.
 """
 
-import functools
 import logging
 import re
+import time
 
 from django.db import OperationalError, connection
 
@@ -509,8 +509,8 @@ SEEK_TITLE_SQL = """(EXISTS (SELECT 1 FROM reports_search_fts
         WHERE reports_search_fts MATCH %s AND rowid = -{table}.id)
     OR EXISTS (SELECT 1 FROM reports_search_es
         WHERE reports_search_es MATCH %s AND rowid = -{table}.id))"""
-# A seek costs about as much as listing this many matches (measured at 10,000 and
-# 100,000 matches of a word: 4-14 µs against 0.4-0.7 µs).
+# A seek costs about as much as listing this many matches (measured with words of
+# 10,000 and 100,000 matches).
 SEEK_COST = 20
 # Title matches counted at most to judge how dense they are (seeks()): enough to choose
 # seeks for a page or a count of a common word in a large archive.
@@ -525,15 +525,28 @@ TITLE_DENSITY_SQL = f"""SELECT
     (SELECT max(id) FROM reports_report)"""  # noqa: S608 - constants only
 
 
-@functools.lru_cache(maxsize=256)
+# Seconds a query's figures for seeks() are kept by a process, and how many at most:
+# they choose only how the same rows are read, so an archive changed since costs time
+# for a while, never a wrong result.
+DENSITY_KEPT = 300
+DENSITY_KEPT_MOST = 256
+_densities = {}  # (English match, Spanish match): (when read, figures)
+
+
 def _title_density(english, spanish):
-    """(title matches counted up to SEEK_COUNTED a table, reports at most), a query's
-    figures for seeks(): kept per process, as they only choose how to read the same
-    rows, whatever the archive has become since."""
+    """(title matches counted up to SEEK_COUNTED a table, reports at most): a query's
+    figures for seeks(), read again after DENSITY_KEPT seconds."""
+    key, now = (english, spanish), time.monotonic()
+    kept = _densities.get(key)
+    if kept is not None and now - kept[0] < DENSITY_KEPT:
+        return kept[1]
     with connection.cursor() as cursor:
         cursor.execute(TITLE_DENSITY_SQL, [english, spanish])
         english_titles, spanish_titles, reports = cursor.fetchone()
-    return english_titles + spanish_titles, reports or 0
+    if len(_densities) >= DENSITY_KEPT_MOST:
+        _densities.clear()
+    figures = _densities[key] = (now, (english_titles + spanish_titles, reports or 0))
+    return figures[1]
 
 
 def seeks(kind, query, wanted):
