@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from reports.models import GroupAlias, Report, Status
+from reports.models import GroupAlias, Paragraph, Report, Status
 from reports.search import search, search_archive, sqlite
 from reports.search.listing import COUNT_LIMIT, Filters
 from reports.search.query import MAX_TERMS, MAX_WORDS, parse
@@ -388,3 +388,16 @@ def test_title_matches_read_by_seeking_are_the_same_reports_in_the_same_order(
     assert pages() == listed
     assert seek_sql.called
     assert any(ids for _counts, ids in listed)
+
+
+def test_each_report_shows_its_own_first_matching_passage(db):
+    """A report's passages need not be together: one added after another report's."""
+    early = make_report(title="Patterns of Global Terrorism 1990 - Peru", body="Nothing.")
+    later = make_report(
+        title="Patterns of Global Terrorism 1991 - Peru", body="Okapi one.\n\nOkapi two."
+    )
+    Paragraph.objects.create(report=early, number=2, text="An okapi, added later.")
+    found = search("okapi", kind="reports", sort="oldest")
+    shown = [(hit.report.pk, hit.paragraph.number) for hit in found.page.object_list]
+    assert shown == [(early.pk, 2), (later.pk, 1)]
+    assert "okapi" in found.page.object_list[0].snippet.lower()

@@ -278,8 +278,15 @@ def shown(kind, ids):
 
 def first_passages(query, report_ids, engine):
     """{report id: its first matching Paragraph} for these reports."""
+    if not report_ids:
+        return {}
+    if hasattr(engine, "passages_of_sql"):
+        sql, params = engine.passages_of_sql(query, report_ids)
+        matches = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
+    else:
+        matches = matching("passages", query, engine, probe=True)
     passages = (
-        Paragraph.objects.filter(matching("passages", query, engine, probe=True))
+        Paragraph.objects.filter(matches)
         .filter(report__in=report_ids)
         .order_by("report", "number")
         .only("report", "number", "text")

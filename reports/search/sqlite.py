@@ -572,6 +572,29 @@ def seek_sql(kind, query, table):
     return sql, both * 2
 
 
+# The matching passages of a few reports (a page's), each report's paragraphs read as
+# the span of rowids from its first paragraph's to its last's, where FTS5 seeks: the
+# cost follows the reports shown, not the word's matches. A span may hold another
+# report's paragraphs (added later, say); the caller keeps the reports' own.
+PASSAGES_OF_REPORTS_SQL = """
+    WITH spans AS MATERIALIZED (
+        SELECT min(id) AS lo, max(id) AS hi FROM reports_paragraph
+        WHERE report_id IN ({reports}) GROUP BY report_id)
+    SELECT f.rowid AS id FROM spans s CROSS JOIN reports_search_fts f
+    WHERE f.reports_search_fts MATCH %s AND f.rowid BETWEEN s.lo AND s.hi
+    UNION ALL
+    SELECT f.rowid FROM spans s CROSS JOIN reports_search_es f
+    WHERE f.reports_search_es MATCH %s AND f.rowid BETWEEN s.lo AND s.hi"""
+
+
+def passages_of_sql(query, report_ids):
+    """(SQL, parameters) of the ids of these reports' passages that match `query`, and
+    maybe of a few others' (PASSAGES_OF_REPORTS_SQL)."""
+    reports = ", ".join(["%s"] * len(report_ids))
+    sql = PASSAGES_OF_REPORTS_SQL.replace("{reports}", reports)
+    return sql, [*report_ids, fts5_match(query), fts5_match(query, word=spanish.stem)]
+
+
 def probe_sql(kind, query, table, years=(None, None)):
     """(SQL, parameters) of whether the row of `table` (quoted) is among the matches,
     for a query that reads that table's rows from its own indexes (search.listing's
