@@ -92,6 +92,15 @@ class Filters:
         found without reading the others (see matching())."""
         return bool(self.country or self.year_from or self.year_to)
 
+    def probes(self, kind):
+        """Whether `kind`'s rows are counted by testing the filtered rows against the
+        matches (the filters are selective) rather than by reading the matches. An
+        incident's matches of the years chosen are read alone (the engine's key starts
+        with the date), so they are read even with a country chosen."""
+        if kind == "incidents" and (self.year_from or self.year_to):
+            return False
+        return self.selective
+
     def of_reports(self, prefix=""):
         """The condition on reports (through `prefix`, e.g. "report__") of every filter."""
         report = {
@@ -197,32 +206,38 @@ COUNT_LIMIT = 100
 
 
 def counts(query, filters, engine):
-    """{kind: how many rows of it match, up to COUNT_LIMIT + 1 (more)}, in one query.
+    """{kind: how many rows of it match, up to COUNT_LIMIT + 1 (more)}.
 
     Without selective filters, each count reads the engine's matches as they come
     (SQLite's FTS5 in rowid order) and tests each for publication and the filters,
     stopping at COUNT_LIMIT + 1, so it costs about the same at any size of the archive
-    (through found(), the database first collects every match of a common word). With
-    them, the filtered rows are fewer: each is tested against the matches (matching()).
+    (through found(), the database first collects every match of a common word): one
+    query for every kind so counted. With them, the filtered rows are fewer: each is
+    tested against the matches (matching()), a query a kind (Filters.probes).
     """
-    if not hasattr(engine, "matching_sql") or filters.selective:
-        wanted = COUNT_LIMIT + 1
-        return {
-            kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in KINDS
-        }
+    wanted = COUNT_LIMIT + 1
+    probed = [kind for kind in KINDS if filters.probes(kind) or not hasattr(engine, "matching_sql")]
+    found_counts = {
+        kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in probed
+    }
     columns, params = [], []
     for kind in KINDS:
+        if kind in probed:
+            continue
         ids, ids_params = engine.matching_sql(kind, query, filters.years)
         rows = published(kind).filter(filters.of(kind), pk=RawSQL("m.id", ())).values("pk")
         rows_sql, rows_params = rows.query.sql_with_params()
         columns.append(
             f"(SELECT count(*) FROM (SELECT DISTINCT m.id FROM ({ids}) m"  # noqa: S608 - SQL built here
-            f" WHERE EXISTS ({rows_sql}) LIMIT {COUNT_LIMIT + 1}) AS {kind})"
+            f" WHERE EXISTS ({rows_sql}) LIMIT {wanted}) AS {kind})"
         )
         params += [*ids_params, *rows_params]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}", params)  # noqa: S608 - built here
-        return dict(zip(KINDS, cursor.fetchone(), strict=True))
+    if columns:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)}", params)  # noqa: S608 - built here
+            read = [kind for kind in KINDS if kind not in probed]
+            found_counts.update(zip(read, cursor.fetchone(), strict=True))
+    return {kind: found_counts[kind] for kind in KINDS}
 
 
 def ordered_ids(kind, query, filters, sort, engine, start, size, count=None):
