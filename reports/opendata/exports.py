@@ -26,7 +26,6 @@ range (high blank when a source gives only a lower bound, both blank without a c
 A group's row carries its strength the same way, its relations and its designations.
 """
 
-import csv
 import json
 import re
 from dataclasses import dataclass
@@ -609,13 +608,6 @@ def stream(kind, fmt, queryset, absolute, meta):
     return stream_csv(found) if fmt == "csv" else stream_json(meta, found)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value):
-        return value
-
-
 # A cell a spreadsheet would read as a formula starts with one of these (OWASP's CSV
 # injection rule); a number such as a negative latitude is a number, not a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -646,13 +638,17 @@ def csv_cell(value):
 
 def stream_csv(row_iter):
     """Yield CSV text: the header from the first row, then one line per row."""
-    writer = csv.writer(_Echo())
     header = None
     for row in row_iter:
         if header is None:
             header = list(row)
-            yield writer.writerow(header)
-        yield writer.writerow([csv_cell(row[column]) for column in header])
+            yield csv_line(map(csv_field, header))
+        yield csv_line([csv_field(row[column]) for column in header])
+
+
+def csv_line(fields):
+    """A CSV line of fields as csv_field makes them (or numbers)."""
+    return ",".join(map(str, fields)) + "\r\n"
 
 
 # What makes csv.writer quote a field (QUOTE_MINIMAL, its default dialect).
@@ -685,12 +681,10 @@ def stream_csv_fields(columns, chunks):
     for chunk in chunks:
         if not chunk:
             continue
-        lines = [",".join(map(str, row)) for row in chunk]
         if header:
-            lines.insert(0, ",".join(map(csv_field, columns)))
+            yield csv_line(map(csv_field, columns))
             header = False
-        lines.append("")
-        yield "\r\n".join(lines)
+        yield "".join(map(csv_line, chunk))
 
 
 def stream_json(meta, row_iter):
