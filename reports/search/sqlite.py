@@ -309,25 +309,44 @@ def _fts5_reports(query, limit):
 # title: the query takes the newest `limit` of each, with the rest of the last day
 # of each (where the title decides), and ranks those. That is exactly the first
 # `limit` of the full ranking, however many incidents match (unless more than
-# CANDIDATES match on that last day), at the cost of a rare word.
+# CANDIDATES match on that last day), at the cost of a rare word. Each part reads its
+# newest `limit` once; only when it has that many does it read again, from the start
+# of the last one's day: a rare word or phrase, whose every read goes through its
+# whole list, is read once a part.
 INCIDENTS_SQL = """
-WITH titled AS MATERIALIZED (
-    SELECT -rowid AS k, 1 AS title_match FROM reports_search_incidents
-    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND COALESCE((
-        SELECT -((-max(r)) >> 32 << 32) FROM (
-            SELECT rowid AS r FROM reports_search_incidents
-            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND -1
-            ORDER BY rowid LIMIT %(limit)s)), -1)
-    ORDER BY rowid LIMIT %(candidates)s
+WITH titled_first AS MATERIALIZED (
+    SELECT rowid AS r FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX} AND -1
+    ORDER BY rowid LIMIT %(limit)s
+),
+titled AS MATERIALIZED (
+    SELECT -r AS k, 1 AS title_match FROM titled_first
+    WHERE (SELECT count(*) FROM titled_first) < %(limit)s
+    UNION ALL
+    SELECT * FROM (
+        SELECT -rowid, 1 FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN -{ROWID_MAX}
+            AND (SELECT -((-max(r)) >> 32 << 32) FROM titled_first)
+        ORDER BY rowid
+        LIMIT CASE WHEN (SELECT count(*) FROM titled_first) < %(limit)s
+                   THEN 0 ELSE %(candidates)s END)
+),
+anywhere_first AS MATERIALIZED (
+    SELECT rowid AS r FROM reports_search_incidents
+    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN 1 AND {ROWID_MAX}
+    ORDER BY rowid DESC LIMIT %(limit)s
 ),
 anywhere AS MATERIALIZED (
-    SELECT rowid AS k, 0 AS title_match FROM reports_search_incidents
-    WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN COALESCE((
-        SELECT min(r) >> 32 << 32 FROM (
-            SELECT rowid AS r FROM reports_search_incidents
-            WHERE reports_search_incidents MATCH %(match)s AND rowid BETWEEN 1 AND {ROWID_MAX}
-            ORDER BY rowid DESC LIMIT %(limit)s)), 1) AND {ROWID_MAX}
-    ORDER BY rowid DESC LIMIT %(candidates)s
+    SELECT r AS k, 0 AS title_match FROM anywhere_first
+    WHERE (SELECT count(*) FROM anywhere_first) < %(limit)s
+    UNION ALL
+    SELECT * FROM (
+        SELECT rowid, 0 FROM reports_search_incidents
+        WHERE reports_search_incidents MATCH %(match)s
+            AND rowid BETWEEN (SELECT min(r) >> 32 << 32 FROM anywhere_first) AND {ROWID_MAX}
+        ORDER BY rowid DESC
+        LIMIT CASE WHEN (SELECT count(*) FROM anywhere_first) < %(limit)s
+                   THEN 0 ELSE %(candidates)s END)
 )
 SELECT i.id FROM (SELECT * FROM titled UNION ALL SELECT * FROM anywhere) AS hit
 JOIN reports_incident i ON i.id = hit.k & 4294967295
