@@ -203,13 +203,14 @@ def test_sqlite_has_the_fts5_tables_and_their_triggers_after_all_migrations(db):
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'reports_search_%'")
         schema = dict(cursor.fetchall())
     names = set(schema)
-    languages = importlib.import_module("reports.migrations.0014_search_languages")
+    facets = importlib.import_module("reports.migrations.0020_search_facets")
 
     assert {"reports_search_fts", "reports_search_incidents", "reports_search_groups"} <= names
     assert "reports_search_es" in names
     assert set(search_migration().SQLITE_TRIGGERS) <= names
-    # 0014's triggers, which index each report in its language, replaced 0003's.
-    assert all("reports_search_es" in schema[name] for name in languages.SQLITE_TRIGGERS)
+    # 0020's triggers, which index each report in its language (as 0014's did) with its
+    # country and year, replaced 0003's and 0014's.
+    assert {name: schema[name] for name in facets.SQLITE_TRIGGERS} == facets.SQLITE_TRIGGERS
     assert set(incident_search_migration().SQLITE_TRIGGERS) <= names
     assert len(incident_search_migration().SQLITE_TRIGGERS) == 16
 

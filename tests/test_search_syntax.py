@@ -358,7 +358,13 @@ def test_the_lists_of_one_kind_find_what_the_overview_finds(archive, text):
 )
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
 @pytest.mark.parametrize(
-    "filters", [Filters(), Filters(country="PE"), Filters(year_from=1975, year_to=1995)]
+    "filters",
+    [
+        Filters(),
+        Filters(country="PE"),
+        Filters(year_from=1975, year_to=1995),
+        Filters(series="Patterns of Global Terrorism"),
+    ],
 )
 def test_title_matches_read_by_seeking_are_the_same_reports_in_the_same_order(
     db, monkeypatch, text, sort, filters

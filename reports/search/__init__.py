@@ -86,7 +86,7 @@ Each engine module answers the same calls:
     reports(query, limit) -> [ReportHit]
     incidents(query, limit) -> [Incident]
     groups(query, limit) -> [Group]
-    matching_sql(kind, query, years) -> (SQL of the matching ids, parameters)
+    matching_sql(kind, query, filters) -> (SQL of the matching ids, parameters)
         (portable.py: matching(kind, query) -> a condition on the kind's rows)
 """
 

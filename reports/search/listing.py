@@ -162,27 +162,36 @@ def published(kind):
     return PUBLISHED[kind]()
 
 
-def matching(kind, query, engine, probe=False, years=(None, None), wanted=None):
+def matching(kind, query, engine, filters=None, wanted=None, probe=None):
     """The condition on `kind`'s rows of matching `query`, from the engine's SQL.
 
     The database reads the rows either from the matches (each match, then its row) or
     from the table's own indexes (the rows the filters choose, then whether each is
-    among the matches). Without filters the first is the cheaper by far; when the
-    filters choose through an index, the second: `probe` (SQLite needs telling, as it
-    cannot know how many matches there are: probe_sql; PostgreSQL plans from its
-    statistics). `wanted`: how many of the rows are read (a count's limit, a page's
-    end); where the engine finds that many dense among the rows, it tests each row
-    read in order rather than listing every match (SQLite's seek_sql).
+    among the matches). Without filters the first is the cheaper by far, and also
+    where the engine's index narrows the matches to the filters' (SQLite's facets:
+    narrows()); when the filters choose through an index, the second: `probe`,
+    Filters.selective unless given (SQLite needs telling, as it cannot know how many
+    matches there are: probe_sql; PostgreSQL plans from its statistics). `wanted`:
+    how many of the rows are read (a count's limit, a page's end); where the engine
+    finds that many dense among the rows, it tests each row read in order rather than
+    listing every match (SQLite's seek_sql).
     """
     if not hasattr(engine, "matching_sql"):
         return engine.matching(kind, query)  # the portable engine's own condition
+    filters = filters or Filters()
     table = connection.ops.quote_name(MODELS[kind]._meta.db_table)
     if wanted and hasattr(engine, "seeks") and engine.seeks(kind, query, wanted):
-        return condition(engine.seek_sql(kind, query, table))
-    if not (probe and hasattr(engine, "probe_sql")):
-        sql, params = engine.matching_sql(kind, query, years)
+        return condition(engine.seek_sql(kind, query, table, filters))
+    probe = filters.selective if probe is None else probe
+    if narrows(engine, kind, filters) or not (probe and hasattr(engine, "probe_sql")):
+        sql, params = engine.matching_sql(kind, query, filters)
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
-    return condition(engine.probe_sql(kind, query, table, years))
+    return condition(engine.probe_sql(kind, query, table, filters))
+
+
+def narrows(engine, kind, filters):
+    """Whether the engine's matching_sql of `kind` holds only rows of `filters`."""
+    return hasattr(engine, "narrows") and engine.narrows(kind, filters)
 
 
 def condition(sql_params):
@@ -194,7 +203,7 @@ def condition(sql_params):
 def found(kind, query, filters, engine, wanted=None):
     """The published rows of `kind` that match `query` and `filters`, unordered;
     `wanted`: how many of them will be read at most (matching())."""
-    matches = matching(kind, query, engine, filters.selective, filters.years, wanted)
+    matches = matching(kind, query, engine, filters, wanted)
     return published(kind).filter(matches, filters.of(kind)).order_by()
 
 
@@ -213,10 +222,16 @@ def counts(query, filters, engine):
     stopping at COUNT_LIMIT + 1, so it costs about the same at any size of the archive
     (through found(), the database first collects every match of a common word): one
     query for every kind so counted. With them, the filtered rows are fewer: each is
-    tested against the matches (matching()), a query a kind (Filters.probes).
+    tested against the matches (matching()), a query a kind (Filters.probes), unless
+    the engine's matches are those of the filters already (narrows()).
     """
     wanted = COUNT_LIMIT + 1
-    probed = [kind for kind in KINDS if filters.probes(kind) or not hasattr(engine, "matching_sql")]
+    probed = [
+        kind
+        for kind in KINDS
+        if not hasattr(engine, "matching_sql")
+        or (filters.probes(kind) and not narrows(engine, kind, filters))
+    ]
     found_counts = {
         kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in probed
     }
@@ -224,7 +239,7 @@ def counts(query, filters, engine):
     for kind in KINDS:
         if kind in probed:
             continue
-        ids, ids_params = engine.matching_sql(kind, query, filters.years)
+        ids, ids_params = engine.matching_sql(kind, query, filters)
         rows = published(kind).filter(filters.of(kind), pk=RawSQL("m.id", ())).values("pk")
         rows_sql, rows_params = rows.query.sql_with_params()
         columns.append(
@@ -257,9 +272,7 @@ def ordered_ids(kind, query, filters, sort, engine, start, size, count=None):
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
     # A title match is a match (the first part needs only the title's list), but for
     # an incident that has a word excluded elsewhere than in its title.
-    titles = matching(
-        TITLES[kind], query, engine, filters.selective, filters.years, wanted=start + size
-    )
+    titles = matching(TITLES[kind], query, engine, filters, wanted=start + size)
     first = rows if kind == "incidents" and query.negative else published(kind)
     first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])

@@ -301,10 +301,10 @@ MATCHING_SQL["reports"] = (
 NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
-def matching_sql(kind, query, years=(None, None)):
+def matching_sql(kind, query, filters=None):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
-    `query`, drafts included, in a column `id`. (`years`: the planner finds the
-    incidents of those years through the filter itself.)"""
+    `query`, drafts included, in a column `id`. (`filters`: the planner reads them
+    through the tables' own indexes.)"""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
         "text": lambda: pg_vector_sql("p.text"),

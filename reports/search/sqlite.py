@@ -3,8 +3,9 @@
 The tables are reports_search_fts (migration 0003: a row per paragraph, rowid = its
 id, and per report title, rowid = minus the report's id), reports_search_es (migration
 0014: the same rows of Spanish reports, as Snowball stems, which 0003's table then
-leaves out), and reports_search_incidents
-and reports_search_groups (sqlite_schema), kept in step by triggers. Where this
+leaves out), both with their report's country and year as words of a column of their
+own (migration 0020: facet_match), and reports_search_incidents and
+reports_search_groups (sqlite_schema), kept in step by triggers. Where this
 SQLite has no FTS5, or no FTS5 tables, each search logs a warning and falls back to
 the portable substring search.
 
@@ -579,16 +580,18 @@ def seeks(kind, query, wanted):
     return matches > 0 and wanted * reports * SEEK_COST < matches * matches
 
 
-def seek_sql(kind, query, table):
+def seek_sql(kind, query, table, filters=None):
     """(SQL, parameters) of whether the report of `table` (quoted) matches `query`,
     its title by seeking (SEEK_TITLE_SQL): "report_titles" or, its passages listed only
-    if the title does not match, "reports"."""
+    if the title does not match (those of `filters`' country and years: facet_match),
+    "reports"."""
     both = [fts5_match(query), fts5_match(query, word=spanish.stem)]
     titles = SEEK_TITLE_SQL.replace("{table}", table)
     if kind == "report_titles":
         return titles, both
+    _sql, narrowed = matching_sql("passages", query, filters)
     sql = f"({titles} OR +{table}.id IN ({MATCHING_SQL['passage_reports']}))"
-    return sql, both * 2
+    return sql, both + narrowed
 
 
 # The matching passages of a few reports (a page's), each report's paragraphs read as
@@ -614,7 +617,7 @@ def passages_of_sql(query, report_ids):
     return sql, [*report_ids, fts5_match(query), fts5_match(query, word=spanish.stem)]
 
 
-def probe_sql(kind, query, table, years=(None, None)):
+def probe_sql(kind, query, table, filters=None):
     """(SQL, parameters) of whether the row of `table` (quoted) is among the matches,
     for a query that reads that table's rows from its own indexes (search.listing's
     `probe`). The unary + keeps SQLite from reading the rows through the matches
@@ -624,7 +627,7 @@ def probe_sql(kind, query, table, years=(None, None)):
         passages = MATCHING_SQL["passage_reports"]
         sql = f"(+{table}.id IN ({titles}) OR +{table}.id IN ({passages}))"
         return sql, title_params * 2
-    sql, params = matching_sql(kind, query, years)
+    sql, params = matching_sql(kind, query, filters)
     return f"+{table}.id IN ({sql})", params
 
 
@@ -634,15 +637,53 @@ def available():
         return _has_search_tables(cursor)
 
 
-def matching_sql(kind, query, years=(None, None)):
+# The kinds read from the reports' tables, whose rows carry their report's country and
+# year as words of a column of their own (migration 0020): "qqc" + the country code,
+# "qqy" + the year. A search narrowed to a country or to years finds its rows in the
+# index (the word and the facets, ANDed), where testing every match against the
+# reports' filters costs as many matches as the word has.
+REPORT_KINDS = ("reports", "report_titles", "passages")
+FACET_COUNTRY, FACET_YEAR = "qqc", "qqy"
+# Years narrowed in the index at most: a longer range is one word a year, ORed.
+FACET_YEARS_MOST = 30
+
+
+def facet_match(filters):
+    """The FTS5 match of the rows of `filters`' country and years (both ends given, at
+    most FACET_YEARS_MOST of them), "" where they narrow nothing there."""
+    if filters is None:
+        return ""
+    terms = []
+    if filters.country:
+        terms.append('"{}"'.format((FACET_COUNTRY + filters.country).replace('"', '""')))
+    first, last = filters.years
+    if first and last and 0 < last - first + 1 <= FACET_YEARS_MOST:
+        years = " OR ".join(f'"{FACET_YEAR}{year}"' for year in range(first, last + 1))
+        terms.append(f"({years})")
+    return " AND ".join(terms)
+
+
+def narrows(kind, filters):
+    """Whether matching_sql(kind, query, filters) holds only rows of the filters'
+    country and years (their facets), so that reading the matches is the cheap way."""
+    return kind in REPORT_KINDS and bool(facet_match(filters))
+
+
+def matching_sql(kind, query, filters=None):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
-    `query`, drafts included, in a column `id`. `years`: (first, last), either None,
-    the years of the incidents wanted, whose index rows are read alone."""
-    if kind in ("reports", "report_titles", "passages"):
+    `query`, drafts included, in a column `id`. `filters` (search.listing.Filters)
+    narrow what the index can: a report's or passage's country and years (narrows()),
+    the start dates of the incidents of the years chosen (their index rows are read
+    alone); the caller applies every filter to the rows all the same."""
+    if kind in REPORT_KINDS:
+        narrow = facet_match(filters)
         both = [fts5_match(query), fts5_match(query, word=spanish.stem)]
+        if narrow:
+            both = [f"({match}) AND {narrow}" for match in both]
         return MATCHING_SQL[kind], both * (2 if kind == "reports" else 1)
     columns = NAME_COLUMNS if kind == "group_names" else ()
     params = [fts5_match(query, columns=columns)]
+    years = filters.years if filters is not None else (None, None)
     if kind == "incidents":
         params += key_range(*years)
     elif kind == "incident_titles":

@@ -24,8 +24,8 @@ incident or group itself (text, start date, status), a citation (its quote,
 incident or report), a report's status (which quotes count), an alias, a leader.
 """
 
-REPORTS = "reports_search_fts"  # migration 0003's, never rebuilt by the app
-REPORTS_ES = "reports_search_es"  # the same for Spanish reports (migration 0014), stemmed
+REPORTS = "reports_search_fts"  # migrations 0003 and 0020's, never rebuilt by the app
+REPORTS_ES = "reports_search_es"  # the same for Spanish reports (0014, 0020), stemmed
 INCIDENTS = "reports_search_incidents"
 GROUPS = "reports_search_groups"
 SEARCH_TABLES = (REPORTS, REPORTS_ES, INCIDENTS, GROUPS)
