@@ -8,10 +8,10 @@ import importlib
 import pytest
 from django.db import connection
 
-from reports.models import Country, Paragraph, Report
+from reports.models import Country, Incident, Paragraph, Report
 from reports.search import search, sqlite
 from reports.search.listing import Filters
-from tests.factories import make_report
+from tests.factories import make_incident, make_report, sqlite_master_rows
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 
@@ -62,7 +62,7 @@ def test_narrowed_in_the_index_finds_what_testing_each_match_finds(
             sort: found_years(text, kind, filters, sort) for sort in ("newest", "relevance")
         }
         monkeypatch.setattr(sqlite, "narrows", lambda kind, filters: False)
-        monkeypatch.setattr(sqlite, "facet_match", lambda filters: "")
+        monkeypatch.setattr(sqlite, "facet_match", lambda filters, years=True: "")
     else:
         narrowed = None
     tested = {sort: found_years(text, kind, filters, sort) for sort in ("newest", "relevance")}
@@ -82,7 +82,8 @@ def test_narrowed_in_the_index_finds_what_testing_each_match_finds(
 def test_a_country_and_years_are_read_from_the_index(reports):
     filters = Filters(country="PE", year_from=1985, year_to=1990)
     assert sqlite.narrows("reports", filters) and sqlite.narrows("passages", filters)
-    assert not sqlite.narrows("incidents", filters)
+    assert sqlite.narrows("incidents", filters)  # its country (its years: its key)
+    assert not sqlite.narrows("incidents", Filters(year_from=1985, year_to=1990))
     assert not sqlite.narrows("reports", Filters(series="Patterns"))
     assert not sqlite.narrows("reports", Filters(year_from=1985))
     assert sqlite.facet_match(filters) == (
@@ -161,3 +162,74 @@ def test_the_migration_reverses_and_applies_again_on_rows_that_exist(reports):
 
     assert facets_of(reports[0]) == ["qqcPE qqy1980"] * 3
     assert found_years("bomb", "passages", filters) == before
+
+
+@pytest.fixture
+def incidents(db):
+    countries = [Country.objects.resolve(name) for name in ("Peru", "Colombia", "Bolivia")]
+    for n in range(30):
+        make_incident(
+            title=f"Car bomb {n}" if n % 4 else f"Ambush {n}",
+            summary="A bomb went off." if n % 2 else "Nothing exploded.",
+            start_date=f"{1980 + n}-0{1 + n % 9}-1{n % 10}",
+            country=countries[n % 3],
+        )
+
+
+def found_titles(text, filters, sort):
+    found = search(text, kind="incidents", filters=filters, sort=sort)
+    return found.counts["incidents"], [incident.title for incident in found.page.object_list]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(country="PE"),
+        Filters(country="CO", year_from=1985, year_to=2000),
+        Filters(country="BO", year_from=1990),
+        Filters(country="AR"),
+        Filters(country="PE", series="Patterns of Global Terrorism"),
+    ],
+)
+@pytest.mark.parametrize("text", ["bomb", "car OR ambush", "bomb -car", "bom*"])
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_incidents_narrowed_to_a_country_in_the_index_are_those_tested_one_by_one(
+    incidents, monkeypatch, filters, text, sort
+):
+    narrowed = found_titles(text, filters, sort)
+    if connection.vendor == "sqlite":
+        assert sqlite.narrows("incidents", filters)
+        monkeypatch.setattr(sqlite, "narrows", lambda kind, filters: False)
+        monkeypatch.setattr(sqlite, "facet_match", lambda filters, years=True: "")
+    assert found_titles(text, filters, sort) == narrowed
+    if text == "bomb" and filters.country == "PE" and not filters.series:
+        assert narrowed[0] > 0
+
+
+def test_an_incident_moved_to_another_country_is_found_there(db):
+    incident = make_incident(title="Okapi raid", start_date="1997-01-01")
+    colombia = Country.objects.resolve("Colombia")
+    home = Filters(country=incident.country_id)
+    assert search("okapi", kind="incidents", filters=home).counts["incidents"] == 1
+
+    Incident.objects.filter(pk=incident.pk).update(country=colombia)
+    assert search("okapi", kind="incidents", filters=home).counts["incidents"] == 0
+    moved = search("okapi", kind="incidents", filters=Filters(country=colombia.code))
+    assert [found.title for found in moved.page.object_list] == ["Okapi raid"]
+
+
+@on_sqlite
+def test_the_incident_migration_reverses_and_applies_again_on_rows_that_exist(incidents):
+    migration = importlib.import_module("reports.migrations.0021_incident_search_facets")
+    editor = type("SchemaEditor", (), {"connection": connection})
+    schema = sqlite_master_rows("reports_search_%")
+    before = found_titles("bomb", Filters(country="PE"), "newest")
+
+    migration.drop(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pragma_table_info('reports_search_incidents')")
+        assert cursor.fetchone()[0] == 3
+    migration.create(None, editor)
+
+    assert sqlite_master_rows("reports_search_%") == schema
+    assert found_titles("bomb", Filters(country="PE"), "newest") == before

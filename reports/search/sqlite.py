@@ -639,24 +639,26 @@ def available():
 
 # The kinds read from the reports' tables, whose rows carry their report's country and
 # year as words of a column of their own (migration 0020): "qqc" + the country code,
-# "qqy" + the year. A search narrowed to a country or to years finds its rows in the
-# index (the word and the facets, ANDed), where testing every match against the
-# reports' filters costs as many matches as the word has.
+# "qqy" + the year; and the incidents', whose rows carry the incident's country
+# (migration 0021; their years are in their keys). A search narrowed to a country or
+# to years finds its rows in the index (the word and the facets, ANDed), where
+# testing every match against the filters costs as many matches as the word has.
 REPORT_KINDS = ("reports", "report_titles", "passages")
+INCIDENT_KINDS = ("incidents", "incident_titles")
 FACET_COUNTRY, FACET_YEAR = "qqc", "qqy"
 # Years narrowed in the index at most: a longer range is one word a year, ORed.
 FACET_YEARS_MOST = 30
 
 
-def facet_match(filters):
-    """The FTS5 match of the rows of `filters`' country and years (both ends given, at
-    most FACET_YEARS_MOST of them), "" where they narrow nothing there."""
+def facet_match(filters, years=True):
+    """The FTS5 match of the rows of `filters`' country and, if `years`, years (both
+    ends given, at most FACET_YEARS_MOST of them), "" where they narrow nothing."""
     if filters is None:
         return ""
     terms = []
     if filters.country:
         terms.append('"{}"'.format((FACET_COUNTRY + filters.country).replace('"', '""')))
-    first, last = filters.years
+    first, last = filters.years if years else (None, None)
     if first and last and 0 < last - first + 1 <= FACET_YEARS_MOST:
         years = " OR ".join(f'"{FACET_YEAR}{year}"' for year in range(first, last + 1))
         terms.append(f"({years})")
@@ -665,7 +667,10 @@ def facet_match(filters):
 
 def narrows(kind, filters):
     """Whether matching_sql(kind, query, filters) holds only rows of the filters'
-    country and years (their facets), so that reading the matches is the cheap way."""
+    country and years (their facets; an incident's country, its years being in its key),
+    so that reading the matches is the cheap way."""
+    if kind in INCIDENT_KINDS:
+        return bool(facet_match(filters, years=False))
     return kind in REPORT_KINDS and bool(facet_match(filters))
 
 
@@ -684,6 +689,8 @@ def matching_sql(kind, query, filters=None):
     columns = NAME_COLUMNS if kind == "group_names" else ()
     params = [fts5_match(query, columns=columns)]
     years = filters.years if filters is not None else (None, None)
+    if kind in INCIDENT_KINDS and (narrow := facet_match(filters, years=False)):
+        params = [f"({params[0]}) AND {narrow}"]
     if kind == "incidents":
         params += key_range(*years)
     elif kind == "incident_titles":

@@ -2,26 +2,29 @@
 """The FTS5 tables and triggers of the SQLite search, as the app creates them again.
 
 Migration 0003 creates reports_search_fts (reports' titles and paragraphs) and
-migration 0006 the incident and group tables below, each with its own frozen copy of
-its SQL; migrations import no app code and the app imports no migration. The app
-needs 0006's SQL at run time, when a bulk writer has paused the index and
-rebuild_search_index() creates the tables and triggers afresh, so this module is the
-app's copy. tests/test_search_schema.py checks that both copies create the same
-schema; a change here needs a migration that makes the same change.
+migration 0006 the incident and group tables below (0021 the incident table again,
+with its facets), each with its own frozen copy of its SQL; migrations import no
+app code and the app imports no migration. The app needs that SQL at run time, when
+a bulk writer has paused the index and rebuild_search_index() creates the tables and
+triggers afresh, so this module is the app's copy. tests/test_search_schema.py checks
+that both copies create the same schema; a change here needs a migration that makes
+the same change.
 
 - reports_search_incidents: per published incident, a row with its title, its
   summary and, in one column, the quotes of its citations of published reports,
   and a row with its title only, for "every word in the title". Their rowids are the
   incident's key, start date and id (yyyymmdd * 2**32 + id), and minus the key, so
   that FTS5, which hands matches over in rowid order, gives the newest first
-  (sqlite.INCIDENTS_SQL). No column sizes (columnsize=0): nothing ranks incidents
-  by bm25.
+  (sqlite.INCIDENTS_SQL). Both rows carry the incident's country as a word of the
+  column `facets` ("qqc" + its code), for a search narrowed to a country. No column
+  sizes (columnsize=0): nothing ranks incidents by bm25.
 - reports_search_groups: one row per published group (rowid = group id): name,
   acronym, aliases, leaders, description.
 
 Triggers rewrite an incident's or a group's rows when anything in them changes: the
-incident or group itself (text, start date, status), a citation (its quote,
-incident or report), a report's status (which quotes count), an alias, a leader.
+incident or group itself (text, start date, status, an incident's country), a
+citation (its quote, incident or report), a report's status (which quotes count), an
+alias, a leader.
 """
 
 REPORTS = "reports_search_fts"  # migrations 0003 and 0020's, never rebuilt by the app
@@ -32,6 +35,8 @@ SEARCH_TABLES = (REPORTS, REPORTS_ES, INCIDENTS, GROUPS)
 
 PUBLISHED = "'published'"
 TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'"  # as reports_search_fts
+# An incident's country, as a word (sqlite.facet_match) of the column `facets`.
+FACETS = "'qqc' || coalesce(i.country_id, '')"
 
 
 def incident_key(row):
@@ -47,14 +52,15 @@ def insert_incidents(where, titles=True, in_order=False):
     incident's row and, unless `titles` is false, its title's row (rowid < 0);
     `in_order`, in ascending rowid order, which FTS5 writes fastest."""
     rows = f"FROM reports_incident i WHERE i.status = {PUBLISHED} AND {where}"
-    document = f"""INSERT INTO {INCIDENTS}(rowid, title, summary, quotes)
+    document = f"""INSERT INTO {INCIDENTS}(rowid, title, summary, quotes, facets)
         SELECT {incident_key("i")}, i.title, i.summary,
                (SELECT group_concat(c.quote, char(10))
                 FROM reports_citation c JOIN reports_report r ON r.id = c.report_id
-                WHERE c.incident_id = i.id AND r.status = {PUBLISHED})
+                WHERE c.incident_id = i.id AND r.status = {PUBLISHED}),
+               {FACETS}
         {rows} {"ORDER BY i.start_date, i.id" if in_order else ""}"""
-    title = f"""INSERT INTO {INCIDENTS}(rowid, title)
-        SELECT -{incident_key("i")}, i.title
+    title = f"""INSERT INTO {INCIDENTS}(rowid, title, facets)
+        SELECT -{incident_key("i")}, i.title, {FACETS}
         {rows} {"ORDER BY i.start_date DESC, i.id DESC" if in_order else ""}"""
     return [document, title] if titles else [document]
 
@@ -128,7 +134,7 @@ def group_part_triggers(table, short):
 
 TABLES = [
     f"CREATE VIRTUAL TABLE {INCIDENTS} USING fts5("
-    f"title, summary, quotes, columnsize = 0, {TOKENIZER})",
+    f"title, summary, quotes, facets, columnsize = 0, {TOKENIZER})",
     f"CREATE VIRTUAL TABLE {GROUPS} USING fts5("
     f"name, acronym, aliases, leaders, description, {TOKENIZER})",
 ]
@@ -138,7 +144,7 @@ POPULATE = [
     insert_groups("1", order_by="ORDER BY g.id"),
 ]
 TRIGGER_SQL = {
-    # Incidents: a new, changed (text, date: the key, status) or deleted incident.
+    # Incidents: a new, changed (text, date: the key, status, country) or deleted incident.
     "reports_search_incident_ai": trigger(
         "reports_search_incident_ai",
         "AFTER INSERT ON reports_incident",
@@ -147,9 +153,9 @@ TRIGGER_SQL = {
     ),
     "reports_search_incident_au": trigger(
         "reports_search_incident_au",
-        "AFTER UPDATE OF title, summary, status, start_date ON reports_incident",
+        "AFTER UPDATE OF title, summary, status, start_date, country_id ON reports_incident",
         delete_incident("old") + ";".join(insert_incidents("i.id = new.id")) + ";",
-        when=changed("title", "summary", "status", "start_date"),
+        when=changed("title", "summary", "status", "start_date", "country_id"),
     ),
     "reports_search_incident_ad": trigger(
         "reports_search_incident_ad",
