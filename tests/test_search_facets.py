@@ -92,6 +92,13 @@ def test_a_country_and_years_are_read_from_the_index(reports):
     assert sqlite.facet_match(Filters(country='P"E')) == '"qqcP""E"'
 
 
+@pytest.mark.parametrize("country", ['P"E', 'PE" OR "qqcCO', "PE*", "NEAR(PE)", "P E", "-", "ü"])
+def test_a_hostile_country_is_words_to_look_for_never_syntax(reports, country):
+    for kind in ("reports", "passages", "incidents"):
+        found = search("bomb", kind=kind, filters=Filters(country=country))
+        assert found.counts[kind] == 0
+
+
 def facets_of(report):
     """The facets of each of the report's rows in the search tables."""
     rowids = [-report.pk, *report.paragraphs.values_list("pk", flat=True)]

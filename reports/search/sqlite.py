@@ -660,8 +660,8 @@ def facet_match(filters, years=True):
         terms.append('"{}"'.format((FACET_COUNTRY + filters.country).replace('"', '""')))
     first, last = filters.years if years else (None, None)
     if first and last and 0 < last - first + 1 <= FACET_YEARS_MOST:
-        years = " OR ".join(f'"{FACET_YEAR}{year}"' for year in range(first, last + 1))
-        terms.append(f"({years})")
+        words = " OR ".join(f'"{FACET_YEAR}{year}"' for year in range(first, last + 1))
+        terms.append(f"({words})")
     return " AND ".join(terms)
 
 
