@@ -15,8 +15,8 @@ import importlib
 
 from django.db import migrations
 
-search_0003 = importlib.import_module("reports.migrations.0003_search_indexes")
 search_0006 = importlib.import_module("reports.migrations.0006_incident_search")
+languages = importlib.import_module("reports.migrations.0014_search_languages")
 
 PUBLISHED, INCIDENTS, TOKENIZER = (
     search_0006.PUBLISHED,
@@ -120,11 +120,7 @@ def _rebuild(table, populate, triggers):
         if connection.vendor != "sqlite":
             return
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = %s",
-                [INCIDENTS],
-            )
-            if not cursor.fetchone()[0]:
+            if not languages._has_table(cursor, INCIDENTS):
                 return  # no FTS5 here, or the index paused by a bulk writer
             for name in TRIGGER_SQL:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
