@@ -668,6 +668,7 @@ class IncidentAdmin(EntryAdmin):
                     "country",
                     ("region", "city"),
                     ("latitude", "longitude"),
+                    "place_precision",
                 )
             },
         ),
@@ -675,8 +676,9 @@ class IncidentAdmin(EntryAdmin):
             _("What happened"),
             {
                 "fields": (
-                    "type",
+                    ("type", "violence_type"),
                     "target_type",
+                    "state_actors",
                     ("killed", "injured", "hostages"),
                     "outcome",
                     "outcome_es",
@@ -724,8 +726,8 @@ class IncidentAdmin(EntryAdmin):
 
 @admin.register(Perpetration)
 class PerpetrationAdmin(LivePartAdmin):
-    list_display = ("incident", "group", "uncertain")
-    list_filter = ("uncertain", "group")
+    list_display = ("incident", "group", "uncertain", "role")
+    list_filter = ("uncertain", "role", "group")
     search_fields = ("incident__title", "group__name", "group__acronym")
     autocomplete_fields = ("incident", "group")
     list_select_related = ("incident", "group")

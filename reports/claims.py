@@ -6,8 +6,9 @@ sorts need one number, the best estimate, which `Incident.killed` etc. store so 
 list reads it from the row.
 
 The best estimate is the claim an editor marks as best, else the most cautious
-claim (the lowest low); of a range or an open bound it is the least the source
-asserts ("more than a dozen" counts as 13, "hundreds" as 200). Low and high span
+claim (the lowest low); of a range or an open bound it is the source's own best
+estimate where it gives one (UCDP's "best"), else the least the source asserts ("more
+than a dozen" counts as 13, "hundreds" as 200). Low and high span
 every claim: high is open (None) when any claim's is.
 """
 
@@ -31,7 +32,13 @@ class Estimate:
     @property
     def sources_differ(self):
         """Whether the claims give different figures (other sources or other moments)."""
-        return len({(claim.low, claim.high) for claim in self.claims}) > 1
+        return len({(claim.low, claim.high, claim.point) for claim in self.claims}) > 1
+
+
+def claim_value(claim):
+    """The number a claim stands for in a list: the source's own best estimate where it
+    gives one, else the least it asserts."""
+    return claim.low if claim.point is None else claim.point
 
 
 def best_claim(claims):
@@ -49,7 +56,7 @@ def estimate(claims):
         return None
     highs = [claim.high for claim in claims]
     return Estimate(
-        best=best_claim(claims).low,
+        best=claim_value(best_claim(claims)),
         low=min(claim.low for claim in claims),
         high=None if None in highs else max(highs),
         claims=claims,
@@ -81,7 +88,7 @@ def refresh_estimates(incident, figures=None):
     claims = list(
         FigureClaim.objects.published()
         .filter(incident_id=pk, figure__in=figures)
-        .only("figure", "low", "high", "best")
+        .only("figure", "low", "high", "point", "best")
     )
     values = {
         figure: None if found is None else found.best
@@ -119,6 +126,7 @@ class ClaimRow:
     claim: object
     note: int | None
     language: str = ""  # of the report its citation quotes; none for a dataset row
+    dataset: str = ""  # the dataset of the row a dataset claim rests on ("UCDP GED")
 
 
 @dataclass(frozen=True)
@@ -153,10 +161,16 @@ def figure_rows(claims, citations, figures, entry=None):
     claims = list(claims)
     numbers = footnote_numbers(citations)
     languages = {citation.pk: citation.report.language for citation in citations}
+    dataset = getattr(entry, "external_source", "")
     rows = []
     for figure in figures:
         shown = [
-            ClaimRow(claim, numbers.get(claim.citation_id), languages.get(claim.citation_id, ""))
+            ClaimRow(
+                claim,
+                numbers.get(claim.citation_id),
+                languages.get(claim.citation_id, ""),
+                dataset if claim.from_dataset else "",
+            )
             for claim in claims
             if claim.figure == figure and (claim.from_dataset or claim.citation_id in numbers)
         ]

@@ -324,6 +324,7 @@ class FigureClaimForm(forms.ModelForm):
             "figure",
             "low",
             "high",
+            "point",
             "wording",
             "moment",
             "moment_date",

@@ -36,6 +36,26 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+class PlacePrecision(models.TextChoices):
+    """How exactly an incident's place is known, as a dataset codes it (UCDP's where_prec)."""
+
+    EXACT = "exact", _("The exact place")
+    NEAR = "near", _("Within about 25 km of a named place")
+    DISTRICT = "district", _("A district (second-level division)")
+    PROVINCE = "province", _("A province (first-level division)")
+    PART_OF_COUNTRY = "part_of_country", _("A part of the country")
+    COUNTRY = "country", _("Only the country")
+    INTERNATIONAL = "international", _("International waters or airspace")
+
+
+class ViolenceType(models.TextChoices):
+    """UCDP's three types of organised violence."""
+
+    STATE_BASED = "state_based", _("State-based armed conflict")
+    NON_STATE = "non_state", _("Non-state conflict")
+    ONE_SIDED = "one_sided", _("One-sided violence")
+
+
 class IncidentType(models.TextChoices):
     HOSTAGE_TAKING = "hostage_taking", _("Hostage taking")
     KIDNAPPING = "kidnapping", _("Kidnapping")
@@ -326,6 +346,7 @@ PERPETRATOR_FIELDS = (
     "incident",
     "group",
     "uncertain",
+    "role",
     "group__slug",
     "group__name",
     "group__acronym",
@@ -897,8 +918,24 @@ class Incident(Editorial):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    place_precision = models.CharField(
+        _("place precision"),
+        max_length=20,
+        choices=PlacePrecision.choices,
+        blank=True,
+        help_text=_("How exactly the place is known, where the source says."),
+    )
     type = models.CharField(
         _("type"), max_length=20, choices=IncidentType.choices, default=IncidentType.OTHER
+    )
+    violence_type = models.CharField(
+        _("type of violence"), max_length=20, choices=ViolenceType.choices, blank=True
+    )
+    state_actors = models.CharField(
+        _("state actors"),
+        max_length=300,
+        blank=True,
+        help_text=_("Governments the source names as a side; they are not armed groups."),
     )
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     perpetrators = models.ManyToManyField(
@@ -994,9 +1031,11 @@ def last_day(day, precision):
 
 
 class TimelineEntry(NamedTuple):
-    """An incident of a group's timeline: what its row shows, and whether it is suspected."""
+    """An incident of a group's timeline: what its row shows, whether the group is
+    suspected, and its part in it (Role)."""
 
     uncertain: bool
+    role: str
     slug: str
     title: str
     title_es: str  # reports.translated picks the reader's language
@@ -1004,17 +1043,20 @@ class TimelineEntry(NamedTuple):
     start_precision: str
     end_date: date | None
     end_precision: str
+    external_source: str  # the dataset it was imported from, if any
 
     def get_absolute_url(self):
         return url_for("reports:incident-detail", slug=self.slug)
 
 
 class PerpetratorName(NamedTuple):
-    """A published group named as perpetrator of an incident, as a list row shows it."""
+    """A published group named as perpetrator of an incident (or as a side in it), as a
+    list row shows it."""
 
     url: str
     label: str  # name_with_acronym(): how the group is named
     uncertain: bool
+    side: bool = False  # a side in the fighting, not known as its perpetrator (Role)
 
 
 class PerpetrationManager(models.Manager):
@@ -1025,18 +1067,19 @@ class PerpetrationManager(models.Manager):
         """{incident id: [PerpetratorName]} of the published groups named for these
         incidents, by group name (published_rows())."""
         names = {}
-        for incident_id, uncertain, slug, name, acronym in self.published_rows(incident_ids):
+        for incident_id, uncertain, slug, name, acronym, role in self.published_rows(incident_ids):
             perpetrator = PerpetratorName(
                 url_for("reports:group-detail", slug=slug),
                 name_with_acronym(name, acronym),
                 uncertain,
+                role == Role.SIDE,
             )
             names.setdefault(incident_id, []).append(perpetrator)
         return names
 
     def published_rows(self, incident_ids):
-        """(incident id, uncertain, group slug, name, acronym) of the published groups
-        named for these incidents, by group name.
+        """(incident id, uncertain, group slug, name, acronym, role) of the published
+        groups named for these incidents, by group name.
 
         Plain rows in plain SQL for the incident lists: prefetched as models with their
         groups, or read by the same query built by the ORM, the perpetrations cost the
@@ -1052,15 +1095,15 @@ class PerpetrationManager(models.Manager):
         )
         marks = ", ".join(["%s"] * len(incident_ids))
         sql = f"""
-            SELECT p.incident_id, p.uncertain, g.slug, g.name, g.acronym
+            SELECT p.incident_id, p.uncertain, g.slug, g.name, g.acronym, p.role
             FROM {perpetration} p CROSS JOIN {group} g
             WHERE p.incident_id IN ({marks}) AND g.id = p.group_id AND g.status = %s
             ORDER BY g.name, g.id"""  # noqa: S608 (the models' tables; values are parameters)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*incident_ids, Status.PUBLISHED])
             return [
-                (incident_id, bool(uncertain), slug, name, acronym)  # SQLite: 0 or 1
-                for incident_id, uncertain, slug, name, acronym in cursor.fetchall()
+                (incident_id, bool(uncertain), slug, name, acronym, role)  # SQLite: 0 or 1
+                for incident_id, uncertain, slug, name, acronym, role in cursor.fetchall()
             ]
 
     def timeline(self, group, length):
@@ -1075,7 +1118,9 @@ class PerpetrationManager(models.Manager):
         rows = (
             self.filter(group=group, incident__status=Status.PUBLISHED)
             .order_by("-incident__start_date", "-incident__title")
-            .values_list("uncertain", *(f"incident__{name}" for name in TimelineEntry._fields[1:]))
+            .values_list(
+                "uncertain", "role", *(f"incident__{name}" for name in TimelineEntry._fields[2:])
+            )
         )
         entries = [TimelineEntry(*row) for row in rows[:length]]
         return sorted(
@@ -1085,13 +1130,25 @@ class PerpetrationManager(models.Manager):
         )
 
 
+class Role(models.TextChoices):
+    """A group's part in an incident: the perpetrator, or one side of a fight whose
+    source (UCDP's dyads) does not say who attacked whom."""
+
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    SIDE = "side", _("Side in the fighting")
+
+
 class Perpetration(models.Model):
-    """A group named as perpetrator of an incident, and whether that is certain."""
+    """A group named as perpetrator of an incident (or as a side in it), and whether
+    that is certain."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE)
     group = models.ForeignKey(Group, on_delete=models.PROTECT)
     uncertain = models.BooleanField(
         _("attribution uncertain"), default=False, help_text=_("The source suspects the group.")
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=Role.choices, default=Role.PERPETRATOR
     )
 
     objects = PerpetrationManager()
@@ -1379,6 +1436,12 @@ class FigureClaim(models.Model):
         blank=True,
         help_text=_("The same as low for an exact number; blank for “at least”, “more than”."),
     )
+    point = models.PositiveIntegerField(
+        _("source's best estimate"),
+        null=True,
+        blank=True,
+        help_text=_("Where the source gives a best estimate within its range (UCDP's “best”)."),
+    )
     wording = models.CharField(
         _("source's wording"),
         max_length=200,
@@ -1434,6 +1497,12 @@ class FigureClaim(models.Model):
                 violation_error_message=_("The low figure cannot exceed the high one."),
             ),
             models.CheckConstraint(
+                condition=Q(point__isnull=True)
+                | (Q(point__gte=F("low")) & (Q(high__isnull=True) | Q(point__lte=F("high")))),
+                name="claim_point_within_range",
+                violation_error_message=_("The best estimate must lie between low and high."),
+            ),
+            models.CheckConstraint(
                 condition=Q(citation__isnull=False) | Q(from_dataset=True),
                 name="claim_rests_on_source",
                 violation_error_message=_("A figure needs the citation it rests on."),
@@ -1464,6 +1533,8 @@ class FigureClaim(models.Model):
             errors["__all__"] = _("A figure is claimed for exactly one incident or one group.")
         if self.high is not None and self.low is not None and self.low > self.high:
             errors["high"] = _("The low figure cannot exceed the high one.")
+        elif self.point is not None and self.low is not None and not self.within(self.point):
+            errors["point"] = _("The best estimate must lie between low and high.")
         if self.figure and incident and self.figure not in INCIDENT_FIGURES:
             errors["figure"] = _("An incident’s figures are killed, injured and hostages.")
         if self.figure and group and self.figure != Figure.STRENGTH:
@@ -1487,16 +1558,20 @@ class FigureClaim(models.Model):
             return self.citation.group_id == self.group_id
         return False  # an unsaved subject has no citations yet
 
+    def within(self, number):
+        return self.low <= number and (self.high is None or number <= self.high)
+
     @property
     def exact(self):
         return self.high is not None and self.high == self.low
 
     @property
     def span(self):
-        """The figure as numbers: "16", "200-999", "21+"."""
+        """The figure as numbers: "16", "200-999", "21+", "12 (10-15)"."""
         if self.exact:
             return str(self.low)
-        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+        span = f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+        return span if self.point is None else f"{self.point} ({span})"
 
 
 class RelationKind(models.TextChoices):

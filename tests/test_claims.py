@@ -329,7 +329,9 @@ def test_a_dataset_claim_says_dataset_row(client, db):
     incident = make_incident(external_source="GTD", external_id="1")
     FigureClaim.objects.create(incident=incident, figure="killed", low=3, high=3, from_dataset=True)
     html = client.get(incident.get_absolute_url()).content.decode()
-    assert facts_of(html, "Killed") == '3 <span class="claim-source">(dataset row)</span>'
+    assert facts_of(html, "Killed") == (
+        '3 <span class="claim-source">(<a href="#dataset-row">GTD row</a>)</span>'
+    )
 
 
 def test_a_claim_on_an_unpublished_source_is_not_shown(client, db):

@@ -137,6 +137,7 @@ def test_country_page_uses_the_list_rows_without_its_own_country(client, hostile
 def test_timeline_and_dated_rows_escape_every_field(db):
     entry = TimelineEntry(
         True,
+        "side",
         "incident",
         f"Incident {HOSTILE}",
         None,  # no Spanish title
@@ -144,12 +145,14 @@ def test_timeline_and_dated_rows_escape_every_field(db):
         "month",
         None,
         "day",
+        f"Dataset {HOSTILE}",
     )
     html = str(rows_macro("timeline_rows")([entry]))
     assert_escaped(
         html,
         '<li><span class="timeline__date">May 1997</span> <a href="/incidents/incident/">'
-        f"Incident {ESCAPED}</a> (suspected) "
+        f"Incident {ESCAPED}</a> (suspected) (a side in the fighting) "
+        f'<span class="timeline__note">(Dataset {ESCAPED})</span> '
         '<span class="timeline__note">(day not given: placed at the end of the month)</span></li>',
     )
     incident = make_incident(

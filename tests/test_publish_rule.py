@@ -208,7 +208,13 @@ def test_a_perpetrator_added_in_the_form_needs_a_citation_marking_perpetrators(
     client.force_login(publisher)
     url = admin_url(Incident, "change", incident.pk)
     data = form_data(client.get(url))
-    data.update({"perpetration_set-TOTAL_FORMS": "1", "perpetration_set-0-group": sendero.pk})
+    data.update(
+        {
+            "perpetration_set-TOTAL_FORMS": "1",
+            "perpetration_set-0-group": sendero.pk,
+            "perpetration_set-0-role": "perpetrator",
+        }
+    )
 
     response = client.post(url, data)
 

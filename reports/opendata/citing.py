@@ -295,7 +295,7 @@ def claim_ld(claim):
         {
             "@type": "PropertyValue",
             "name": str(Figure(claim.figure).label),
-            "value": claim.low if claim.exact else None,
+            "value": claim.low if claim.exact else claim.point,
             "minValue": claim.low,
             "maxValue": claim.high,  # none: the source gives only a lower bound
             "description": "; ".join(part for part in (claim.wording, claim.moment) if part),

@@ -21,9 +21,13 @@ def published_estimates(entry):
 
 
 def claim_words(claim):
-    """A claim in a line of text: "at least 16 (“more than a dozen”, at the rescue)"."""
+    """A claim in a line of text: "at least 16 (“more than a dozen”, at the rescue)",
+    "best 12 (low 10, high 15)"."""
     if claim.exact:
         numbers = str(claim.low)
+    elif claim.point is not None:
+        high = "no upper bound" if claim.high is None else f"high {claim.high}"
+        numbers = f"best {claim.point} (low {claim.low}, {high})"
     elif claim.high is None:
         numbers = f"at least {claim.low}"
     else:

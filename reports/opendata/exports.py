@@ -55,6 +55,7 @@ from reports.models import (
     Incident,
     Perpetration,
     Report,
+    Role,
     by_published_group,
     by_published_report,
     name_with_acronym,
@@ -64,7 +65,7 @@ from reports.opendata.claims import published_estimates
 CHUNK_SIZE = 2000
 # The exports' format: change it with what any export's rows or meta say, so a file of
 # an unfiltered export built by earlier code is not served (export_files.py).
-FORMAT = 2
+FORMAT = 3
 SEPARATOR = " | "  # between several values in one CSV cell (e.g. source report URLs)
 
 # An incident the archive curated (not imported) gets an eventid of its own.
@@ -314,7 +315,10 @@ def published_perpetrators(ids, named):
     or 0 for an uncertain attribution, as many as the columns hold."""
     most = 2 * len(codebook.PERPETRATOR_COLUMNS)
     rows = list(
-        Perpetration.objects.filter(by_published_group(), incident_id__in=listed(ids))
+        # The codebook's gname is a perpetrator: a side in the fighting (Role) is not one.
+        Perpetration.objects.filter(
+            by_published_group(), incident_id__in=listed(ids), role=Role.PERPETRATOR
+        )
         .order_by("group__name", "group_id")
         .values_list("incident_id", "uncertain", "group_id")
     )
@@ -426,7 +430,7 @@ def published_claims(ids):
     rows = (
         FigureClaim.objects.published()
         .filter(incident_id__in=listed(ids))
-        .values_list("incident_id", "figure", "low", "high", "best", named=True)
+        .values_list("incident_id", "figure", "low", "high", "point", "best", named=True)
     )
     for claim in rows:
         claims.setdefault(claim.incident_id, []).append(claim)

@@ -149,6 +149,7 @@ class ClaimRow(NamedTuple):
     figure: str
     low: int
     high: int | None
+    point: int | None
     wording: str
     moment: str
     moment_date: object
@@ -159,7 +160,7 @@ class ClaimRow(NamedTuple):
 
 # FigureClaim.objects.published(), in the claims' order (published_claims_prefetch()).
 CLAIMS_SQL = f"""
-    SELECT cl.{{subject}}_id, cl.figure, cl.low, cl.high, cl.wording, cl.moment,
+    SELECT cl.{{subject}}_id, cl.figure, cl.low, cl.high, cl.point, cl.wording, cl.moment,
         cl.moment_date, cl.best, cl.citation_id, cl.from_dataset
     FROM {{figureclaim}} cl
     WHERE cl.{{subject}}_id IN ({{ids}}) AND (cl.from_dataset OR {on_published_citation("cl")})
@@ -182,6 +183,7 @@ def claim_dict(claim, links):
         "figure": claim.figure,
         "low": claim.low,
         "high": claim.high,
+        "point": claim.point,
         "wording": claim.wording,
         "moment": claim.moment,
         "moment_date": day(claim.moment_date),
@@ -245,7 +247,10 @@ INCIDENT_COLUMNS = (
     "city",
     "latitude",
     "longitude",
+    "place_precision",
     "type",
+    "violence_type",
+    "state_actors",
     "target_type",
     "killed",
     "injured",
@@ -263,9 +268,9 @@ def incident_rows(ids, links):
     if not ids:
         return []
     perpetrators = defaultdict(list)
-    for incident, uncertain, slug, name, acronym in Perpetration.objects.published_rows(ids):
+    for incident, uncertain, slug, name, acronym, role in Perpetration.objects.published_rows(ids):
         perpetrators[incident].append(
-            {"slug": slug, "name": name, "acronym": acronym, "uncertain": uncertain}
+            {"slug": slug, "name": name, "acronym": acronym, "uncertain": uncertain, "role": role}
         )
     claims = claim_rows("incident", ids)
     cited = sources("incident", ids, links)
@@ -291,7 +296,10 @@ def incident_rows(ids, links):
             # Decimals, which the renderer writes as numbers, as the serializer's field asks.
             "latitude": row["latitude"],
             "longitude": row["longitude"],
+            "place_precision": row["place_precision"],
             "type": row["type"],
+            "violence_type": row["violence_type"],
+            "state_actors": row["state_actors"],
             "target_type": row["target_type"],
             "perpetrators": perpetrators.get(pk, []),
             "killed": row["killed"],

@@ -8,7 +8,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports.disclaimers import disclaimers_of_citations
-from reports.models import Citation, Country, Group, Incident, Paragraph, RelationKind, Report
+from reports.models import (
+    Citation,
+    Country,
+    Group,
+    Incident,
+    Paragraph,
+    RelationKind,
+    Report,
+    Role,
+)
 from reports.opendata.claims import published_estimates
 
 DISCLAIMERS_HELP = (
@@ -100,6 +109,11 @@ class PerpetratorSerializer(serializers.Serializer):
     name = serializers.CharField(source="group.name")
     acronym = serializers.CharField(source="group.acronym")
     uncertain = serializers.BooleanField()
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        help_text="perpetrator, or side: a side in the fighting its dataset (UCDP) names "
+        "without saying who attacked whom.",
+    )
 
 
 class CitationLink(serializers.HyperlinkedRelatedField):
@@ -118,6 +132,11 @@ class ClaimSerializer(serializers.Serializer):
     low = serializers.IntegerField(help_text="The exact number, or the least the source says.")
     high = serializers.IntegerField(
         allow_null=True, help_text="Equal to low for an exact number; null when open."
+    )
+    point = serializers.IntegerField(
+        allow_null=True,
+        help_text="The source's own best estimate within low and high, where it gives one "
+        "(UCDP's best); null otherwise.",
     )
     wording = serializers.CharField(help_text="The source's own words, e.g. “more than a dozen”.")
     moment = serializers.CharField(help_text="When the figure holds, if the source says.")
@@ -220,7 +239,10 @@ class IncidentSerializer(
             "city",
             "latitude",
             "longitude",
+            "place_precision",
             "type",
+            "violence_type",
+            "state_actors",
             "target_type",
             "perpetrators",
             "killed",
