@@ -32,6 +32,8 @@ ALIASES = {
     "west bank and gaza strip": "PS",
     "gaza strip": "PS",
     "democratic republic of the congo": "CD",
+    "dr congo": "CD",  # UCDP's name
+    "macedonia, fyr": "MK",
     "congo, democratic republic of the": "CD",
     "congo (kinshasa)": "CD",
     "congo, republic of the": "CG",

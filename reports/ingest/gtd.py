@@ -58,6 +58,7 @@ from reports.models import (
     Incident,
     IncidentType,
     Perpetration,
+    Role,
     Status,
 )
 
@@ -76,8 +77,9 @@ class BadRow(ValueError):
 class FileRefused(Exception):
     """The file cannot be imported at all (header, encoding, or --strict); nothing written."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message, problems=(), id_column="eventid"):
         self.problems = list(problems)
+        self.id_column = id_column  # of the rows' ids in `problems`
         super().__init__(message)
 
 
@@ -87,8 +89,9 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     rows: int = 0
-    problems: list = field(default_factory=list)  # [(line, eventid, reason)]
+    problems: list = field(default_factory=list)  # [(line, row's id, reason)]
     groups_created: int = 0
+    id_column: str = "eventid"  # the dataset's column of the rows' ids
 
     @property
     def skipped(self):
@@ -101,10 +104,11 @@ class ParsedRow:
     external_id: str
     fields: dict
     country_name: str
-    kind: str  # for the title: the archive's type, or the GTD's own for "other"
-    perpetrators: list  # [(gname, uncertain)]
+    kind: str  # for the title: the archive's type, or the dataset's own for "other"
+    perpetrators: list  # [(group name, uncertain, Role)]
     digest: str  # the hash of the row's non-blank cells (HASH_KEY in source_row)
     source_json: str  # the row's non-blank cells and HASH_KEY, serialised
+    claims: list  # [(figure, low, high, point)], each resting on the row
 
     @property
     def source_row(self):
@@ -186,10 +190,7 @@ def parse_row(columns, values, line):
     incident_type = codebook.INCIDENT_TYPE_OF_ATTACK.get(attack.lower())
     if incident_type is None:
         raise BadRow(f"unknown attacktype1_txt {attack!r}")
-    try:
-        _resolve_country(country)
-    except LookupError:
-        raise BadRow(f"unknown country_txt {country!r}") from None
+    known_country(country, "country_txt")
 
     fields = {
         "start_date": start,
@@ -198,17 +199,20 @@ def parse_row(columns, values, line):
         "end_precision": end_precision,
         "region": _known(provstate)[:200],
         "city": _known(city)[:200],
-        "latitude": _coordinate(latitude, "latitude", 90),
-        "longitude": _coordinate(longitude, "longitude", 180),
+        "latitude": coordinate(latitude, "latitude", 90),
+        "longitude": coordinate(longitude, "longitude", 180),
+        "place_precision": "",
         "type": incident_type,
+        "violence_type": "",
+        "state_actors": "",
         "target_type": _known(target_type)[:100],
-        "killed": _count(nkill, "nkill"),
-        "injured": _count(nwound, "nwound"),
-        "hostages": _count(nhostkid, "nhostkid"),
+        "killed": count_cell(nkill, "nkill"),
+        "injured": count_cell(nwound, "nwound"),
+        "hostages": count_cell(nhostkid, "nhostkid"),
         "summary": summary,
     }
     perpetrators = [
-        (name[:200], _flag(uncertain, column))
+        (name[:200], _flag(uncertain, column), Role.PERPETRATOR)
         for name, uncertain, column in zip(
             perpetrator_cells[::2], perpetrator_cells[1::2], FLAG_COLUMNS, strict=True
         )
@@ -229,7 +233,43 @@ def parse_row(columns, values, line):
         kind = _label(incident_type)
     else:
         kind = "Incident" if attack.lower() == UNKNOWN else attack
-    return ParsedRow(line, eventid, fields, country, kind, perpetrators, digest, source_json)
+    # nkill, nwound and nhostkid, each an exact claim resting on the row.
+    claims = [
+        (figure, fields[figure], fields[figure], None)
+        for figure in INCIDENT_FIGURES
+        if fields[figure] is not None  # blank, -99, -9: the row gives no figure
+    ]
+    return ParsedRow(
+        line, eventid, fields, country, kind, perpetrators, digest, source_json, claims
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the import needs to know of a dataset: its rows' columns and parser, and how
+    its incidents are named."""
+
+    name: str  # as --format names it
+    source: str  # Incident.external_source
+    slug_prefix: str
+    id_column: str
+    required_columns: tuple
+    columns: Callable  # the header -> what its parse_row needs to know of it
+    parse_row: Callable  # (columns, values, line) -> ParsedRow, or raise BadRow
+
+    def recognises(self, header):
+        return all(column in header for column in self.required_columns)
+
+
+GTD = Dataset("gtd", SOURCE, "gtd", "eventid", codebook.REQUIRED_COLUMNS, Columns, parse_row)
+
+
+def datasets():
+    """The datasets import_incidents reads, by --format name; the first one whose
+    required columns a header has is the file's."""
+    from reports.ingest import ucdp  # it builds on this module's rows and parsers
+
+    return {dataset.name: dataset for dataset in (ucdp.GED, GTD)}
 
 
 TITLE_DATE_FORMATS = {
@@ -259,8 +299,15 @@ def _label(incident_type):
     return str(IncidentType(incident_type).label)  # a lazy translation, resolved once
 
 
-# pycountry's lookup scans its tables; the GTD names about 200 countries.
+# pycountry's lookup scans its tables; a dataset names about 200 countries.
 _resolve_country = functools.lru_cache(maxsize=1024)(resolve_country)
+
+
+def known_country(name, column):
+    try:
+        _resolve_country(name)
+    except LookupError:
+        raise BadRow(f"unknown {column} {name!r}") from None
 
 
 def _known(value):
@@ -323,7 +370,7 @@ def _end_date(extended, text, start):
 
 
 @functools.lru_cache(maxsize=4096)
-def _count(value, column):
+def count_cell(value, column):
     """Return a count, or None where the source does not know it (blank, -99, -9)."""
     if not value:
         return None
@@ -343,7 +390,7 @@ def _flag(value, column):
     raise BadRow(f"{column} {value!r} is not 0 or 1")
 
 
-def _coordinate(value, column, limit):
+def coordinate(value, column, limit):
     if not value:
         return None
     try:
@@ -391,10 +438,26 @@ def decoded_lines(binary, encoding, counter):
             codec = "utf-8"
 
 
-class Records:
-    """The header and then (line number, values) of each record of CSV text lines."""
+def dataset_of(header, candidates):
+    """The dataset of `candidates` whose required columns `header` has; FileRefused
+    naming the columns it lacks of the one it comes closest to, if none."""
+    for dataset in candidates:
+        if dataset.recognises(header):
+            return dataset
+    lacking = [
+        [column for column in dataset.required_columns if column not in header]
+        for dataset in candidates
+    ]
+    closest, missing = min(zip(candidates, lacking, strict=True), key=lambda pair: len(pair[1]))
+    of = f" of a {closest.source} file" if len(candidates) > 1 else ""
+    raise FileRefused(f"the header lacks the column(s){of}: {', '.join(missing)}")
 
-    def __init__(self, lines):
+
+class Records:
+    """The header and then (line number, values) of each record of CSV text lines, and
+    the dataset of `candidates` the header is of."""
+
+    def __init__(self, lines, candidates=(GTD,)):
         self.reader = csv.reader(lines)
         try:
             header = next(self.reader, None)
@@ -403,13 +466,11 @@ class Records:
         if not header:
             raise FileRefused("the file is empty")
         self.header = [name.strip() for name in header]
-        missing = [column for column in codebook.REQUIRED_COLUMNS if column not in self.header]
-        if missing:
-            raise FileRefused(f"the header lacks the column(s): {', '.join(missing)}")
+        self.dataset = dataset_of(self.header, list(candidates))
         if len(set(self.header)) != len(self.header):
             raise FileRefused("the header names a column twice")
-        self.eventid_at = self.header.index("eventid")
-        self.columns = Columns(self.header)
+        self.eventid_at = self.header.index(self.dataset.id_column)
+        self.columns = self.dataset.columns(self.header)
 
     def __iter__(self):
         reader = self.reader
@@ -506,7 +567,10 @@ WRITTEN_FIELDS = (
     "city",
     "latitude",
     "longitude",
+    "place_precision",
     "type",
+    "violence_type",
+    "state_actors",
     "target_type",
     "killed",
     "injured",
@@ -529,33 +593,40 @@ def import_incidents(
     publish=False,
     batch_size=2000,
     progress: Callable[[int, int], None] | None = None,
+    dataset: str | None = None,
 ):
-    """Import GTD-shaped rows from a binary file; return a Summary.
+    """Import a dataset's rows from a binary file; return a Summary.
 
-    Bad rows are skipped and listed in the summary; with `strict`, any bad
-    row raises FileRefused and nothing is written. With `dry_run`, all the
-    work is done and rolled back. `progress(rows, bytes_read)` is called
-    after each batch.
+    The dataset is the one `dataset` names (a key of datasets()), else the one the
+    file's header is of. Bad rows are skipped and listed in the summary; with `strict`,
+    any bad row raises FileRefused and nothing is written. With `dry_run`, all the
+    work is done and rolled back. `progress(rows, bytes_read)` is called after each
+    batch.
     """
     summary = Summary()
     counter = [0]
+    known = datasets()
+    candidates = list(known.values()) if dataset is None else [known[dataset]]
     with bulk_writes(), transaction.atomic():
+        records = Records(decoded_lines(binary, encoding, counter), candidates)
+        parse, id_column = records.dataset.parse_row, records.dataset.id_column
+        summary.id_column = id_column
         groups = GroupIndex(Status.PUBLISHED if publish else Status.DRAFT)
         countries = CountryIndex()
-        inserter = Inserters(publish)
-        # In an archive with no imported incident, no eventid of the file can be known
+        inserter = Inserters(publish, records.dataset)
+        # In an archive with no imported incident, no id of the file can be known
         # (its own repeats are refused below): its batches need not look them up.
         lookup = Incident.objects.exclude(external_id=None).exists()
-        seen = {}  # eventid -> line, to refuse a duplicate within the file
+        seen = {}  # external id -> line, to refuse a duplicate within the file
         batch = []
-        records = Records(decoded_lines(binary, encoding, counter))
         for line, values in records:
             summary.rows += 1
             try:
-                parsed = parse_row(records.columns, values, line)
+                parsed = parse(records.columns, values, line)
                 if parsed.external_id in seen:
                     raise BadRow(
-                        f"eventid {parsed.external_id} already on line {seen[parsed.external_id]}"
+                        f"{id_column} {values[records.eventid_at].strip()} already on line "
+                        f"{seen[parsed.external_id]}"
                     )
             except BadRow as error:
                 at = records.eventid_at
@@ -574,7 +645,9 @@ def import_incidents(
         if strict and summary.problems:
             transaction.set_rollback(True)
             raise FileRefused(
-                f"{summary.skipped} bad row(s); --strict refuses the whole file", summary.problems
+                f"{summary.skipped} bad row(s); --strict refuses the whole file",
+                summary.problems,
+                summary.id_column,
             )
         if batch:
             _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
@@ -594,7 +667,8 @@ def import_incidents(
 class Inserters:
     """Raw bulk inserts for new incidents and perpetrations (see reports.ingest.bulk)."""
 
-    def __init__(self, publish):
+    def __init__(self, publish, dataset):
+        self.dataset = dataset
         now = timezone.now()
         self.incidents = RowInserter(
             Incident,
@@ -602,17 +676,19 @@ class Inserters:
             constants={
                 "created_at": now,
                 "updated_at": now,
-                "external_source": SOURCE,
+                "external_source": dataset.source,
                 "status": Status.PUBLISHED if publish else Status.DRAFT,
                 "status_changed_at": now if publish else None,
             },
             # JSON text, decimals and dates as text (_incident_row)
             raw=("source_row", "latitude", "longitude", "start_date", "end_date"),
         )
-        self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain"))
-        # nkill, nwound and nhostkid, each an exact claim resting on the dataset row.
+        self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain", "role"))
+        # The row's figures (ParsedRow.claims), each a claim resting on the dataset row.
         self.claims = RowInserter(
-            FigureClaim, ("incident", "figure", "low", "high"), constants={"from_dataset": True}
+            FigureClaim,
+            ("incident", "figure", "low", "high", "point"),
+            constants={"from_dataset": True},
         )
         # Not perpetrations': theirs are smaller, and deferring them saved too little
         # of a full-size import to be worth the DDL.
@@ -636,7 +712,10 @@ INCIDENT_COLUMNS = (
     "city",
     "latitude",
     "longitude",
+    "place_precision",
     "type",
+    "violence_type",
+    "state_actors",
     "target_type",
     "killed",
     "injured",
@@ -646,13 +725,13 @@ INCIDENT_COLUMNS = (
 )
 
 
-def _incident_row(parsed, countries):
+def _incident_row(parsed, countries, dataset):
     """The values Inserters.incidents writes for a new incident."""
     code, name = countries.resolve(parsed.country_name)
     f = parsed.fields
     end = f["end_date"]
     return (
-        f"gtd-{_slug(parsed.external_id)}"[:200],
+        f"{dataset.slug_prefix}-{_slug(parsed.external_id)}"[:200],
         parsed.external_id,
         title_for(parsed.kind, f, name),
         code,
@@ -664,7 +743,10 @@ def _incident_row(parsed, countries):
         f["city"],
         None if f["latitude"] is None else str(f["latitude"]),
         None if f["longitude"] is None else str(f["longitude"]),
+        f["place_precision"],
         f["type"],
+        f["violence_type"],
+        f["state_actors"],
         f["target_type"],
         f["killed"],
         f["injured"],
@@ -685,7 +767,7 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
                 external_id__in=[parsed.external_id for parsed in batch]
             ).values_list("external_id", "pk", KT(f"source_row__{HASH_KEY}"), "status")
         }
-    groups.ensure(name for parsed in batch for name, _ in parsed.perpetrators)
+    groups.ensure(name for parsed in batch for name, *_ in parsed.perpetrators)
     now = timezone.now()
     new, changed = [], []
     for parsed in batch:
@@ -699,7 +781,9 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
 
     if new:
         inserter.incident_indexes.before_insert(len(new))
-        inserter.incidents.insert(_incident_row(parsed, countries) for parsed in new)
+        inserter.incidents.insert(
+            _incident_row(parsed, countries, inserter.dataset) for parsed in new
+        )
     created = _inserted_ids(new) if new else []
 
     updated = []
@@ -716,7 +800,7 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
         )
         for parsed in changed:
             incident = current[parsed.external_id]
-            _fill(incident, parsed, countries, now)
+            _fill(incident, parsed, countries, now, inserter.dataset)
             if publish and incident.status != Status.PUBLISHED:
                 incident.set_status(Status.PUBLISHED)
             updated.append(incident)
@@ -727,24 +811,20 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
             batch_size=500,
             default_change_reason="import_incidents: the source row changed",
         )
-        # The row names the perpetrators; an update replaces the incident's set.
+        # The row names the groups; an update replaces the incident's set.
         Perpetration.objects.filter(incident__in=updated).delete()
 
     perpetrations = []
-    for pk, parsed in zip(created + [i.pk for i in updated], new + changed, strict=True):
+    written = list(zip(created + [i.pk for i in updated], new + changed, strict=True))
+    for pk, parsed in written:
         group_ids = set()
-        for gname, uncertain in parsed.perpetrators:
+        for gname, uncertain, role in parsed.perpetrators:
             group_id = groups.lookup(gname)
-            if group_id not in group_ids:  # the GTD names the same group twice at times
+            if group_id not in group_ids:  # a row may name the same group twice
                 group_ids.add(group_id)
-                perpetrations.append((pk, group_id, uncertain))
+                perpetrations.append((pk, group_id, uncertain, role))
     inserter.perpetrations.insert(perpetrations)
-    inserter.claims.insert(
-        (pk, figure, parsed.fields[figure], parsed.fields[figure])
-        for pk, parsed in zip(created + [i.pk for i in updated], new + changed, strict=True)
-        for figure in INCIDENT_FIGURES
-        if parsed.fields[figure] is not None  # blank, -99, -9: the row gives no figure
-    )
+    inserter.claims.insert((pk, *claim) for pk, parsed in written for claim in parsed.claims)
     if updated:
         # Where an editor's claims stand next to the row's, the best estimate may be theirs.
         curated = FigureClaim.objects.filter(incident__in=updated, from_dataset=False)
@@ -782,17 +862,18 @@ def _inserted_ids(new):
     return [pks[parsed.external_id] for parsed in new]
 
 
-def _fill(incident, parsed, countries, now):
+def _fill(incident, parsed, countries, now, dataset):
     code, name = countries.resolve(parsed.country_name)
     for key, value in parsed.fields.items():
         setattr(incident, key, value)
     incident.title = title_for(parsed.kind, parsed.fields, name)
     incident.country_id = code
-    incident.external_source = SOURCE
+    incident.external_source = dataset.source
     incident.source_row = parsed.source_row
     incident.updated_at = now
 
 
-def iter_problems(problems: Iterable) -> Iterable[str]:
-    for line, eventid, reason in problems:
-        yield f"line {line}" + (f" (eventid {eventid})" if eventid else "") + f": {reason}"
+def iter_problems(problems: Iterable, id_column="eventid") -> Iterable[str]:
+    for line, identifier, reason in problems:
+        named = f" ({id_column} {identifier})" if identifier else ""
+        yield f"line {line}{named}: {reason}"

@@ -1,4 +1,5 @@
-"""Import incidents from a CSV in the Global Terrorism Database codebook's columns."""
+"""Import incidents from a dataset file: the Global Terrorism Database (the codebook's
+columns) or UCDP's Georeferenced Event Dataset, recognised from the file's header."""
 
 import gc
 import sys
@@ -6,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.ingest.gtd import FileRefused, import_incidents, iter_problems
+from reports.ingest.gtd import FileRefused, datasets, import_incidents, iter_problems
 
 
 class ProgressBar:
@@ -34,12 +35,20 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Import incidents from a CSV in the GTD codebook's columns, as drafts unless --publish. "
+        "Import incidents from a GTD or UCDP GED file (recognised from its header), as drafts "
+        "unless --publish. "
         "Bad rows are listed and skipped (--strict: the file is refused); a failure writes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="A CSV file with a header row of GTD column names.")
+        parser.add_argument(
+            "file", help="A CSV file with a header row of the GTD's or UCDP GED's column names."
+        )
+        parser.add_argument(
+            "--format",
+            choices=sorted(datasets()),
+            help="The dataset the file is of (default: recognised from its header).",
+        )
         parser.add_argument(
             "--strict", action="store_true", help="Refuse the whole file if any row is bad."
         )
@@ -83,18 +92,19 @@ class Command(BaseCommand):
                     publish=options["publish"],
                     batch_size=options["batch_size"],
                     progress=progress,
+                    dataset=options["format"],
                 )
         except FileRefused as refused:
             if progress:
                 progress.close()
-            for message in iter_problems(refused.problems):
+            for message in iter_problems(refused.problems, refused.id_column):
                 self.stderr.write(message)
             raise CommandError(f"{options['file']}: {refused}; nothing was imported.") from None
         finally:
             gc.unfreeze()
         if progress:
             progress.close()
-        for message in iter_problems(summary.problems):
+        for message in iter_problems(summary.problems, summary.id_column):
             self.stderr.write(f"skipped {message}")
         prefix = "Dry run, nothing written: would be " if options["dry_run"] else ""
         self.stdout.write(
