@@ -21,9 +21,12 @@ from reports.models import (
     GroupActivity,
     Incident,
     IncidentType,
+    PlacePrecision,
     RelationKind,
     Report,
+    Role,
     Status,
+    ViolenceType,
 )
 from reports.text import fold as folded
 
@@ -46,6 +49,28 @@ DESCRIPTIONS = {
     GroupActivity.UNKNOWN: _("No source cited for the group says whether it is still active."),
     IncidentType.OTHER: _("Political violence that fits none of the other types."),
     Figure.STRENGTH: _("How many members a source says a group has."),
+    Role.PERPETRATOR: _("The source holds the group responsible (or suspects it)."),
+    Role.SIDE: _(
+        "The source names the group as one side of a fight without saying who attacked "
+        "whom (UCDP's state-based and non-state conflicts)."
+    ),
+    ViolenceType.STATE_BASED: _(
+        "UCDP's type 1: fighting between a government and an armed group, or between states."
+    ),
+    ViolenceType.NON_STATE: _("UCDP's type 2: fighting between armed groups, no state a side."),
+    ViolenceType.ONE_SIDED: _(
+        "UCDP's type 3: a government or an armed group killing civilians; side A is its "
+        "perpetrator."
+    ),
+    PlacePrecision.EXACT: _("UCDP's where_prec 1."),
+    PlacePrecision.NEAR: _("UCDP's where_prec 2."),
+    PlacePrecision.DISTRICT: _("UCDP's where_prec 3: placed at the district's centre."),
+    PlacePrecision.PROVINCE: _("UCDP's where_prec 4: placed at the province's centre."),
+    PlacePrecision.PART_OF_COUNTRY: _(
+        "UCDP's where_prec 5: a region larger than a province, or along a road or a river."
+    ),
+    PlacePrecision.COUNTRY: _("UCDP's where_prec 6: placed at the country's centre."),
+    PlacePrecision.INTERNATIONAL: _("UCDP's where_prec 7."),
 }
 
 
@@ -73,6 +98,9 @@ def codebook():
         CodeSection("status", _("Editorial status"), codes(Status)),
         CodeSection("date-precision", _("Date precision"), codes(DatePrecision)),
         CodeSection("incident-type", _("Incident type"), codes(IncidentType)),
+        CodeSection("violence-type", _("Type of violence"), codes(ViolenceType)),
+        CodeSection("place-precision", _("Place precision"), codes(PlacePrecision)),
+        CodeSection("role", _("A group's part in an incident"), codes(Role)),
         CodeSection("group-activity", _("Group activity status"), codes(GroupActivity)),
         CodeSection("figure", _("Figures"), codes(Figure)),
         CodeSection("relation-kind", _("Relations between groups"), codes(RelationKind)),

@@ -37,6 +37,7 @@ INCIDENT_ROW_FIELDS = (
     "type",
     "killed",
     "injured",
+    "external_source",
 )
 GROUP_ROW_FIELDS = ("slug", "name", "acronym", "country", "activity")
 REPORT_ROW_FIELDS = (
@@ -72,6 +73,7 @@ class IncidentRow:
     perpetrators: Sequence[PerpetratorName]
     killed: int | None
     injured: int | None
+    source: str  # the dataset it was imported from ("GTD"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ def incident_rows(incidents):
             perpetrators=names.get(incident.pk, ()),
             killed=incident.killed,
             injured=incident.injured,
+            source=incident.external_source,
         )
         for incident in incidents
     ]
