@@ -3,8 +3,9 @@
 Every row is marked: `is_synthetic=True` and "[SYNTHETIC]" in its title or
 name, so it can never be mistaken for a real fact. The dataset files written for
 the importer (GTD-shaped CSV and .xlsx, UCDP GED-shaped CSV) carry the mark in each
-row's text; a GED event names some groups by a bare acronym ("SYN12"), as UCDP does. Everything is drawn from
-one `random.Random(seed)`, so the same seed gives the same archive.
+row's text; a GED event names some groups by a bare acronym ("SYN12"), as UCDP does.
+Everything is drawn from one `random.Random(seed)`, so the same seed gives the same
+archive.
 
 Shapes follow the real data: countries and groups are Zipf-distributed (the
 GTD's top country holds a fifth of its incidents, a few groups most of the
