@@ -1,8 +1,11 @@
 """Synthetic archive data of realistic shape, for tests of speed.
 
 Every row is marked: `is_synthetic=True` and "[SYNTHETIC]" in its title or
-name, so it can never be mistaken for a real fact. Everything is drawn from
-one `random.Random(seed)`, so the same seed gives the same archive.
+name, so it can never be mistaken for a real fact. The dataset files written for
+the importer (GTD-shaped CSV and .xlsx, UCDP GED-shaped CSV) carry the mark in each
+row's text; a GED event names some groups by a bare acronym ("SYN12"), as UCDP does.
+Everything is drawn from one `random.Random(seed)`, so the same seed gives the same
+archive.
 
 Shapes follow the real data: countries and groups are Zipf-distributed (the
 GTD's top country holds a fifth of its incidents, a few groups most of the
@@ -24,10 +27,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
+import pycountry
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import Workbook
 
-from reports.countries import country_name
+from reports.countries import country_name, resolve_country
 from reports.ingest import gtd_codebook as gtd
 from reports.ingest.bulk import (
     DeferredIndexes,
@@ -431,86 +436,350 @@ def _incident_fields(rng, shapes):
     }
 
 
-def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
-    """Write `rows` synthetic incidents in the GTD export's 135 columns to a text stream."""
-    rng = random.Random(seed)
-    text = Text(rng)
-    shapes = Shapes(rng)
+class _Draws:
+    """A seed's rng, text, shapes and Zipf-weighted pool of group names.
+
+    Each dataset writer starts from one, so the same seed names the same groups, with
+    the same weights, in the GTD-shaped files and the GED-shaped one.
+    """
+
+    def __init__(self, seed, groups):
+        self.rng = rng = random.Random(seed)
+        self.text = Text(rng)
+        self.shapes = Shapes(rng)
+        self.group_names = [
+            f"{MARK} {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {n} (SYN{n})"
+            for n in range(1, groups + 1)
+        ]
+        self.group = _picker(rng, self.group_names, _zipf(len(self.group_names), 1.1))
+
+
+def _gtd_rows(rows, groups, seed):
+    """Yield `rows` synthetic incidents as {GTD column: value}, a missing column blank.
+
+    Values are typed as the GTD's workbook holds them: numbers as int or float (the
+    CSV's "12.0" counts as floats), text as str, a blank as None.
+    """
+    draws = _Draws(seed, groups)
+    rng, text, shapes = draws.rng, draws.text, draws.shapes
     names = {code: country_name(code) for code in COUNTRY_CODES}
-    gnames = [
-        f"{MARK} {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {n} (SYN{n})"
-        for n in range(1, groups + 1)
-    ]
-    gname = _picker(rng, gnames, _zipf(len(gnames), 1.1))
-    writer = csv.DictWriter(stream, fieldnames=gtd.COLUMNS, lineterminator="\n")
-    writer.writeheader()
     counter = itertools.count(1)
     for _ in range(rows):
         row = _incident_fields(rng, shapes)
         day = row["date"]
         unknown_day = rng.random() < 0.02
-        perpetrator = gtd.UNKNOWN_TEXT if rng.random() < 0.4 else gname()
-        writer.writerow(
-            {
-                "eventid": f"{day:%Y%m%d}{next(counter):06}",
-                "iyear": day.year,
-                "imonth": day.month,
-                "iday": 0 if unknown_day else day.day,
-                "extended": 1 if row["end"] else 0,
-                "resolution": f"{row['end']:%m/%d/%Y}" if row["end"] else "",
-                "country": COUNTRY_CODES.index(row["code"]) + 1,
-                "country_txt": names[row["code"]],
-                "region": 1,
-                "region_txt": "Synthetic Region",
-                "provstate": row["region"],
-                "city": row["city"],
-                "latitude": f"{rng.uniform(-60, 60):.6f}",
-                "longitude": f"{rng.uniform(-170, 170):.6f}",
-                "specificity": 1,
-                "vicinity": 0,
-                "summary": f"{MARK} " + text.sentence(),
-                "crit1": 1,
-                "crit2": 1,
-                "crit3": 1,
-                "doubtterr": 0,
-                "multiple": 0,
-                "success": 1,
-                "suicide": 0,
-                "attacktype1": gtd.ATTACK_CODES[row["attack"]],
-                "attacktype1_txt": row["attack"],
-                "targtype1": _TARGETS.index(row["target"]) + 1,
-                "targtype1_txt": row["target"],
-                "target1": text.sentence()[:40],
-                "natlty1_txt": names[row["code"]],
-                "gname": perpetrator,
-                "guncertain1": int(rng.random() < 0.1),
-                "individual": 0,
-                "nperps": gtd.UNKNOWN_NUMBER,
-                "nperpcap": gtd.UNKNOWN_NUMBER,
-                "claimed": 0,
-                "weaptype1": 6,
-                "weaptype1_txt": "Explosives",
-                "nkill": _gtd_count(row["killed"], rng),
-                "nkillus": 0,
-                "nkillter": 0,
-                "nwound": _gtd_count(row["injured"], rng),
-                "nwoundus": 0,
-                "nwoundte": 0,
-                "property": gtd.UNKNOWN_YES_NO,
-                "ishostkid": int(row["hostages"] is not None),
-                "nhostkid": "" if row["hostages"] is None else row["hostages"],
-                "scite1": f"{MARK} Synthetic source {rng.randint(1, 9999)}",
-                "dbsource": "SYNTHETIC",
-                "INT_LOG": gtd.UNKNOWN_YES_NO,
-                "INT_IDEO": gtd.UNKNOWN_YES_NO,
-                "INT_MISC": 0,
-                "INT_ANY": gtd.UNKNOWN_YES_NO,
-            }
-        )
+        perpetrator = gtd.UNKNOWN_TEXT if rng.random() < 0.4 else draws.group()
+        yield {
+            "eventid": int(f"{day:%Y%m%d}{next(counter):06}"),
+            "iyear": day.year,
+            "imonth": day.month,
+            "iday": 0 if unknown_day else day.day,
+            "extended": 1 if row["end"] else 0,
+            "resolution": f"{row['end']:%m/%d/%Y}" if row["end"] else None,
+            "country": COUNTRY_CODES.index(row["code"]) + 1,
+            "country_txt": names[row["code"]],
+            "region": 1,
+            "region_txt": "Synthetic Region",
+            "provstate": row["region"],
+            "city": row["city"],
+            "latitude": round(rng.uniform(-60, 60), 6),
+            "longitude": round(rng.uniform(-170, 170), 6),
+            "specificity": 1,
+            "vicinity": 0,
+            "summary": f"{MARK} " + text.sentence(),
+            "crit1": 1,
+            "crit2": 1,
+            "crit3": 1,
+            "doubtterr": 0,
+            "multiple": 0,
+            "success": 1,
+            "suicide": 0,
+            "attacktype1": gtd.ATTACK_CODES[row["attack"]],
+            "attacktype1_txt": row["attack"],
+            "targtype1": _TARGETS.index(row["target"]) + 1,
+            "targtype1_txt": row["target"],
+            "target1": text.sentence()[:40],
+            "natlty1_txt": names[row["code"]],
+            "gname": perpetrator,
+            "guncertain1": int(rng.random() < 0.1),
+            "individual": 0,
+            "nperps": gtd.UNKNOWN_NUMBER,
+            "nperpcap": gtd.UNKNOWN_NUMBER,
+            "claimed": 0,
+            "weaptype1": 6,
+            "weaptype1_txt": "Explosives",
+            "nkill": _gtd_count(row["killed"], rng),
+            "nkillus": 0,
+            "nkillter": 0,
+            "nwound": _gtd_count(row["injured"], rng),
+            "nwoundus": 0,
+            "nwoundte": 0,
+            "property": gtd.UNKNOWN_YES_NO,
+            "ishostkid": int(row["hostages"] is not None),
+            "nhostkid": row["hostages"],
+            "scite1": f"{MARK} Synthetic source {rng.randint(1, 9999)}",
+            "dbsource": "SYNTHETIC",
+            "INT_LOG": gtd.UNKNOWN_YES_NO,
+            "INT_IDEO": gtd.UNKNOWN_YES_NO,
+            "INT_MISC": 0,
+            "INT_ANY": gtd.UNKNOWN_YES_NO,
+        }
+
+
+def write_gtd_csv(stream, *, rows, groups=2000, seed=1):
+    """Write `rows` synthetic incidents in the GTD export's 135 columns to a text stream."""
+    writer = csv.DictWriter(stream, fieldnames=gtd.COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_gtd_rows(rows, groups, seed))  # None is written as a blank
+
+
+def write_gtd_xlsx(path, *, rows, groups=2000, seed=1):
+    """Write write_gtd_csv's rows as the GTD's .xlsx workbook: a header, then a row each.
+
+    Numbers are number cells, text is text, a blank is no cell at all (as Excel writes
+    it). Write-only mode streams the rows to the file rather than hold the sheet.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Data")
+    sheet.append(gtd.COLUMNS)
+    for row in _gtd_rows(rows, groups, seed):
+        sheet.append([row.get(column) for column in gtd.COLUMNS])
+    workbook.save(path)
 
 
 def _gtd_count(value, rng):
     """The GTD writes unknown counts as -99 or blank, and some counts as floats."""
     if value is None:
-        return rng.choice(("", str(gtd.UNKNOWN_NUMBER)))
-    return f"{value}.0" if rng.random() < 0.5 else value
+        return rng.choice((None, gtd.UNKNOWN_NUMBER))
+    return float(value) if rng.random() < 0.5 else value
+
+
+# UCDP's Georeferenced Event Dataset: its 49 columns, in its order.
+GED_COLUMNS = (  # noqa: SIM905
+    "id relid year active_year code_status type_of_violence conflict_dset_id conflict_new_id "
+    "conflict_name dyad_dset_id dyad_new_id dyad_name side_a_dset_id side_a_new_id side_a "
+    "side_b_dset_id side_b_new_id side_b number_of_sources source_article source_office "
+    "source_date source_headline source_original where_prec where_coordinates "
+    "where_description adm_1 adm_2 latitude longitude geom_wkt priogrid_gid country "
+    "country_id region event_clarity date_prec date_start date_end deaths_a deaths_b "
+    "deaths_civilians deaths_unknown best high low gwnoa gwnob"
+).split()
+# type_of_violence (1 state-based, 2 non-state, 3 one-sided) with its share of events.
+_GED_TYPES = ((1, 0.55), (2, 0.15), (3, 0.30))
+# Each drawn country's Gleditsch-Ward number (the GED's country_id) by UCDP region.
+# UCDP files events in Palestine under Israel's number.
+_GED_STATES = {
+    "Africa": "SO:520 NG:475 LY:620 DZ:615 CD:490 SD:625 ML:432 KE:501 CM:471 MZ:541 "
+    "CF:482 ET:530 UG:500 BI:516 TN:616 ZA:560",
+    "Americas": "CO:100 PE:135 US:2 SV:92 GT:90 MX:70 NI:93 BR:140 VE:101 CL:155 AR:160",
+    "Asia": "AF:700 PK:770 IN:750 PH:840 TH:800 LK:780 NP:790 BD:771 ID:850 MM:775 "
+    "CN:710 JP:740 KH:811",
+    "Europe": "GB:200 ES:230 FR:220 RU:365 DE:260 GR:350 UA:369 IT:325 NO:385 BE:211",
+    "Middle East": "IQ:645 TR:640 YE:678 SY:652 EG:651 IL:666 PS:666 LB:660 IR:630 SA:670",
+}
+# The GED's spelling where it is not the archive's, a former name in brackets; written
+# only where reports.countries resolves it to the same country.
+# Each region's rough box, (south, north, west, east): a country's events lie near a
+# point drawn in its region's box.
+_GED_BOXES = {
+    "Africa": (-30, 30, -15, 45),
+    "Americas": (-50, 45, -115, -40),
+    "Asia": (-8, 45, 60, 140),
+    "Europe": (36, 65, -10, 40),
+    "Middle East": (15, 40, 30, 60),
+}
+_GED_SPELLINGS = {
+    "CD": "DR Congo (Zaire)",
+    "RU": "Russia (Soviet Union)",
+    "YE": "Yemen (North Yemen)",
+    "MM": "Myanmar (Burma)",
+    "KH": "Cambodia (Kampuchea)",
+    "TR": "Turkey",
+    "US": "United States of America",
+}
+_GED_WHERE_PRECISION = ((1, 0.45), (2, 0.2), (3, 0.15), (4, 0.1), (5, 0.04), (6, 0.05), (7, 0.01))
+_GED_SOURCES = ((1, 0.45), (2, 0.25), (3, 0.15), (4, 0.1), (5, 0.05))
+_NEWS = ("Reuters", "Agence France Presse", "BBC Monitoring", "Associated Press", "Xinhua")
+_ORIGINALS = ("police", "army spokesman", "local residents", "hospital officials", "the group")
+CIVILIANS = "Civilians"
+
+
+def _weighted(rng, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return _picker(rng, values, list(accumulate(weights)))
+
+
+def ged_country_names():
+    """{code: the GED's name} for every drawn country, each one the archive resolves."""
+    names = {}
+    for code in COUNTRY_CODES:
+        name = _GED_SPELLINGS.get(code)
+        try:
+            resolved = name is not None and resolve_country(name)[0] == code
+        except LookupError:
+            resolved = False
+        names[code] = name if resolved else country_name(code)
+    return names
+
+
+def _ged_rows(rows, groups, seed):
+    """Yield `rows` synthetic GED events as {GED column: value}, a blank as None."""
+    draws = _Draws(seed, groups)  # the GTD files' group names, by the same weights
+    rng, text, shapes = draws.rng, draws.text, draws.shapes
+    names = ged_country_names()
+    states = {
+        code: (int(number), region)
+        for region, pairs in _GED_STATES.items()
+        for code, number in (pair.split(":") for pair in pairs.split())
+    }
+    iso3 = {code: pycountry.countries.get(alpha_2=code).alpha_3 for code in COUNTRY_CODES}
+    governments = {
+        code: (f"Government of {names[code]}", 100 + index)
+        for index, code in enumerate(COUNTRY_CODES)
+    }
+    # One spelling a group: the GED names many by acronym alone (FARC, PKK), the rest
+    # in full; both find the GTD file's group, by its acronym or its name.
+    actors = {}
+    for index, full in enumerate(draws.group_names):
+        match = gtd.NAME_WITH_ACRONYM.match(full)
+        spelling = match["acronym"] if rng.random() < 0.3 else match["name"]
+        actors[full] = (spelling, 1000 + index)
+    anchors = {}
+    for code in COUNTRY_CODES:
+        south, north, west, east = _GED_BOXES[states[code][1]]
+        anchors[code] = (rng.uniform(south, north), rng.uniform(west, east))
+    kind_of = _weighted(rng, _GED_TYPES if groups > 1 else _GED_TYPES[::2])
+    where_precision = _weighted(rng, _GED_WHERE_PRECISION)
+    sources = _weighted(rng, _GED_SOURCES)
+    conflicts, dyads, event_id = {}, {}, 0
+
+    def deaths(mean):
+        return int(rng.expovariate(1 / mean))
+
+    def place():
+        return (
+            f"{rng.choice(_CITIES)} {rng.choice(_SYLLABLES).capitalize()}{rng.choice(_SYLLABLES)}"
+        )
+
+    for n in range(1, rows + 1):
+        code = shapes.country()
+        start = date(shapes.year(), 1, 1) + timedelta(days=rng.randrange(365))
+        span = 0 if rng.random() < 0.85 else rng.choice((1, 3, 6, 7, 20, 30, 45))
+        kind = kind_of()
+        if kind == 1:
+            side_a, side_b = governments[code], actors[draws.group()]
+            conflict_key, conflict_name = (1, code), f"{names[code]}: Government"
+        elif kind == 2:
+            side_a = actors[draws.group()]
+            while (side_b := actors[draws.group()]) == side_a:
+                pass
+            side_a, side_b = sorted((side_a, side_b), key=lambda side: side[1])
+            conflict_key, conflict_name = (2, side_a[1], side_b[1]), f"{side_a[0]} - {side_b[0]}"
+        else:
+            side_a = actors[draws.group()] if rng.random() < 0.8 else governments[code]
+            side_b = (CIVILIANS, 1)
+            conflict_key, conflict_name = (3, side_a[1]), side_a[0]
+        conflict = conflicts.setdefault(conflict_key, 200 + len(conflicts))
+        dyad = dyads.setdefault((side_a[1], side_b[1]), 400 + len(dyads))
+        if kind == 3:
+            parts = (0, 0, 1 + deaths(3), deaths(1) if rng.random() < 0.2 else 0)
+        else:
+            civilians = deaths(1) if rng.random() < 0.3 else 0
+            parts = (deaths(2), deaths(3), civilians, deaths(2) if rng.random() < 0.2 else 0)
+        best = sum(parts)
+        low = best if rng.random() < 0.7 else rng.randint(0, best)
+        high = best if rng.random() < 0.6 else best + rng.randint(1, best + 5)
+        anchor_lat, anchor_lon = anchors[code]
+        lat = round(anchor_lat + rng.uniform(-3, 3), 4)
+        lon = round(anchor_lon + rng.uniform(-3, 3), 4)
+        town, district, province = place(), f"{place()} district", f"{place()} province"
+        precision = where_precision()
+        where = (
+            (f"{town} town", f"{town} town", district, province, province)[precision - 1]
+            if precision <= 5
+            else names[code]
+        )
+        description = rng.choice(
+            (
+                town,
+                f"{town}, {district}",
+                f'the "{rng.choice(_WORDS)}" road near {town}, {province}',
+                f"between {town} and {place()}",
+            )
+        )
+        offices, days, titles = [], [], []
+        for _ in range(sources()):
+            offices.append(rng.choice(_NEWS))
+            days.append(f"{start + timedelta(days=span + rng.randint(0, 3)):%Y-%m-%d}")
+            titles.append(f"{MARK} {text.sentence()[:60].rstrip(' .')}")
+        event_id += rng.randint(1, 5)
+        gw, region = states[code]
+        yield {
+            "id": event_id,
+            "relid": f"{iso3[code]}-{start.year}-{kind}-{conflict}-{n}",
+            "year": start.year,
+            "active_year": int(rng.random() < 0.9),
+            "code_status": "Clear",
+            "type_of_violence": kind,
+            "conflict_dset_id": conflict,
+            "conflict_new_id": conflict,
+            "conflict_name": conflict_name,
+            "dyad_dset_id": dyad,
+            "dyad_new_id": dyad,
+            "dyad_name": f"{side_a[0]} - {side_b[0]}",
+            "side_a_dset_id": side_a[1],
+            "side_a_new_id": side_a[1],
+            "side_a": side_a[0],
+            "side_b_dset_id": side_b[1],
+            "side_b_new_id": side_b[1],
+            "side_b": side_b[0],
+            "number_of_sources": len(offices),
+            "source_article": ";".join(
+                f'{office},{day},"{title}"'
+                for office, day, title in zip(offices, days, titles, strict=True)
+            ),
+            "source_office": ";".join(offices),
+            "source_date": ";".join(days),
+            "source_headline": ";".join(titles),
+            "source_original": "; ".join(sorted(set(rng.choices(_ORIGINALS, k=2)))),
+            "where_prec": precision,
+            "where_coordinates": where,
+            "where_description": description,
+            "adm_1": province,
+            "adm_2": district if precision <= 3 else None,
+            "latitude": lat,
+            "longitude": lon,
+            "geom_wkt": f"POINT ({lon} {lat})",
+            "priogrid_gid": int((lat + 90) * 2) * 720 + int((lon + 180) * 2) + 1,
+            "country": names[code],
+            "country_id": gw,
+            "region": region,
+            "event_clarity": 1 if rng.random() < 0.9 else 2,
+            "date_prec": 1
+            if span == 0
+            else 2
+            if span <= 6
+            else 3
+            if span == 7
+            else 4
+            if span <= 31
+            else 5,
+            "date_start": f"{start:%Y-%m-%d}",
+            "date_end": f"{start + timedelta(days=span):%Y-%m-%d}",
+            "deaths_a": parts[0],
+            "deaths_b": parts[1],
+            "deaths_civilians": parts[2],
+            "deaths_unknown": parts[3],
+            "best": best,
+            "high": high,
+            "low": low,
+            "gwnoa": gw if side_a[0].startswith("Government of ") else None,
+            "gwnob": None,
+        }
+
+
+def write_ged_csv(stream, *, rows, groups=2000, seed=1):
+    """Write `rows` synthetic events in UCDP GED's 49 columns to a text stream."""
+    writer = csv.DictWriter(stream, fieldnames=GED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_ged_rows(rows, groups, seed))

@@ -154,3 +154,86 @@ def test_the_spanish_pages_keep_the_same_budgets_against_their_own_page_1():
         "2.50× (2.50–2.50)",
     )
     assert "search rare (x) (es): p95 < 50 ms" in result
+
+
+def import_run(seconds, mb, returncode=0, rows=200000, out="Created 200000 incidents."):
+    return {
+        "seconds": seconds,
+        "maxrss_kb": mb * 1024,
+        "returncode": returncode,
+        "rows": rows,
+        "out": out,
+        "err": "",
+    }
+
+
+def with_imports(*runs):
+    """A run's context with one import of each file: `runs` in run.IMPORTS' order."""
+    cold = {"home": [wrk_run()] * 3, BARE: [wrk_run()] * 3}
+    return {
+        **context(cold),
+        "imports": [
+            (source, "first run (creates)", result)
+            for source, result in zip(run.IMPORTS, runs, strict=True)
+        ],
+    }
+
+
+def import_verdicts(budgets):
+    return {what: result for what, result in verdicts(budgets).items() if "import" in what}
+
+
+def test_each_file_is_imported_within_its_own_budget_with_its_rows_a_second():
+    gtd_csv, workbook, ged = run.IMPORTS
+    assert [source.kind for source in run.IMPORTS] == ["GTD CSV", "GTD workbook", "UCDP GED CSV"]
+    assert (gtd_csv.seconds, workbook.seconds, ged.seconds) == (30, 60, 30)
+    assert {source.mb for source in run.IMPORTS} == {300}
+    result = import_verdicts(
+        judge(with_imports(import_run(20, 150), import_run(50, 250), import_run(25, 200)))
+    )
+    assert result == {
+        "import_incidents GTD CSV, 200,000 rows, first run (creates): < 30 s and < 300 MB": (
+            True,
+            "20.0 s, 10,000 rows/s, 150 MB; Created 200000 incidents.",
+        ),
+        "import_incidents GTD workbook, 200,000 rows, first run (creates): < 60 s and < 300 MB": (
+            True,
+            "50.0 s, 4,000 rows/s, 250 MB; Created 200000 incidents.",
+        ),
+        "import_incidents UCDP GED CSV, 200,000 rows, first run (creates): < 30 s and < 300 MB": (
+            True,
+            "25.0 s, 8,000 rows/s, 200 MB; Created 200000 incidents.",
+        ),
+    }
+
+
+def test_a_csv_import_as_slow_as_a_passing_workbook_fails_and_so_does_too_much_memory():
+    slow = import_run(50, 150)
+    result = import_verdicts(judge(with_imports(slow, slow, import_run(10, 300))))
+    passed = [ok for ok, _measured in result.values()]
+    assert passed == [False, True, False]  # the CSV over 30 s, the GED at 300 MB
+
+
+def test_a_failed_import_fails_its_budget_showing_its_exit_and_its_last_line():
+    failed = import_run(2, 90, returncode=1, out="INFO axes.apps AXES: BEGIN")
+    failed["err"] = "CommandError: unknown file format: ged-200k.csv"
+    result = import_verdicts(judge(with_imports(import_run(20, 150), import_run(50, 250), failed)))
+    ged = result[
+        "import_incidents UCDP GED CSV, 200,000 rows, first run (creates): < 30 s and < 300 MB"
+    ]
+    assert ged == (
+        False,
+        "exit 1 after 2.0 s, 90 MB; CommandError: unknown file format: ged-200k.csv",
+    )
+
+
+def test_the_report_says_what_the_imports_measure_only_when_they_ran():
+    text = render(with_imports(import_run(20, 150), import_run(50, 250), import_run(25, 200)))
+    assert (
+        "Imports: `import_incidents` of generated files (GTD CSV, GTD workbook, UCDP GED CSV)"
+        in text
+    )
+    assert "| pass | import_incidents GTD workbook, 200,000 rows, first run (creates)" in text
+    assert "4,000 rows/s" in text
+    cold = {"home": [wrk_run()] * 3, BARE: [wrk_run()] * 3}
+    assert "Imports:" not in render(context(cold))

@@ -4,13 +4,20 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.generate import ArchiveNotEmpty, generate_archive, write_gtd_csv
+from bench.generate import (
+    ArchiveNotEmpty,
+    generate_archive,
+    write_ged_csv,
+    write_gtd_csv,
+    write_gtd_xlsx,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Fill an EMPTY database with synthetic published reports, groups and incidents "
-        "(all marked synthetic), or with --csv write a GTD-shaped CSV of --incidents rows."
+        "(all marked synthetic), or write --incidents rows to a file instead: a GTD-shaped "
+        "CSV (--csv) or .xlsx workbook (--xlsx), or a UCDP GED-shaped CSV (--ged)."
     )
 
     def add_arguments(self, parser):
@@ -18,10 +25,22 @@ class Command(BaseCommand):
         parser.add_argument("--incidents", type=int, default=200000)
         parser.add_argument("--groups", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument(
+        files = parser.add_mutually_exclusive_group()
+        files.add_argument(
             "--csv",
             metavar="FILE",
             help="Write the incidents as a GTD-shaped CSV instead; the database is not touched.",
+        )
+        files.add_argument(
+            "--xlsx",
+            metavar="FILE",
+            help="Write the same rows as --csv as a GTD-shaped .xlsx workbook instead.",
+        )
+        files.add_argument(
+            "--ged",
+            metavar="FILE",
+            help="Write the incidents as a UCDP GED-shaped CSV instead, its groups named "
+            "from the same pool as --csv's.",
         )
 
     def handle(self, *args, **options):
@@ -29,17 +48,21 @@ class Command(BaseCommand):
             if options[name] < 0:
                 raise CommandError(f"--{name} cannot be negative.")
         started = time.monotonic()
-        if options["csv"]:
-            with open(options["csv"], "w", encoding="utf-8", newline="") as stream:
-                write_gtd_csv(
-                    stream,
-                    rows=options["incidents"],
-                    groups=max(options["groups"], 1),
-                    seed=options["seed"],
-                )
+        path = options["csv"] or options["xlsx"] or options["ged"]
+        if path:
+            sizes = {
+                "rows": options["incidents"],
+                "groups": max(options["groups"], 1),
+                "seed": options["seed"],
+            }
+            if options["xlsx"]:
+                write_gtd_xlsx(path, **sizes)
+            else:
+                with open(path, "w", encoding="utf-8", newline="") as stream:
+                    (write_ged_csv if options["ged"] else write_gtd_csv)(stream, **sizes)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Wrote {options['incidents']} synthetic rows to {options['csv']} "
+                    f"Wrote {options['incidents']} synthetic rows to {path} "
                     f"in {time.monotonic() - started:.1f} s."
                 )
             )
