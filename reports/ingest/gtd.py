@@ -151,8 +151,7 @@ class Columns:
         at = {name: index for index, name in enumerate(header)}
         # A column the file lacks reads as the blank cell parse_row appends to each record.
         self.pick = operator.itemgetter(*(at.get(name, -1) for name in READ_COLUMNS))
-        # Each column's JSON key as json.dumps(row, ensure_ascii=False) writes it.
-        self.keys = [f"{encode_basestring(name)}: " for name in header]
+        self.keys = json_keys(header)
 
 
 def parse_row(columns, values, line):
@@ -218,17 +217,7 @@ def parse_row(columns, values, line):
         )
         if name and name.lower() != UNKNOWN
     ]
-    # The stored row is the non-blank cells by column name, as
-    # json.dumps(row, ensure_ascii=False) writes that dict, built here from the
-    # cells in C-level passes: blank cells carry no information, so a file that
-    # merely adds an empty column does not count as changed. The hash of this
-    # text is what tells an unchanged row on a rerun: its form must not change.
-    pairs = map(
-        operator.add, compress(columns.keys, cells), map(encode_basestring, filter(None, cells))
-    )
-    text = "{" + ", ".join(pairs) + "}"
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    source_json = f'{text[:-1]}, "{HASH_KEY}": "{digest}"}}'
+    digest, source_json = row_json(columns.keys, cells)
     if incident_type != IncidentType.OTHER:
         kind = _label(incident_type)
     else:
@@ -270,6 +259,27 @@ def datasets():
     from reports.ingest import ucdp  # it builds on this module's rows and parsers
 
     return {dataset.name: dataset for dataset in (ucdp.GED, GTD)}
+
+
+def json_keys(header):
+    """Each column's JSON key as json.dumps(row, ensure_ascii=False) writes it: row_json's
+    `keys`, worked out once per file."""
+    return [f"{encode_basestring(name)}: " for name in header]
+
+
+def row_json(keys, cells):
+    """(the hash, the JSON text) of a row's source_row: its non-blank cells by column name
+    and HASH_KEY, the hash of the rest.
+
+    The text is json.dumps(row, ensure_ascii=False) of that dict, built here from the
+    cells in C-level passes: blank cells carry no information, so a file that merely
+    adds an empty column does not count as changed. The hash is what tells an unchanged
+    row on a rerun: the text's form must not change.
+    """
+    pairs = map(operator.add, compress(keys, cells), map(encode_basestring, filter(None, cells)))
+    text = "{" + ", ".join(pairs) + "}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return digest, f'{text[:-1]}, "{HASH_KEY}": "{digest}"}}'
 
 
 TITLE_DATE_FORMATS = {

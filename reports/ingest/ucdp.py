@@ -19,12 +19,19 @@ and the one transaction are the GTD import's (reports.ingest.gtd), for either da
 """
 
 import functools
-import hashlib
-import json
 import operator
 from datetime import date
 
-from reports.ingest.gtd import BadRow, Dataset, ParsedRow, coordinate, count_cell, known_country
+from reports.ingest.gtd import (
+    BadRow,
+    Dataset,
+    ParsedRow,
+    coordinate,
+    count_cell,
+    json_keys,
+    known_country,
+    row_json,
+)
 from reports.models import (
     DatePrecision,
     Figure,
@@ -103,14 +110,12 @@ MONTH_OR_YEAR = ("4", "5")
 CIVILIANS = "civilians"
 GOVERNMENT = "government of "
 
-HASH_KEY = "_sha256"
-
 
 class Columns:
     """What parse_row needs to know of a file's header, worked out once per file."""
 
     def __init__(self, header):
-        self.header = header
+        self.keys = json_keys(header)
         self.count = len(header)
         at = {name: index for index, name in enumerate(header)}
         self.pick = operator.itemgetter(*(at.get(name, -1) for name in READ_COLUMNS))
@@ -174,10 +179,7 @@ def parse_row(columns, values, line):
         "summary": "",
         "target_type": "",
     }
-    source_row = {name: cell for name, cell in zip(columns.header, cells, strict=False) if cell}
-    text = json.dumps(source_row, ensure_ascii=False)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    source_row[HASH_KEY] = digest
+    digest, source_json = row_json(columns.keys, cells)
     return ParsedRow(
         line=line,
         external_id=f"{ID_PREFIX}{event_id}",
@@ -186,7 +188,7 @@ def parse_row(columns, values, line):
         kind=_label(violence_type),
         perpetrators=perpetrators,
         digest=digest,
-        source_json=json.dumps(source_row, ensure_ascii=False),
+        source_json=source_json,
         claims=[(Figure.KILLED, *_claim(*deaths))],
     )
 
