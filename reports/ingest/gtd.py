@@ -1,6 +1,8 @@
-"""Incidents from a CSV in the Global Terrorism Database codebook's columns.
+"""Incidents from a CSV or a workbook in the Global Terrorism Database codebook's columns.
 
-Plain functions used by the `import_incidents` command. A row is checked by
+Plain functions used by the `import_incidents` command. A file is CSV text or
+an Excel workbook as START distributes the GTD (found by its bytes; its first
+sheet is read by reports.ingest.workbook). A row is checked by
 `parse_row` (no database), then written in batches: one lookup of the batch's
 eventids tells new rows (bulk_create) from changed ones (bulk_update) and from
 unchanged ones (skipped, by a hash of the row kept in `source_row`).
@@ -41,6 +43,7 @@ from simple_history.utils import bulk_update_with_history
 from reports.claims import refresh_estimates
 from reports.countries import resolve_country
 from reports.ingest import gtd_codebook as codebook
+from reports.ingest import workbook
 from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
@@ -77,9 +80,10 @@ class BadRow(ValueError):
 class FileRefused(Exception):
     """The file cannot be imported at all (header, encoding, or --strict); nothing written."""
 
-    def __init__(self, message, problems=(), id_column="eventid"):
+    def __init__(self, message, problems=(), id_column="eventid", unit="line"):
         self.problems = list(problems)
         self.id_column = id_column  # of the rows' ids in `problems`
+        self.unit = unit  # what the problems' numbers count: a CSV's lines, a sheet's rows
         super().__init__(message)
 
 
@@ -92,6 +96,7 @@ class Summary:
     problems: list = field(default_factory=list)  # [(line, row's id, reason)]
     groups_created: int = 0
     id_column: str = "eventid"  # the dataset's column of the rows' ids
+    unit: str = "line"  # what the problems' numbers count: a CSV's lines, a sheet's rows
 
     @property
     def skipped(self):
@@ -463,9 +468,23 @@ def dataset_of(header, candidates):
     raise FileRefused(f"the header lacks the column(s){of}: {', '.join(missing)}")
 
 
+def checked_header(header, candidates):
+    """(the header's column names, stripped; the dataset of `candidates` it is of);
+    FileRefused for an empty header, one of no dataset, or a name given twice."""
+    if not header:
+        raise FileRefused("the file is empty")
+    header = [name.strip() for name in header]
+    dataset = dataset_of(header, list(candidates))
+    if len(set(header)) != len(header):
+        raise FileRefused("the header names a column twice")
+    return header, dataset
+
+
 class Records:
     """The header and then (line number, values) of each record of CSV text lines, and
     the dataset of `candidates` the header is of."""
+
+    unit = "line"  # what a record's number counts, in messages
 
     def __init__(self, lines, candidates=(GTD,)):
         self.reader = csv.reader(lines)
@@ -473,14 +492,10 @@ class Records:
             header = next(self.reader, None)
         except csv.Error as error:
             raise FileRefused(f"line 1: {error}") from None
-        if not header:
-            raise FileRefused("the file is empty")
-        self.header = [name.strip() for name in header]
-        self.dataset = dataset_of(self.header, list(candidates))
-        if len(set(self.header)) != len(self.header):
-            raise FileRefused("the header names a column twice")
+        self.header, self.dataset = checked_header(header, candidates)
         self.eventid_at = self.header.index(self.dataset.id_column)
         self.columns = self.dataset.columns(self.header)
+        self.bad_rows = {}  # CSV text has no record the reader itself must refuse
 
     def __iter__(self):
         reader = self.reader
@@ -494,6 +509,56 @@ class Records:
                 raise FileRefused(f"line {start}: {error}") from None
             if values:  # a blank line is no record
                 yield start, values
+
+
+class WorkbookRecords:
+    """Records as `Records` gives them, from the first sheet of an Excel workbook.
+
+    A record's number is its row in the sheet. A row whose cells the sheet cannot
+    give as values (a formula, an error, a merged range) is yielded all the same,
+    its reason in `bad_rows` under its number, so that it is counted and reported
+    as any bad row is.
+    """
+
+    unit = "row"
+
+    def __init__(self, binary, counter, candidates=(GTD,)):
+        self.counter = counter
+        self.size = binary.seek(0, 2)
+        binary.seek(0)
+        try:
+            self.sheet = workbook.Sheet(binary)
+            self.rows = self.sheet.rows()
+            _, header, _ = next(self.rows, (None, None, None))
+        except workbook.WorkbookError as error:
+            raise FileRefused(str(error)) from None
+        self.header, self.dataset = checked_header(header, candidates)
+        self.eventid_at = self.header.index(self.dataset.id_column)
+        self.columns = self.dataset.columns(self.header)
+        self.bad_rows = {}
+
+    def __iter__(self):
+        counter, position = self.counter, self.sheet.position
+        try:
+            for number, values, problem in self.rows:
+                if problem:
+                    self.bad_rows[number] = problem
+                counter[0] = position()
+                yield number, values
+        except workbook.WorkbookError as error:
+            raise FileRefused(str(error)) from None
+        counter[0] = self.size
+
+
+def read_records(binary, encoding, counter, candidates=(GTD,)):
+    """The file's records: those of an Excel workbook (found by its bytes) or of CSV text.
+
+    `counter[0]` follows the bytes read, for a progress bar; a workbook has no
+    encoding of its own to choose.
+    """
+    if workbook.is_zip(binary):
+        return WorkbookRecords(binary, counter, candidates)
+    return Records(decoded_lines(binary, encoding, counter), candidates)
 
 
 # --- Writing -----------------------------------------------------------------
@@ -618,9 +683,9 @@ def import_incidents(
     known = datasets()
     candidates = list(known.values()) if dataset is None else [known[dataset]]
     with bulk_writes(), transaction.atomic():
-        records = Records(decoded_lines(binary, encoding, counter), candidates)
+        records = read_records(binary, encoding, counter, candidates)
         parse, id_column = records.dataset.parse_row, records.dataset.id_column
-        summary.id_column = id_column
+        summary.id_column, summary.unit = id_column, records.unit
         groups = GroupIndex(Status.PUBLISHED if publish else Status.DRAFT)
         countries = CountryIndex()
         inserter = Inserters(publish, records.dataset)
@@ -632,11 +697,15 @@ def import_incidents(
         for line, values in records:
             summary.rows += 1
             try:
+                if records.bad_rows:
+                    reason = records.bad_rows.pop(line, None)
+                    if reason:
+                        raise BadRow(reason)
                 parsed = parse(records.columns, values, line)
                 if parsed.external_id in seen:
                     raise BadRow(
-                        f"{id_column} {values[records.eventid_at].strip()} already on line "
-                        f"{seen[parsed.external_id]}"
+                        f"{id_column} {values[records.eventid_at].strip()} already on "
+                        f"{records.unit} {seen[parsed.external_id]}"
                     )
             except BadRow as error:
                 at = records.eventid_at
@@ -658,6 +727,7 @@ def import_incidents(
                 f"{summary.skipped} bad row(s); --strict refuses the whole file",
                 summary.problems,
                 summary.id_column,
+                summary.unit,
             )
         if batch:
             _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
@@ -883,7 +953,7 @@ def _fill(incident, parsed, countries, now, dataset):
     incident.updated_at = now
 
 
-def iter_problems(problems: Iterable, id_column="eventid") -> Iterable[str]:
+def iter_problems(problems: Iterable, id_column="eventid", unit="line") -> Iterable[str]:
     for line, identifier, reason in problems:
         named = f" ({id_column} {identifier})" if identifier else ""
-        yield f"line {line}{named}: {reason}"
+        yield f"{unit} {line}{named}: {reason}"

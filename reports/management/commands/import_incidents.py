@@ -1,5 +1,6 @@
 """Import incidents from a dataset file: the Global Terrorism Database (the codebook's
-columns) or UCDP's Georeferenced Event Dataset, recognised from the file's header."""
+columns, a CSV or START's Excel workbook) or UCDP's Georeferenced Event Dataset,
+recognised from the file's header."""
 
 import gc
 import sys
@@ -35,14 +36,18 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Import incidents from a GTD or UCDP GED file (recognised from its header), as drafts "
-        "unless --publish. "
+        "Import incidents from a GTD or UCDP GED file (recognised from its header), a CSV or "
+        "an Excel workbook (.xlsx) as downloaded, as drafts unless --publish. "
         "Bad rows are listed and skipped (--strict: the file is refused); a failure writes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="A CSV file with a header row of the GTD's or UCDP GED's column names."
+            "file",
+            help=(
+                "A CSV file, or an Excel workbook whose first sheet has, with a header row of the "
+                "GTD's or UCDP GED's column names (CSV or workbook is told from the file's bytes)."
+            ),
         )
         parser.add_argument(
             "--format",
@@ -64,7 +69,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--encoding",
             default="utf-8",
-            help="The file's encoding (default utf-8, a BOM is allowed); GTD exports use cp1252.",
+            help=(
+                "A CSV file's encoding (default utf-8, a BOM is allowed); GTD exports use cp1252. "
+                "A workbook's text is always read as the workbook declares it."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -97,14 +105,14 @@ class Command(BaseCommand):
         except FileRefused as refused:
             if progress:
                 progress.close()
-            for message in iter_problems(refused.problems, refused.id_column):
+            for message in iter_problems(refused.problems, refused.id_column, refused.unit):
                 self.stderr.write(message)
             raise CommandError(f"{options['file']}: {refused}; nothing was imported.") from None
         finally:
             gc.unfreeze()
         if progress:
             progress.close()
-        for message in iter_problems(summary.problems, summary.id_column):
+        for message in iter_problems(summary.problems, summary.id_column, summary.unit):
             self.stderr.write(f"skipped {message}")
         prefix = "Dry run, nothing written: would be " if options["dry_run"] else ""
         self.stdout.write(
