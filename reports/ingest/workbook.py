@@ -1,13 +1,13 @@
 """The first worksheet of an Excel workbook (.xlsx), read as a stream of rows of text.
 
-openpyxl's read-only mode reads the cells of a 200,000-row GTD workbook about
-several times slower than ElementTree's C parser fed the sheet's XML straight from
-the zip, each row cleared once read. So the sheet's XML is read here, and
-openpyxl lends only its knowledge of Excel's number formats and date serials.
+openpyxl's read-only mode reads the cells of a 200,000-row GTD workbook several
+times slower than ElementTree's C parser fed the sheet's XML straight from the
+zip, each row cleared once read. So the sheet's XML is read here, and openpyxl
+lends only its knowledge of Excel's number formats and date serials.
 The standard library's parser is safe with a file from outside (S314 below):
 ElementTree resolves no external entity, and expat from 2.4.1 on (Python 3.11
 bundles 2.5) refuses runaway entity expansion. defusedxml's wrapper of the same
-parser would add a Python layer that slows the rows' reading by half again.
+parser would add a Python layer that slows the rows' reading by more than half.
 
 Cells become the text a CSV export of the sheet would hold: numbers as Python
 writes them (a whole number without ".0"), dates as YYYY-MM-DD, booleans as 1
@@ -15,10 +15,14 @@ or 0. A cell that holds no value of its own (a formula, an error, or part of a
 merged range) makes its row a problem the caller reports with the row's number.
 """
 
+import functools
+import gc
 import posixpath
 import re
+import tempfile
 import zipfile
 import zlib
+from array import array
 from datetime import datetime, time
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
@@ -36,6 +40,8 @@ MERGE_CELLS = re.compile(rb"<(?:[\w.-]+:)?mergeCells[\s>]")
 MERGE_CELLS_END = re.compile(rb"</(?:[\w.-]+:)?mergeCells>")
 MERGE_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([^\"]+)\"")
 CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+# Past this size of their XML, a workbook's shared strings are kept in a file (SpilledStrings).
+SHARED_STRINGS_IN_MEMORY = 16 << 20
 # The errors an unreadable zip or sheet raises while it is read.
 DAMAGE = (
     zipfile.BadZipFile,
@@ -155,15 +161,18 @@ class Sheet:
         )
 
     def _shared_strings(self, names):
-        if "xl/sharedStrings.xml" not in names:
-            return []
-        strings = []
-        with self.zip.open("xl/sharedStrings.xml") as stream:
+        """A function of a shared string's index to its text."""
+        name = "xl/sharedStrings.xml"
+        if name not in names:
+            return [].__getitem__
+        large = self.zip.getinfo(name).file_size > SHARED_STRINGS_IN_MEMORY
+        strings = SpilledStrings() if large else []
+        with self.zip.open(name) as stream:
             for _, element in iterparse(stream):  # noqa: S314
                 if element.tag == MAIN + "si":
                     strings.append(_text(element))
                     element.clear()
-        return strings
+        return strings.reader() if large else strings.__getitem__
 
     def _merged_rows(self):
         """{row number: "A5:C5"} for the rows a merged range covers."""
@@ -205,6 +214,12 @@ class Sheet:
         """
         number = 0
         self.names = None
+        # The parser builds a chunk's elements (a thousand or so) before its rows are
+        # read and cleared, which at the default threshold (700) sets off a young
+        # collection at nearly every chunk and, with what they promote, full ones over
+        # the importer's heap. The elements hold no cycles: collect less often.
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
         try:
             with self.zip.open(self.path) as stream:
                 for _, element in iterparse(stream):  # noqa: S314
@@ -228,6 +243,8 @@ class Sheet:
             raise WorkbookError(
                 f"row {number + 1}: the workbook is damaged or cut short ({error})"
             ) from None
+        finally:
+            gc.set_threshold(*threshold)
 
     def _cells(self, row):
         # The sheet's ten million cells pass through here: the common ones (a number,
@@ -236,7 +253,7 @@ class Sheet:
         cells = [""] * width
         problem = None
         index = -1
-        strings, date_styles, known = self.strings, self.date_styles, COLUMN_INDEXES
+        string_at, date_styles, known = self.strings, self.date_styles, COLUMN_INDEXES
         for cell in row:
             ref = cell.get("r")
             if ref:
@@ -267,7 +284,7 @@ class Sheet:
                 elif not text.isdigit():
                     text = number_text(text)
             elif kind == "s":
-                text = strings[int(value.text)]
+                text = string_at(int(value.text))
             elif kind == "inlineStr":
                 text = _text(value)
             elif kind == "e":
@@ -300,6 +317,42 @@ class Sheet:
         if self.names is not None and index < len(self.names) and self.names[index]:
             return self.names[index]
         return column_letters(index)
+
+
+class SpilledStrings:
+    """A large workbook's shared strings, kept in a temporary file rather than in memory.
+
+    The GTD's texts (summaries, motives, citations) are over a hundred megabytes
+    as Python strings; here memory holds only their offsets. Excel writes the
+    strings in the order the sheet first uses them, so reading the rows reads the
+    file mostly straight on; the strings used again and again (a country, an
+    attack type) are kept in a small cache.
+    """
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed with this object)
+        self.offsets = array("Q", [0])
+
+    def append(self, text):
+        data = text.encode()
+        self.file.write(data)
+        self.offsets.append(self.offsets[-1] + len(data))
+
+    def reader(self):
+        """A function of a string's index to its text."""
+        file, offsets, count = self.file, self.offsets, len(self.offsets) - 1
+        file.flush()
+
+        @functools.lru_cache(maxsize=4096)
+        def string_at(index):
+            if not 0 <= index < count:
+                raise IndexError(f"no shared string {index}")
+            start = offsets[index]
+            if file.tell() != start:
+                file.seek(start)
+            return file.read(offsets[index + 1] - start).decode()
+
+        return string_at
 
 
 def _text(element):
