@@ -227,6 +227,8 @@ class Sheet:
                         continue
                     number = int(element.get("r") or number + 1)
                     cells, problem = self._cells(element)
+                    # A cleared row stays in the tree as an empty element (tens of bytes):
+                    # reaching its parent to drop it would take a start event per element.
                     element.clear()
                     if not any(cells):
                         continue
