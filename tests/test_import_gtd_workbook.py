@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from bench.generate import write_gtd_csv, write_gtd_xlsx
 from reports.ingest import workbook as workbook_module
 from reports.ingest.gtd import import_incidents
 from reports.models import FigureClaim, Group, Incident, IncidentType, Perpetration, Status
@@ -351,3 +352,45 @@ def test_malformed_sheet_xml_is_refused(tmp_path, db):
     with pytest.raises(CommandError, match="row 3: the workbook is damaged or cut short"):
         run(path)
     assert not Incident.objects.exists()
+
+
+def test_the_bench_s_workbook_imports_as_its_csv_does(tmp_path, db):
+    def incidents():
+        return {
+            incident.external_id: (
+                *(getattr(incident, name) for name in SNAPSHOT_FIELDS),
+                sorted(incident.perpetrators.values_list("name", flat=True)),
+                sorted(incident.claims.values_list("figure", "low", "high")),
+            )
+            for incident in Incident.objects.all()
+        }
+
+    csv_path = tmp_path / "gtd.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as stream:
+        write_gtd_csv(stream, rows=300, groups=20, seed=4)
+    run(csv_path)
+    from_csv = incidents()
+    Incident.objects.all().delete()
+    write_gtd_xlsx(tmp_path / "gtd.xlsx", rows=300, groups=20, seed=4)
+    out, _ = run(tmp_path / "gtd.xlsx")
+    assert "300 created, 0 updated, 0 unchanged, 0 skipped" in out
+    assert incidents() == from_csv
+
+
+SNAPSHOT_FIELDS = (
+    "title",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "country_id",
+    "region",
+    "city",
+    "latitude",
+    "longitude",
+    "type",
+    "target_type",
+    "killed",
+    "injured",
+    "hostages",
+    "summary",
+)
