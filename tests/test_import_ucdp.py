@@ -355,6 +355,7 @@ def test_migration_0022_adds_its_columns_in_place_keeping_the_search_triggers(
     run(ged(tmp_path, BATTLE), "--publish")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM reports_search_incidents WHERE reports_search_incidents MATCH 'uchiza'"
+            "SELECT count(*) FROM reports_search_incidents "
+            "WHERE reports_search_incidents MATCH 'uchiza'"
         )
         assert cursor.fetchone()[0] >= 1
