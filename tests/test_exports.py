@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.ingest.gtd import import_incidents
+from reports.ingest.datasets import import_incidents
 from reports.models import (
     Citation,
     Figure,

@@ -27,7 +27,7 @@ from bench.generate import (
 )
 from reports.countries import resolve_country
 from reports.ingest.bulk import DeferredIndexes
-from reports.ingest.gtd import import_incidents
+from reports.ingest.datasets import import_incidents
 from reports.ingest.gtd_codebook import COLUMNS as GTD_COLUMNS
 from reports.models import (
     Citation,

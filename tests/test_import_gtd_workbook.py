@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from bench.generate import write_gtd_csv, write_gtd_xlsx
 from reports.ingest import workbook as workbook_module
-from reports.ingest.gtd import import_incidents
+from reports.ingest.datasets import import_incidents
 from reports.models import FigureClaim, Group, Incident, IncidentType, Perpetration, Status
 from tests.test_import_incidents import BOMB, HEADER, SIEGE, UNDATED, run, write
 

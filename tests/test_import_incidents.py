@@ -1,4 +1,4 @@
-"""The GTD-shaped CSV importer: import_incidents and reports.ingest.gtd."""
+"""The GTD-shaped CSV importer: import_incidents, reports.ingest.gtd and .incidents."""
 
 import datetime
 from io import StringIO

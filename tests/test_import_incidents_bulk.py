@@ -11,9 +11,9 @@ from django.core.management import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.ingest import bulk, gtd
+from reports.ingest import bulk, incidents
 from reports.ingest.bulk import DeferredIndexes
-from reports.ingest.gtd import HASH_KEY
+from reports.ingest.incidents import HASH_KEY
 from reports.models import FigureClaim, Incident, Paragraph, Perpetration
 from tests.factories import make_incident, make_report, sqlite_master_rows
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write
@@ -97,7 +97,7 @@ def test_failure_mid_import_leaves_schema_and_data_as_they_were(
     run(write(tmp_path, SIEGE, name="first.csv"))
     before = sqlite_master_rows(), contents()
     calls = []
-    insert_ids = gtd._inserted_ids
+    insert_ids = incidents._inserted_ids
 
     def failing(new):
         calls.append(new)
@@ -105,7 +105,7 @@ def test_failure_mid_import_leaves_schema_and_data_as_they_were(
             raise OSError("disk full")
         return insert_ids(new)
 
-    monkeypatch.setattr(gtd, "_inserted_ids", failing)
+    monkeypatch.setattr(incidents, "_inserted_ids", failing)
     with pytest.raises(OSError, match="disk full"):
         run(write(tmp_path, *rows(10)), "--batch-size", "2")
     assert defer_always
@@ -182,13 +182,13 @@ def pragmas():
 def test_bulk_settings_hold_during_the_import_and_are_restored_after(tmp_path, db, monkeypatch):
     before = pragmas()
     during = []
-    insert_ids = gtd._inserted_ids
+    insert_ids = incidents._inserted_ids
 
     def recording(new):
         during.append(pragmas())
         return insert_ids(new)
 
-    monkeypatch.setattr(gtd, "_inserted_ids", recording)
+    monkeypatch.setattr(incidents, "_inserted_ids", recording)
     run(write(tmp_path, *rows(3)))
     assert during[0][0] == bulk.BULK_PRAGMAS["cache_size"]
     assert pragmas() == before
@@ -221,7 +221,7 @@ def test_title_dates_are_written_as_strftime_writes_them(year):
     for precision, fmt in formats.items():
         start = datetime.date(year, 3, 4)
         fields = {"city": "Lima", "start_date": start, "start_precision": precision}
-        title = gtd.title_for("Bombing", fields, "Peru")
+        title = incidents.title_for("Bombing", fields, "Peru")
         assert title == f"Bombing in Lima, Peru ({start.strftime(fmt)})"
 
 

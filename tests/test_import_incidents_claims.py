@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError
 
 from reports.claims import estimate
-from reports.ingest import gtd
+from reports.ingest import incidents
 from reports.models import INCIDENT_FIGURES, FigureClaim, Incident
 from tests.factories import make_citation, make_report
 from tests.test_import_incidents import BOMB, SIEGE, run, write
@@ -97,7 +97,7 @@ def test_strict_refusal_and_dry_run_leave_no_claim(tmp_path, db):
 
 def test_a_failed_import_leaves_no_claim_behind(tmp_path, db, monkeypatch):
     calls = []
-    insert_ids = gtd._inserted_ids
+    insert_ids = incidents._inserted_ids
 
     def failing(new):
         calls.append(new)
@@ -105,7 +105,7 @@ def test_a_failed_import_leaves_no_claim_behind(tmp_path, db, monkeypatch):
             raise OSError("disk full")
         return insert_ids(new)
 
-    monkeypatch.setattr(gtd, "_inserted_ids", failing)
+    monkeypatch.setattr(incidents, "_inserted_ids", failing)
     with pytest.raises(OSError, match="disk full"):
         run(write(tmp_path, BOMB, SIEGE), "--batch-size", "1")
     assert not FigureClaim.objects.exists()

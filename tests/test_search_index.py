@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports.ingest.gtd import import_incidents
+from reports.ingest.datasets import import_incidents
 from reports.models import Citation, Group, GroupAlias, Incident, Leader, Status
 from reports.search import search_archive
 from reports.search.query import MAX_WORDS, parse

@@ -1,6 +1,6 @@
 """The Global Terrorism Database codebook, as far as the archive reads and writes it.
 
-One place for what the importer (reports.ingest.gtd), the exporter
+One place for what the importer (reports.ingest.gtd, .incidents), the exporter
 (reports.opendata.exports) and the benchmark's generator (bench.generate) must agree
 on: the columns, the attack types both ways, and how the GTD writes "unknown".
 """

@@ -15,14 +15,14 @@ sources, conflict and dyad) are kept in the incident's source row; the incident'
 shows them (reports.datasets).
 
 Only parse_row and its helpers are here: reading the file, bad rows, --strict, batches
-and the one transaction are the GTD import's (reports.ingest.gtd), for either dataset.
+and the one transaction are every dataset's (reports.ingest.incidents).
 """
 
 import functools
 import operator
 from datetime import date
 
-from reports.ingest.gtd import (
+from reports.ingest.incidents import (
     BadRow,
     Dataset,
     ParsedRow,

@@ -8,7 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.ingest.gtd import FileRefused, datasets, import_incidents, iter_problems
+from reports.ingest.datasets import DATASETS, import_incidents
+from reports.ingest.incidents import FileRefused, iter_problems
 
 
 class ProgressBar:
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--format",
-            choices=sorted(datasets()),
+            choices=sorted(DATASETS),
             help="The dataset the file is of (default: recognised from its header).",
         )
         parser.add_argument(
