@@ -196,6 +196,7 @@ def test_violence_types_dates_and_places_at_their_precision(tmp_path, db):
     state = event("100004")
     assert state.state_actors == "Government of Peru"
     assert not state.perpetration_set.exists()
+    # A year's bounds at date_prec 5 are that year.
     assert (state.start_date, state.start_precision) == (datetime.date(1992, 1, 1), "year")
 
 
@@ -221,6 +222,16 @@ def test_groups_meet_the_archives_own_by_name_acronym_or_alias(tmp_path, db):
     }
     assert Incident.objects.filter(external_id="100001", external_source="GTD").exists()
     assert event("100001").external_source == "UCDP GED"
+
+
+def test_a_row_without_date_prec_keeps_its_bounds_as_days(tmp_path, db):
+    run(ged(tmp_path, {**MASSACRE, "date_prec": ""}, name="no_prec.csv"))
+    massacre = event("100002")
+    assert (massacre.start_date, massacre.start_precision, massacre.end_date) == (
+        datetime.date(1990, 5, 1),
+        DatePrecision.DAY,
+        datetime.date(1990, 5, 31),
+    )
 
 
 def test_a_second_run_changes_nothing_and_a_changed_row_updates(tmp_path, db):
@@ -249,6 +260,7 @@ BAD_ROWS = [
     ({"date_end": "04/03/1989"}, "date_end '04/03/1989' is not a date"),
     ({"date_end": "1989-03-01"}, "date_end 1989-03-01 is before date_start 1989-03-04"),
     ({"date_prec": "9"}, "date_prec '9' is not one of 1-5"),
+    ({"date_prec": "month"}, "date_prec 'month' is not one of 1-5"),
     ({"where_prec": "0"}, "where_prec '0' is not one of 1-7"),
     ({"type_of_violence": "4"}, "type_of_violence '4' is not 1, 2 or 3"),
     ({"country": "Atlantis"}, "unknown country 'Atlantis'"),
@@ -298,7 +310,11 @@ def test_the_format_is_recognised_from_the_header_or_named(tmp_path, db):
 
 
 def test_the_incident_page_shows_the_estimate_sides_and_ucdp_row(tmp_path, db, client):
-    run(ged(tmp_path, BATTLE, MASSACRE), "--publish")
+    run(ged(tmp_path, BATTLE, MASSACRE, STATE), "--publish")
+    # A government killing civilians: the state is the perpetrator, no side is listed.
+    state = client.get("/incidents/ucdp-ged-100004/").content.decode()
+    assert "<dt>Perpetrators</dt><dd>Government of Peru (state)</dd>" in state
+    assert "<dt>Sides</dt>" not in state
     page = client.get("/incidents/ucdp-ged-100001/").content.decode()
     assert "best 12 (low 10, high 15)" in page
     assert 'href="#dataset-row">UCDP GED row</a>' in page

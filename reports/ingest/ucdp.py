@@ -198,10 +198,10 @@ def event_dates(date_start, date_end, precision):
 
     The archive's precisions are the day, the month and the year, a date standing for
     the first day of its period. An event known to a month or a year (date_prec 4 or 5)
-    whose bounds lie in one month or one year is dated so; any other keeps its bounds as
-    days, start and end, which say no more than UCDP does.
+    whose bounds lie in one month or one year is dated so; any other (or one without a
+    date_prec) keeps its bounds as days, start and end, which say no more than UCDP does.
     """
-    if precision not in DATE_PRECISIONS:
+    if precision and precision not in DATE_PRECISIONS:
         raise BadRow(f"date_prec {precision!r} is not one of 1-5")
     start, end = _day(date_start, "date_start"), _day(date_end, "date_end")
     if end < start:
