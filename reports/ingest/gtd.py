@@ -5,7 +5,6 @@ reads the file and writes the rows, as it does for every dataset.
 """
 
 import functools
-import operator
 from datetime import date, datetime
 
 from reports.ingest import gtd_codebook as codebook
@@ -15,7 +14,6 @@ from reports.ingest.incidents import (
     ParsedRow,
     coordinate,
     count_cell,
-    json_keys,
     known_country,
     row_json,
     whole_number,
@@ -54,22 +52,9 @@ READ_COLUMNS = (
 )
 
 
-class Columns:
-    """What parse_row needs to know of a file's header, worked out once per file."""
-
-    def __init__(self, header):
-        self.count = len(header)
-        at = {name: index for index, name in enumerate(header)}
-        # A column the file lacks reads as the blank cell parse_row appends to each record.
-        self.pick = operator.itemgetter(*(at.get(name, -1) for name in READ_COLUMNS))
-        self.keys = json_keys(header)
-
-
 def parse_row(columns, values, line):
     """Return a ParsedRow for one CSV record; raise BadRow saying what is wrong."""
-    if len(values) != columns.count:
-        raise BadRow(f"{len(values)} columns, the header has {columns.count}")
-    cells = [*map(str.strip, values), ""]
+    cells = columns.cells(values)
     (
         eventid,
         iyear,
@@ -144,7 +129,7 @@ def parse_row(columns, values, line):
     )
 
 
-GTD = Dataset("gtd", SOURCE, "gtd", "eventid", codebook.REQUIRED_COLUMNS, Columns, parse_row)
+GTD = Dataset("gtd", SOURCE, "gtd", "eventid", codebook.REQUIRED_COLUMNS, READ_COLUMNS, parse_row)
 
 
 @functools.cache

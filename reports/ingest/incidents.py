@@ -126,22 +126,36 @@ class Dataset:
     slug_prefix: str
     id_column: str
     required_columns: tuple
-    columns: Callable  # the header -> what its parse_row needs to know of it
-    parse_row: Callable  # (columns, values, line) -> ParsedRow, or raise BadRow
+    read_columns: tuple  # the cells its parse_row reads, in the order Columns.pick gives them
+    parse_row: Callable  # (Columns, values, line) -> ParsedRow, or raise BadRow
 
     def recognises(self, header):
         return all(column in header for column in self.required_columns)
 
 
-def json_keys(header):
-    """Each column's JSON key as json.dumps(row, ensure_ascii=False) writes it: row_json's
-    `keys`, worked out once per file."""
-    return [f"{encode_basestring(name)}: " for name in header]
+class Columns:
+    """What a dataset's parse_row needs to know of a file's header, worked out once per
+    file: `pick` gives a record's cells of `read` in that order, `keys` row_json's keys."""
+
+    def __init__(self, header, read):
+        self.count = len(header)
+        at = {name: index for index, name in enumerate(header)}
+        # A column the file lacks reads as the blank cell cells() appends to each record.
+        self.pick = operator.itemgetter(*(at.get(name, -1) for name in read))
+        # Each column's JSON key as json.dumps(row, ensure_ascii=False) writes it.
+        self.keys = [f"{encode_basestring(name)}: " for name in header]
+
+    def cells(self, values):
+        """A record's cells, stripped, and the blank one; BadRow for a record of another
+        length than the header."""
+        if len(values) != self.count:
+            raise BadRow(f"{len(values)} columns, the header has {self.count}")
+        return [*map(str.strip, values), ""]
 
 
 def row_json(keys, cells):
     """(the hash, the JSON text) of a row's source_row: its non-blank cells by column name
-    and HASH_KEY, the hash of the rest.
+    (`keys`: Columns.keys) and HASH_KEY, the hash of the rest.
 
     The text is json.dumps(row, ensure_ascii=False) of that dict, built here from the
     cells in C-level passes: blank cells carry no information, so a file that merely
@@ -305,7 +319,7 @@ class Records:
             raise FileRefused(f"line 1: {error}") from None
         self.header, self.dataset = checked_header(header, candidates)
         self.eventid_at = self.header.index(self.dataset.id_column)
-        self.columns = self.dataset.columns(self.header)
+        self.columns = Columns(self.header, self.dataset.read_columns)
         self.bad_rows = {}  # CSV text has no record the reader itself must refuse
 
     def __iter__(self):
@@ -345,7 +359,7 @@ class WorkbookRecords:
             raise FileRefused(str(error)) from None
         self.header, self.dataset = checked_header(header, candidates)
         self.eventid_at = self.header.index(self.dataset.id_column)
-        self.columns = self.dataset.columns(self.header)
+        self.columns = Columns(self.header, self.dataset.read_columns)
         self.bad_rows = {}
 
     def __iter__(self):

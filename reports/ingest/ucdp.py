@@ -19,7 +19,6 @@ and the one transaction are every dataset's (reports.ingest.incidents).
 """
 
 import functools
-import operator
 from datetime import date
 
 from reports.ingest.incidents import (
@@ -28,7 +27,6 @@ from reports.ingest.incidents import (
     ParsedRow,
     coordinate,
     count_cell,
-    json_keys,
     known_country,
     row_json,
 )
@@ -111,21 +109,9 @@ CIVILIANS = "civilians"
 GOVERNMENT = "government of "
 
 
-class Columns:
-    """What parse_row needs to know of a file's header, worked out once per file."""
-
-    def __init__(self, header):
-        self.keys = json_keys(header)
-        self.count = len(header)
-        at = {name: index for index, name in enumerate(header)}
-        self.pick = operator.itemgetter(*(at.get(name, -1) for name in READ_COLUMNS))
-
-
 def parse_row(columns, values, line):
     """Return a ParsedRow for one GED record; raise BadRow saying what is wrong."""
-    if len(values) != columns.count:
-        raise BadRow(f"{len(values)} columns, the header has {columns.count}")
-    cells = [*map(str.strip, values), ""]
+    cells = columns.cells(values)
     (
         event_id,
         violence,
@@ -281,4 +267,4 @@ def _label(violence_type):
     return str(ViolenceType(violence_type).label)
 
 
-GED = Dataset("ucdp-ged", SOURCE, "ucdp", ID_COLUMN, REQUIRED_COLUMNS, Columns, parse_row)
+GED = Dataset("ucdp-ged", SOURCE, "ucdp", ID_COLUMN, REQUIRED_COLUMNS, READ_COLUMNS, parse_row)
