@@ -7,10 +7,15 @@ PORT ?= 8000
 # The PostgreSQL database `make test-postgres` uses (created if missing).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archive_ci
 
+# The browser tests drive Debian's Chromium (tests/browser/conftest.py reads CHROMIUM).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+APT_GET ?= apt-get
+
 # The compiled Spanish catalogue: generated (gitignored), rebuilt whenever its .po changes.
 MO := locale/es/LC_MESSAGES/django.mo
 
-.PHONY: run test test-browser test-postgres lint format migrations-check sample-data bench messages
+.PHONY: chromium run test test-browser test-postgres lint format migrations-check sample-data bench messages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,11 +49,24 @@ format: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint migrations-check $(MO)
+# Chromium for the browser tests: installed from Debian's packages when it is missing and
+# this is root with apt-get; anywhere else the run stops before any test, saying what to do.
+chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v "$(APT_GET)" >/dev/null; then \
+	    $(APT_GET) update && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y chromium \
+	      && test -x "$(CHROMIUM)"; \
+	  else \
+	    echo "make test needs Chromium for its browser tests: install Debian's chromium package (sudo apt-get install chromium), or give its path as CHROMIUM=..." >&2; \
+	    exit 1; \
+	  fi; \
+	}
+
+test: lint migrations-check $(MO) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Only the browser tests (Playwright driving /usr/bin/chromium; `make test` runs them too).
-test-browser: $(VENV)/.installed $(MO)
+# Only the browser tests (Playwright driving $(CHROMIUM); `make test` runs them too).
+test-browser: $(VENV)/.installed $(MO) chromium
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL; starts the machine's local cluster if it is down.
