@@ -277,6 +277,29 @@ def test_export_to_an_unwritable_place_is_a_clear_error(db, tmp_path):
         call_command("export_archive", str(tmp_path / "no" / "such" / "dir.json"))
 
 
+def test_an_export_failing_half_way_keeps_the_backup_it_would_replace(exported, monkeypatch):
+    path, _ = exported
+    good = path.read_bytes()
+
+    def failing(document, stream, **options):
+        stream.write('{"format": "archive-backup", "payl')  # a disk filling up, a kill
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup.json, "dump", failing)
+    with pytest.raises(CommandError, match="cannot be written"):
+        call_command("export_archive", str(path), verbosity=0)
+    assert path.read_bytes() == good
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_an_export_replaces_the_backup_only_once_whole(exported):
+    path, _ = exported
+    path.write_text("last night's backup\n")
+    call_command("export_archive", str(path), verbosity=0)
+    assert backup.read_document(path)["format"] == backup.FORMAT
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
 # --- Round trips -----------------------------------------------------------------
 
 

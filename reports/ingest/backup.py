@@ -22,6 +22,9 @@ nulls read as "", as that migration did to the database.
 import datetime
 import hashlib
 import json
+import os
+import tempfile
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.models import Group as Role
@@ -129,11 +132,28 @@ def build_document(using="default"):
 
 
 def export_archive(path, using="default"):
-    """Write the backup of database `using` to `path`; return the counts."""
+    """Write the backup of database `using` to `path`; return the counts.
+
+    The file is written beside `path` under a temporary name, flushed to disk and read
+    back against its checksum, and only then moved over `path` (os.replace, atomic on one
+    file system): a backup killed or failing half-way leaves the last good one whole.
+    """
     document = build_document(using)
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(document, stream, ensure_ascii=False, indent=1, sort_keys=True)
-        stream.write("\n")
+    path = Path(path)
+    stream = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed, or removed, below)
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with stream:
+            json.dump(document, stream, ensure_ascii=False, indent=1, sort_keys=True)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        read_document(stream.name)  # what a restore would check, before it counts as a backup
+        os.replace(stream.name, path)
+    except BaseException:
+        Path(stream.name).unlink(missing_ok=True)
+        raise
     return document["counts"]
 
 

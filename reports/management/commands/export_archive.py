@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.ingest.backup import export_archive
+from reports.ingest.backup import BackupError, export_archive
 
 
 class Command(BaseCommand):
@@ -16,6 +16,8 @@ class Command(BaseCommand):
             counts = export_archive(options["file"])
         except OSError as error:
             raise CommandError(f"{options['file']}: cannot be written ({error.strerror})") from None
+        except BackupError as error:  # the file written did not read back whole
+            raise CommandError(f"{error}; the backup there before is kept") from None
         if options["verbosity"] >= 2:
             for label, count in counts.items():
                 self.stdout.write(f"  {label}: {count}")
