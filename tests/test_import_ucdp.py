@@ -266,6 +266,7 @@ BAD_ROWS = [
     ({"country": "Atlantis"}, "unknown country 'Atlantis'"),
     ({"latitude": "91"}, "latitude 91 is out of range"),
     ({"id": "12a"}, "is not UCDP's number of an event"),
+    ({"source_headline": "Rebels\x00attack"}, "column source_headline holds a NUL character"),
 ]
 
 

@@ -138,6 +138,7 @@ class Columns:
     file: `pick` gives a record's cells of `read` in that order, `keys` row_json's keys."""
 
     def __init__(self, header, read):
+        self.header = header
         self.count = len(header)
         at = {name: index for index, name in enumerate(header)}
         # A column the file lacks reads as the blank cell cells() appends to each record.
@@ -147,9 +148,13 @@ class Columns:
 
     def cells(self, values):
         """A record's cells, stripped, and the blank one; BadRow for a record of another
-        length than the header."""
+        length than the header, or with a NUL character, which PostgreSQL cannot store
+        (nor a backup of a SQLite archive holding one restore there)."""
         if len(values) != self.count:
             raise BadRow(f"{len(values)} columns, the header has {self.count}")
+        if "\x00" in "".join(values):
+            at = next(index for index, value in enumerate(values) if "\x00" in value)
+            raise BadRow(f"column {self.header[at]} holds a NUL character")
         return [*map(str.strip, values), ""]
 
 
