@@ -1,13 +1,15 @@
-"""Project-wide middleware: one log line per request; requests with NUL bytes refused; the
-language of a request."""
+"""Project-wide middleware: one log line per request; requests with NUL bytes refused; a
+database locked past its timeout answered 503; the language of a request."""
 
 import logging
 import time
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware import locale
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -53,6 +55,37 @@ def refuse_nul_bytes(get_response):
         return get_response(request)
 
     return middleware
+
+
+# How long a client is asked to wait when the database was busy (Retry-After, seconds).
+BUSY_RETRY_AFTER = 5
+
+
+class BusyDatabaseMiddleware:
+    """A 503 with Retry-After, not a 500, when SQLite stayed locked past its timeout.
+
+    With WAL (settings.DATABASES) readers never wait for a writer; a request that writes
+    (a reader's error report, a login) waits for a long import's transaction up to the
+    connection's timeout, and then it is the server that is busy, not the request that
+    is wrong: nothing was written, and the same request later succeeds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and "locked" in str(exception)):
+            return None
+        logger.warning("%s %s: the database stayed locked", request.method, request.path)
+        if request.path.startswith("/api/"):  # as the API's other errors
+            response = JsonResponse({"error": "The archive is busy.", "fields": {}}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "archive.middleware.RequestLogMiddleware",
     "archive.middleware.refuse_nul_bytes",
+    "archive.middleware.BusyDatabaseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Anonymous hits of the public pages' cache end here (reports/caching.py).
     "reports.caching.PageCacheMiddleware",
@@ -117,6 +118,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers go on reading the last commit while a long import writes (SQLite's
+    # default journal locks them out of it: "database is locked"); a writer waits up to
+    # `timeout` seconds for another's commit, then BusyDatabaseMiddleware answers 503.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode = WAL;", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
