@@ -1,6 +1,7 @@
 """The Makefile's Chromium step: `make test` gets the browser tests' Chromium or stops
 before running anything, saying in one line what to install."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 MAKE = shutil.which("make")
+# A make of its own, not a sub-make of `make test` (whose messages say "make[1]").
+ENV = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
 
 pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
 
@@ -18,6 +21,7 @@ def make_chromium(**variables):
     return subprocess.run(  # noqa: S603 - the project's own Makefile, fixed arguments
         [MAKE, "--no-print-directory", "chromium", *(f"{k}={v}" for k, v in variables.items())],
         cwd=ROOT,
+        env=ENV,
         capture_output=True,
         text=True,
         check=False,
@@ -41,6 +45,7 @@ def test_make_test_gets_chromium_before_any_test():
     plan = subprocess.run(  # noqa: S603 - the project's own Makefile, fixed arguments
         [MAKE, "--no-print-directory", "-n", "test", "CHROMIUM=/nonexistent/chromium"],
         cwd=ROOT,
+        env=ENV,
         capture_output=True,
         text=True,
         check=False,
