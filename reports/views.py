@@ -20,7 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from reports.caching import page_query, public_page
 from reports.charts import incidents_and_casualties_per_year
 from reports.claims import figure_rows
-from reports.datasets import dataset_of
+from reports.dataset_sources import source_of
 from reports.disclaimers import disclaimers_behind, distinct_disclaimers
 from reports.error_reports import SUBJECTS, ErrorReportForm, notify_editors
 from reports.figures import archive_counts, group_years
@@ -222,7 +222,7 @@ def incident_detail(request, slug):
         "figures": figure_rows(incident.published_claims, citations, INCIDENT_FIGURES, incident),
         "notes": footnotes(citations),
         "sources": list(dict.fromkeys(c.report for c in citations)),
-        "dataset": dataset_of(incident),
+        "dataset": source_of(incident),
         "cite": cite_this(request, incident),
     }
     return render(request, "reports/incident_detail.html", context)

@@ -283,7 +283,7 @@ def decoded_lines(binary, encoding, counter):
             codec = "utf-8"
 
 
-def dataset_of(header, candidates):
+def dataset_recognised(header, candidates):
     """The dataset of `candidates` whose required columns `header` has; FileRefused
     naming the columns it lacks of the one it comes closest to, if none."""
     for dataset in candidates:
@@ -304,7 +304,7 @@ def checked_header(header, candidates):
     if not header:
         raise FileRefused("the file is empty")
     header = [name.strip() for name in header]
-    dataset = dataset_of(header, list(candidates))
+    dataset = dataset_recognised(header, list(candidates))
     if len(set(header)) != len(header):
         raise FileRefused("the header names a column twice")
     return header, dataset

@@ -12,7 +12,7 @@ One GED row is one event of organised violence. It becomes an incident (its id k
 
 The row's other cells (UCDP's sources, deaths by side, event clarity, number of
 sources, conflict and dyad) are kept in the incident's source row; the incident's page
-shows them (reports.datasets).
+shows them (reports.dataset_sources).
 
 Only parse_row and its helpers are here: reading the file, bad rows, --strict, batches
 and the one transaction are every dataset's (reports.ingest.incidents).
@@ -192,15 +192,11 @@ def event_dates(date_start, date_end, precision):
     start, end = _day(date_start, "date_start"), _day(date_end, "date_end")
     if end < start:
         raise BadRow(f"date_end {end} is before date_start {start}")
-    if precision in MONTH_OR_YEAR:
-        for period in (DatePrecision.MONTH, DatePrecision.YEAR):
-            first = (
-                start.replace(day=1)
-                if period == DatePrecision.MONTH
-                else start.replace(month=1, day=1)
-            )
-            if start == first and end == last_day(start, period):
-                return start, period, None
+    if precision in MONTH_OR_YEAR and start.day == 1:
+        if end == last_day(start, DatePrecision.MONTH):
+            return start, DatePrecision.MONTH, None
+        if start.month == 1 and end == last_day(start, DatePrecision.YEAR):
+            return start, DatePrecision.YEAR, None
     return start, DatePrecision.DAY, None if end == start else end
 
 

@@ -1,5 +1,6 @@
 """The datasets incidents are imported from (Incident.external_source), as a page names
-them: the dataset row an imported incident and its figures rest on is a source too."""
+them: the dataset row an imported incident and its figures rest on is a source too.
+(What the import reads of each dataset is reports.ingest.datasets.)"""
 
 from dataclasses import dataclass
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
-class Dataset:
+class DatasetSource:
     key: str  # Incident.external_source
     name: str
     publisher: str
@@ -15,17 +16,17 @@ class Dataset:
     id_column: str  # the dataset's own column of the row's id
 
 
-DATASETS = {
+SOURCES = {
     dataset.key: dataset
     for dataset in (
-        Dataset(
+        DatasetSource(
             "GTD",
             _("Global Terrorism Database"),
             "START, University of Maryland",
             "https://www.start.umd.edu/gtd/",
             "eventid",
         ),
-        Dataset(
+        DatasetSource(
             "UCDP GED",
             _("UCDP Georeferenced Event Dataset"),
             "Uppsala Conflict Data Program",
@@ -36,7 +37,7 @@ DATASETS = {
 }
 
 
-def dataset_of(incident):
-    """The Dataset `incident` was imported from, or None (curated from documents, or a
+def source_of(incident):
+    """The DatasetSource `incident` was imported from, or None (curated from documents, or a
     dataset not described here)."""
-    return DATASETS.get(incident.external_source)
+    return SOURCES.get(incident.external_source)
