@@ -1081,7 +1081,7 @@ class FigureClaimAdmin(LivePartAdmin):
 
     @admin.display(description=_("low–high"))
     def range(self, obj):
-        return obj.span
+        return obj.words
 
 
 @admin.register(GroupRelation)

@@ -14,7 +14,7 @@ from django.db import connection, connections, models
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -1510,7 +1510,7 @@ class FigureClaim(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_figure_display()}: {self.wording or self.span}"
+        return f"{self.get_figure_display()}: {self.wording or self.words}"
 
     def natural_key(self):
         subject = (self.incident.slug, "") if self.incident_id else ("", self.group.slug)
@@ -1566,12 +1566,26 @@ class FigureClaim(models.Model):
         return self.high is not None and self.high == self.low
 
     @property
-    def span(self):
-        """The figure as numbers: "16", "200-999", "21+", "12 (10-15)"."""
-        if self.exact:
-            return str(self.low)
-        span = f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
-        return span if self.point is None else f"{self.point} ({span})"
+    def words(self):
+        return figure_words(self.low, self.high, self.point)
+
+
+def figure_words(low, high, point=None):
+    """A figure as every surface words it, in the active language: "16", "200 to 999",
+    "at least 21", "best 12 (low 10, high 15)", "best 72 (at least 70)"."""
+    if point is not None and high is None:
+        return gettext("best %(best)s (at least %(low)s)") % {"best": point, "low": low}
+    if point is not None and low != high:
+        return gettext("best %(best)s (low %(low)s, high %(high)s)") % {
+            "best": point,
+            "low": low,
+            "high": high,
+        }
+    if high is None:
+        return gettext("at least %(low)s") % {"low": low}
+    if low == high:
+        return str(low)
+    return gettext("%(low)s to %(high)s") % {"low": low, "high": high}
 
 
 class RelationKind(models.TextChoices):

@@ -23,18 +23,9 @@ def published_estimates(entry):
 def claim_words(claim):
     """A claim in a line of text: "at least 16 (“more than a dozen”, at the rescue)",
     "best 12 (low 10, high 15)"."""
-    if claim.exact:
-        numbers = str(claim.low)
-    elif claim.point is not None:
-        high = "no upper bound" if claim.high is None else f"high {claim.high}"
-        numbers = f"best {claim.point} (low {claim.low}, {high})"
-    elif claim.high is None:
-        numbers = f"at least {claim.low}"
-    else:
-        numbers = f"{claim.low} to {claim.high}"
     said = [f"“{claim.wording}”"] if claim.wording else []
     said += [claim.moment] if claim.moment else []
-    return f"{numbers} ({', '.join(said)})" if said else numbers
+    return f"{claim.words} ({', '.join(said)})" if said else claim.words
 
 
 def estimate_words(found):
