@@ -15,7 +15,7 @@ APT_GET ?= apt-get
 # The compiled Spanish catalogue: generated (gitignored), rebuilt whenever its .po changes.
 MO := locale/es/LC_MESSAGES/django.mo
 
-.PHONY: chromium run test test-browser test-postgres lint format migrations-check sample-data bench messages
+.PHONY: chromium run test test-browser test-postgres test-replica lint format migrations-check sample-data bench messages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,17 @@ test-browser: $(VENV)/.installed $(MO) chromium
 test-postgres: $(VENV)/.installed
 	.ci/postgres-up $(PG_URL)
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+# Read replicas against a real streaming standby: .ci/replica-up makes (as root) a primary on
+# 5433 and its standby on 5434, clusters of the project's own; the replica tests and the page
+# cache's then run with DATABASE_REPLICA_URLS set.
+REPLICA_PRIMARY ?= postgres://postgres@127.0.0.1:5433
+REPLICA_STANDBY ?= postgres://postgres@127.0.0.1:5434
+test-replica: $(VENV)/.installed $(MO)
+	.ci/replica-up
+	DATABASE_URL=$(REPLICA_PRIMARY)/archive_ci DATABASE_REPLICA_URLS=$(REPLICA_STANDBY)/archive_ci \
+	REPLICA_TEST_PRIMARY_URL=$(REPLICA_PRIMARY) REPLICA_TEST_STANDBY_URL=$(REPLICA_STANDBY) \
+	  $(PY) -m pytest tests/test_replicas.py tests/test_caching.py tests/test_archive_state.py $(PYTEST_ARGS)
 
 # Not part of `make test`: builds bench/data/ (gitignored), serves it with gunicorn, drives it
 # with wrk and writes bench/RESULTS.md. Takes a few minutes. It also serves the same file with

@@ -12,6 +12,7 @@ import dj_database_url
 import orjson
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "archive.middleware.RequestLogMiddleware",
     "archive.middleware.refuse_nul_bytes",
     "archive.middleware.BusyDatabaseMiddleware",
+    # Before the page cache: it reads the archive's version where the page will be read.
+    "archive.routers.ReadReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Anonymous hits of the public pages' cache end here (reports/caching.py).
     "reports.caching.PageCacheMiddleware",
@@ -125,6 +128,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode = WAL;", "timeout": 20}
     )
+
+
+def replica_databases(urls, default):
+    """{alias: settings} of the read replicas at `urls` (DATABASE_REPLICA_URLS), each with
+    the primary's options and connection age; archive/routers.py says what they serve.
+
+    PostgreSQL only, the primary's engine: SQLite has no replicas, and a replica of another
+    engine than its primary cannot be one. In tests a replica mirrors the primary's test
+    database (no test database is made on a read-only standby).
+    """
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        try:
+            replica = dj_database_url.parse(
+                url,
+                conn_max_age=default.get("CONN_MAX_AGE", 0),
+                conn_health_checks=default.get("CONN_HEALTH_CHECKS", False),
+            )
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS: {url!r} is not a database URL ({error})"
+            ) from error
+        if default["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                "DATABASE_REPLICA_URLS needs a PostgreSQL primary (DATABASE_URL); "
+                f"this one is {default['ENGINE']}, which has no read replicas."
+            )
+        if replica["ENGINE"] != default["ENGINE"]:
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS: replica {number} is {replica['ENGINE']}, "
+                f"not {default['ENGINE']} as the primary (DATABASE_URL): a replica is a copy "
+                "of the primary."
+            )
+        replica["OPTIONS"] = dict(default.get("OPTIONS", {}))
+        replica["TEST"] = {"MIRROR": DEFAULT_DB_ALIAS}
+        replicas[f"replica_{number}"] = replica
+    return replicas
+
+
+# Read replicas: public reads of published content go to one of them (archive/routers.py).
+DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", ""), DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != DEFAULT_DB_ALIAS]
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
+# Seconds a browser reads from the primary after it changed something (a POST that wrote),
+# so it sees its own change whatever the replicas' lag.
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

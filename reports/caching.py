@@ -17,6 +17,29 @@
 - A logged-in user (an editor; any request with a session cookie) gets neither:
   pages are rendered fresh and marked private, no-store.
 
+With read replicas (archive/routers.py) an anonymous GET reads from one replica, chosen
+for the whole request, and PageCacheMiddleware reads the stamp from that replica before
+anything of the page. That is why no page is ever stored under a newer version than its
+content:
+
+- A writer bumps ArchiveState in the same transaction as its change (ArchiveState.bump),
+  and the bumps are serialised on the one row, so a database that shows version v shows
+  every change up to v.
+- A standby replays the primary's commits in order and never goes back, so whatever the
+  request reads after the stamp is at least as new as v. Reads that go to the primary
+  instead (after the request wrote, e.g. derived figures) are newer still.
+- So the page stored under v is at v or newer, never older. A newer page under v is
+  harmless: every reader of key v reads a database at v or later, and the next bump
+  moves everyone to a new key. A replica that lags serves the page under its own older
+  key: a reader may see the archive as it was the replica's lag ago, but never a page
+  older than the version its key names, and never the pre-publish page once its replica
+  has replayed the publish.
+
+ETag and Last-Modified come from the same stamp, read first, so they hold the same
+promise: a 304 confirms a copy that is at least as new as the replica's version. Readers
+moving between replicas of different lag may get an older copy in full (a different
+ETag), never a 304 for a copy older than what the server has.
+
 Which cache: settings.CACHES["default"]; REDIS_URL selects Redis, shared by every
 gunicorn worker (DESIGN.md). Per-process memory is acceptable as the default only
 because the keys carry the version: a worker can never serve a page older than the
@@ -197,6 +220,8 @@ class PageCacheMiddleware:
         parameters = _public_view(request.path_info)
         if parameters is None:
             return self.get_response(request)
+        # From the database the page will be read from (a replica for a public read), and
+        # before the page: its content is then at least as new as its key (docstring).
         version, changed_at = request.archive_stamp = ArchiveState.current()
         key = page_key(request, version, changed_at, parameters)
         cached = cache.get(key)

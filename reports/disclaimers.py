@@ -8,8 +8,7 @@ text is marked as written in its report's language; files and the API get the te
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from archive.routers import reading_connection as connection
 from reports.models import Status
 
 

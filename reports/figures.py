@@ -14,7 +14,7 @@ row stored in the old shape under the current stamp is never read as the new one
 
 import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Count
 
 from reports.charts import yearly_totals
@@ -57,16 +57,18 @@ def _stored(key):
     ORM takes many times longer to build each of these queries than the database takes
     to run it.
     """
-    quote = connection.ops.quote_name
+    # The stamp and the row from the one database this request reads (archive/routers.py).
+    reading = connections[router.db_for_read(Figures)]
+    quote = reading.ops.quote_name
     figures, state = quote(Figures._meta.db_table), quote(ArchiveState._meta.db_table)
-    with connection.cursor() as cursor:
+    with reading.cursor() as cursor:
         cursor.execute(
             f"SELECT f.data FROM {figures} f JOIN {state} s ON s.id = 1"  # noqa: S608 (tables)
             " WHERE f.key = %s AND f.version = s.version AND f.changed_at = s.changed_at",
             [key],
         )
         row = cursor.fetchone()
-    return None if row is None else _DATA.from_db_value(row[0], None, connection)
+    return None if row is None else _DATA.from_db_value(row[0], None, reading)
 
 
 def archive_counts():

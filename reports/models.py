@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, models
+from django.db import connections, models, router
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from archive.routers import reading_connection as connection
 from reports.countries import local_country_name, resolve_country
 from reports.links import url_for
 from reports.text import excerpt
@@ -1930,14 +1931,16 @@ class ArchiveState(models.Model):
     EPOCH = (0, datetime(2000, 1, 1, tzinfo=UTC))
 
     @classmethod
-    def current(cls):
-        """Return (version, changed_at), one indexed query.
+    def current(cls, using=None):
+        """Return (version, changed_at), one indexed query, from `using` or the database
+        this request reads the archive from (a replica for a public read; archive/routers.py).
 
         Raw SQL: every public request asks, a page cache hit included, and the ORM
         takes many times longer to build this query than the database takes to run it.
         """
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
+        reading = connections[using or router.db_for_read(cls)]
+        table = reading.ops.quote_name(cls._meta.db_table)
+        with reading.cursor() as cursor:
             cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
             row = cursor.fetchone()
         if row is None:

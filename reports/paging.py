@@ -5,7 +5,8 @@ else the stored figure is used)."""
 import contextlib
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+
+from archive.routers import reading_connection as connection
 
 
 class PageIds:

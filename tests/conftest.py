@@ -121,3 +121,17 @@ def _english_afterwards():
 
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _reads_from_the_primary():
+    """With DATABASE_REPLICA_URLS set, a test still reads where it wrote: a replica never
+    sees a test's transaction. tests/test_replicas.py drives a real standby itself."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if not settings.DATABASE_REPLICAS:
+        yield
+        return
+    with override_settings(DATABASE_REPLICAS=[]):
+        yield

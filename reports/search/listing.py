@@ -19,7 +19,6 @@ reports that cite it for the rest.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -30,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from archive.routers import reading_connection as connection
 from reports.models import Citation, Group, Incident, Paragraph, Report, Status
 from reports.search.results import ReportHit, group_rows, incident_rows, report_rows, snippet_of
 

@@ -11,8 +11,7 @@ each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
 import re
 from dataclasses import replace
 
-from django.db import connection
-
+from archive.routers import reading_connection as connection
 from reports.models import Incident, Paragraph, Report, Status
 from reports.search.results import (
     CANDIDATES,

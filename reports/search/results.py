@@ -3,9 +3,9 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Prefetch
 
+from archive.routers import reading_connection as connection
 from reports.models import Country, Group, GroupAlias, Incident, Paragraph, Report, Status
 from reports.search.query import Query
 

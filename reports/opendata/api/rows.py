@@ -20,11 +20,11 @@ from functools import cache
 from typing import NamedTuple
 from urllib.parse import quote
 
-from django.db import connection
 from django.utils.http import RFC3986_SUBDELIMS
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from archive.routers import reading_connection as connection
 from reports.claims import estimates
 from reports.links import PLACEHOLDER, url_for
 from reports.models import (
