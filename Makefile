@@ -15,7 +15,7 @@ APT_GET ?= apt-get
 # The compiled Spanish catalogue: generated (gitignored), rebuilt whenever its .po changes.
 MO := locale/es/LC_MESSAGES/django.mo
 
-.PHONY: chromium run test test-browser test-postgres test-replica lint format migrations-check sample-data bench messages
+.PHONY: chromium run test test-browser test-postgres test-replica lint format migrations-check sample-data bench soak messages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,3 +91,8 @@ test-replica: $(VENV)/.installed $(MO)
 # `make bench BENCH_ARGS="--only peer"` runs just that comparison and prints it.
 bench: $(VENV)/.installed $(MO)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Not part of `make test`: wrk on the bench archive while entries change and imports run (bench/soak.py).
+SOAK_SECONDS ?= 600
+soak: $(VENV)/.installed $(MO)
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PY) -m bench.soak

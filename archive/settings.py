@@ -125,8 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: readers go on reading the last commit while a long import writes (SQLite's
     # default journal locks them out of it: "database is locked"); a writer waits up to
     # `timeout` seconds for another's commit, then BusyDatabaseMiddleware answers 503.
+    # IMMEDIATE: a transaction takes the write lock as it begins, so it waits its turn;
+    # one begun as a reader that writes after another's commit is refused at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode = WAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode = WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 

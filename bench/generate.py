@@ -783,3 +783,36 @@ def write_ged_csv(stream, *, rows, groups=2000, seed=1):
     writer = csv.DictWriter(stream, fieldnames=GED_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(_ged_rows(rows, groups, seed))
+
+
+# Refworld's disclaimer, as the text form of its reports ends (reports/ingest/parsing.py).
+REFWORLD_DISCLAIMER = (
+    "This is not a UNHCR publication. UNHCR is not responsible for, nor does it necessarily "
+    "endorse, its content. Any views expressed are solely those of the author or publisher "
+    "and do not necessarily reflect those of UNHCR, the United Nations or its Member States."
+)
+
+
+def write_documents(folder, *, count, seed=1, series="Synthetic Bulletin"):
+    """Write `count` small source documents in Refworld's text form to `folder`, for
+    import_documents: each its own title (so its own report), marked synthetic.
+
+    Return the paths written. Another `series` gives another set of reports.
+    """
+    rng = random.Random(seed)
+    text = Text(rng)
+    paths = []
+    for number in range(1, count + 1):
+        code = COUNTRY_CODES[number % len(COUNTRY_CODES)]
+        year = FIRST_YEAR + number % YEARS
+        title = f"{MARK} {series} No. {number} {year} - {country_name(code)}"
+        # The common word in every document's body, as in the generated reports.
+        paragraphs = [text.paragraph((COMMON_WORD,)), text.paragraph(), text.paragraph()]
+        path = folder / f"{slug_of(series)}-{number:05d}.txt"
+        path.write_text("\n\n".join([title, *paragraphs, REFWORLD_DISCLAIMER]) + "\n")
+        paths.append(path)
+    return paths
+
+
+def slug_of(text):
+    return "-".join(text.lower().split())

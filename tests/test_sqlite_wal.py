@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.test import RequestFactory
 
@@ -70,6 +70,33 @@ def test_without_wal_the_same_reader_is_locked_out(tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@on_sqlite
+def test_a_transaction_that_read_first_is_not_refused_its_write_by_another_commit(db, tmp_path):
+    """A transaction takes the write lock as it begins (IMMEDIATE): another writer waits
+    for it. Begun as a reader (SQLite's default), it would let the other commit first and
+    then be refused its own write at once, without waiting: "database is locked"."""
+    path = tmp_path / "archive.sqlite3"
+    first, other = django_connection(path), django_connection(path)
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (v TEXT)")
+    connections["first"] = first
+    try:
+        with transaction.atomic(using="first"):
+            with first.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM t")
+            with pytest.raises(OperationalError, match="locked"), other.cursor() as cursor:
+                cursor.execute("INSERT INTO t VALUES ('other')")
+            with first.cursor() as cursor:
+                cursor.execute("INSERT INTO t VALUES ('first')")
+        with other.cursor() as cursor:
+            cursor.execute("SELECT v FROM t")
+            assert cursor.fetchall() == [("first",)]
+    finally:
+        del connections["first"]
+        first.close()
+        other.close()
 
 
 @pytest.mark.parametrize(
