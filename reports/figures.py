@@ -8,12 +8,17 @@ row instead of aggregating 200,000 incidents. The stamp is read before computing
 change that lands meanwhile leaves the row under the older stamp, so the next request
 computes again rather than keeping figures older than their label.
 
+After a change, the first requests of every worker would compute the same figures at
+once; a claim in the shared cache lets one compute while the others wait for its row.
+
 A key names the shape of its data: a change of shape takes a new key ("-v2"), so a
 row stored in the old shape under the current stamp is never read as the new one.
 """
 
 import logging
+from time import monotonic, sleep
 
+from django.core.cache import cache
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Count
 
@@ -29,11 +34,32 @@ logger = logging.getLogger(__name__)
 COMPUTE_QUERIES = 5
 
 
+# Seconds a request waits for the process that claimed the same figures (a key in the
+# shared cache) before it computes them itself.
+COMPUTE_WAIT = 10
+
+
 def derived(key, compute):
     stored = _stored(key)
     if stored is not None:
         return stored
     version, changed_at = ArchiveState.current()
+    # After a change every worker's first request would compute the same aggregates at
+    # once, each slower for the others; one computes, the rest wait for its row.
+    claim = f"figures-computing:{key}:{version}:{changed_at.timestamp()}"
+    holder = cache.add(claim, True, COMPUTE_WAIT)
+    if not holder:
+        stored = _stored_once_computed(key, claim)
+        if stored is not None:
+            return stored
+    try:
+        return _compute_and_store(key, compute, version, changed_at)
+    finally:
+        if holder:
+            cache.delete(claim)
+
+
+def _compute_and_store(key, compute, version, changed_at):
     data = compute()
     try:
         # Its own savepoint: a failed write (a locked SQLite file during an import)
@@ -45,6 +71,19 @@ def derived(key, compute):
     except DatabaseError as error:  # IntegrityError too: another request stored it first
         logger.warning("Figures %r not stored: %s", key, error)
     return data
+
+
+def _stored_once_computed(key, claim):
+    """_stored(key) as soon as the process holding `claim` has stored it; None if that
+    process let go without storing (it failed, or the archive changed meanwhile) or
+    COMPUTE_WAIT passed."""
+    deadline = monotonic() + COMPUTE_WAIT
+    while monotonic() < deadline:
+        sleep(0.05)
+        stored = _stored(key)
+        if stored is not None or not cache.get(claim):
+            return stored
+    return None
 
 
 _DATA = Figures._meta.get_field("data")

@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.urls import reverse
 
@@ -33,6 +34,33 @@ def test_derived_reads_one_row_between_changes(django_assert_num_queries):
     derived("probe", lambda: [1, 2])
     with django_assert_num_queries(1):
         assert derived("probe", lambda: pytest.fail("computed again")) == [1, 2]
+
+
+def claim_of(key):
+    version, changed_at = ArchiveState.current()
+    return f"figures-computing:{key}:{version}:{changed_at.timestamp()}"
+
+
+def test_a_request_waits_for_the_figures_another_is_computing():
+    ArchiveState.bump()
+    cache.add(claim_of("probe"), True)
+
+    def other_process_stores(seconds):
+        version, changed_at = ArchiveState.current()
+        Figures.objects.create(key="probe", version=version, changed_at=changed_at, data=[7])
+        cache.delete(claim_of("probe"))
+
+    with mock.patch("reports.figures.sleep", side_effect=other_process_stores):
+        assert derived("probe", lambda: pytest.fail("computed twice")) == [7]
+
+
+def test_a_request_computes_itself_when_the_other_gives_up():
+    ArchiveState.bump()
+    cache.add(claim_of("probe"), True)
+    with mock.patch("reports.figures.sleep", side_effect=lambda _: cache.delete(claim_of("probe"))):
+        assert derived("probe", lambda: {"n": 3}) == {"n": 3}
+    assert Figures.objects.get(key="probe").data == {"n": 3}
+    assert cache.get(claim_of("probe")) is None  # let go for the next change's requests
 
 
 def test_a_figure_that_cannot_be_stored_is_still_returned():
