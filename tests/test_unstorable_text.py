@@ -170,6 +170,24 @@ def test_a_lone_surrogate_in_a_url_reads_as_a_replacement_character(client, fixt
     assert client.get("/countries/PE%ED%A0%80/").status_code == 404
 
 
+# --- Datasets -------------------------------------------------------------------------
+
+
+def test_a_dataset_row_decoded_into_a_lone_surrogate_is_a_bad_row(tmp_path, db):
+    """An encoding the import accepts (ASCII-based) can still make one: raw_unicode_escape
+    reads the text "\\ud800" as U+D800."""
+    from tests.test_import_incidents import BOMB, SIEGE, run, write
+
+    bad = BOMB.replace("A car bomb", "A car \\ud800bomb")
+    path = write(tmp_path, SIEGE, bad, encoding="raw_unicode_escape")
+
+    out, err = run(path, "--encoding", "raw_unicode_escape")
+
+    assert "1 created" in out and "1 skipped" in out
+    assert "line 3" in err and "column summary holds a lone surrogate (U+D800)" in err
+    assert Incident.objects.get().external_id == "199612170001"
+
+
 # --- Documents ------------------------------------------------------------------------
 
 
