@@ -1,6 +1,7 @@
 """Project-wide middleware: one log line per request; requests with NUL bytes refused; a
 database locked past its timeout answered 503; the language of a request."""
 
+import json
 import logging
 import time
 from functools import lru_cache
@@ -13,6 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from reports.text import UNSTORABLE, unstorable, unstorable_in
 
 logger = logging.getLogger("archive.requests")
 
@@ -42,19 +46,65 @@ class RequestLogMiddleware:
 
 
 def refuse_nul_bytes(get_response):
-    """A 400 for a NUL byte in the path or the query string: no URL of the archive has one,
-    and PostgreSQL refuses it in any text it is asked to compare (a 500 otherwise)."""
+    """A 400 for text PostgreSQL cannot store arriving in a request, before any view runs.
+
+    A NUL byte in the path or the query string: no URL of the archive has one, and
+    PostgreSQL refuses it in any text it is asked to compare (a 500 otherwise). A NUL or
+    a lone surrogate (reports.text.unstorable) in a form's field or a JSON body: SQLite
+    would store it, and a backup of that archive would not restore into PostgreSQL.
+    Checked here, so every form (the admin's, inlines and fields of every kind included,
+    the readers' error reports, OAI-PMH's POST) and every lookup gets the same answer.
+    """
 
     message = "A NUL byte is not allowed in a URL."
 
     def middleware(request):
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            if request.path.startswith("/api/"):  # as the API's other errors
-                return JsonResponse({"error": message, "fields": {}}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain")
+            return _refusal(request, message)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            problem = unstorable_body(request)
+            if problem:
+                return _refusal(request, problem)
         return get_response(request)
 
     return middleware
+
+
+def _refusal(request, message):
+    if request.path.startswith("/api/"):  # as the API's other errors
+        return JsonResponse({"error": message, "fields": {}}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def unstorable_body(request):
+    """What a request's form fields or JSON body hold that the archive cannot store, or "".
+
+    Uploaded files' bytes are not text and are left to the import that reads them.
+    """
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, values in request.POST.lists():
+            for value in (name, *values):
+                what = unstorable(value)
+                if what:
+                    return _(
+                        "The field “%(field)s” holds %(what)s, which the archive cannot store."
+                    ) % {
+                        "field": UNSTORABLE.sub("?", name),
+                        "what": what,
+                    }
+    elif request.content_type == "application/json" or request.content_type.endswith("+json"):
+        try:
+            found = unstorable_in(json.loads(request.body))
+        except ValueError:  # not JSON: the view that reads it says so
+            return ""
+        if found:
+            return _(
+                "The JSON body holds %(what)s at “%(where)s”, which the archive cannot store."
+            ) % {
+                "where": found[0] or "/",
+                "what": found[1],
+            }
+    return ""
 
 
 # How long a client is asked to wait when the database was busy (Retry-After, seconds).

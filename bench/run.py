@@ -21,7 +21,9 @@
    GTD's CSV and its .xlsx workbook (the same rows), and UCDP GED's CSV. Each file
    is written once into bench/data and imported into a fresh database twice (creating,
    then unchanged): seconds, rows a second, peak RSS.
-6. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
+6. Times export_archive of the 200,000-incident archive and import_archive of that
+   backup into a fresh SQLite database: seconds and peak RSS, under 300 MB each.
+7. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
    Each figure is the median of its runs, with their spread (min-max) beside it;
    budgets are judged on the medians. A ratio (warm / bare view, 200k / 1k, deep
    page / page 1) divides two medians of this run; its spread is that of the
@@ -1017,7 +1019,7 @@ def judge(context):
             f"{context['generate']:.1f} s",
         )
     )
-    return budgets + judge_peer(context)
+    return budgets + judge_backup(context) + judge_peer(context)
 
 
 def table(context):
@@ -1096,7 +1098,7 @@ of this run; in brackets, the lowest and highest of the ratios within one pass.
 cache settings ({"Redis at " + redis if redis else "no Redis reachable: per-process memory"}).
 Queries: per request, first and second request from Django's test client.
 "200k ÷ 1k": cold p50 against the same page on a 1,000-incident archive.
-{imports_text(context)}
+{imports_text(context)}{backup_text(context)}
 {table(context)}
 {peer_section(context)}
 ## Budgets: {failed} of {len(budgets)} fail
@@ -1228,6 +1230,72 @@ def only_peer(big, args, load_before):
     print(render_peer(context))
 
 
+# --- Backup and restore of the 200k archive -------------------------------------
+
+BACKUP_MB = 300  # peak RSS budget of the export and of the restore, each
+# A process whose only child is the command, so RUSAGE_CHILDREN's peak is the command's own.
+PEAK_WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.monotonic()\n"
+    "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "print(json.dumps({'seconds': time.monotonic() - t, 'returncode': r.returncode,\n"
+    "  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+    "  'out': r.stdout.strip()[-300:], 'err': r.stderr.strip()[-300:]}))\n"
+)
+
+
+def time_backup(big):
+    """export_archive of the 200k archive, then import_archive of that file into a fresh
+    SQLite database: [(command, result)], result with seconds, peak RSS and output."""
+    path, scratch = DATA / "backup-200k.jsonl", DATA / "restore.sqlite3"
+    scratch.unlink(missing_ok=True)
+    manage(scratch, "migrate", "--noinput", "-v0")
+    results = []
+    for command, database in (("export_archive", big), ("import_archive", scratch)):
+        log(f"{command} {path.name}")
+        done = subprocess.run(
+            [PY, "-c", PEAK_WRAPPER, PY, "manage.py", command, str(path)],
+            cwd=ROOT,
+            env=env_for(database),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append((command, json.loads(done.stdout)))
+    path.unlink(missing_ok=True)
+    scratch.unlink(missing_ok=True)
+    return results
+
+
+def judge_backup(context):
+    """The backup budgets, as judge()'s: each command under BACKUP_MB of peak RSS."""
+    budgets = []
+    for command, result in context.get("backup", []):
+        mb = result["maxrss_kb"] / 1024
+        measured = f"{result['seconds']:.1f} s, {mb:.0f} MB; {_last_line(result)}"
+        if result["returncode"]:
+            measured = f"exit {result['returncode']}: {measured}"
+        budgets.append(
+            (
+                f"{command} of the {BIG['incidents'] // 1000}k archive < {BACKUP_MB} MB",
+                result["returncode"] == 0 and mb < BACKUP_MB,
+                measured,
+            )
+        )
+    return budgets
+
+
+def backup_text(context):
+    """What the backup budgets measure, or "" if the backup was not timed."""
+    if not context.get("backup"):
+        return ""
+    return (
+        "Backup: `export_archive` of the 200k archive to one file, then `import_archive` "
+        "of it into a freshly migrated SQLite database; seconds and peak RSS of each "
+        "command's process.\n"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--discover", action="store_true", help=argparse.SUPPRESS)
@@ -1240,6 +1308,9 @@ def main():
     )
     parser.add_argument("--rebuild", action="store_true", help="Regenerate the databases.")
     parser.add_argument("--no-import", action="store_true", help="Skip the import timing.")
+    parser.add_argument(
+        "--no-backup", action="store_true", help="Skip the backup and restore timing."
+    )
     parser.add_argument(
         "--repeats",
         type=int,
@@ -1290,6 +1361,7 @@ def main():
             small_runs[index].append(at_1k.get(page["name"], {"error": "not measured"}))
         add_peer_runs(peer_runs, measure_peer(big, comparisons, args.seconds, found["incidents"]))
     imports = [] if args.no_import else time_import(200000)
+    backup = [] if args.no_backup else time_backup(big)
     context = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -1301,6 +1373,7 @@ def main():
         "warm": warm,
         "small": small_runs,
         "imports": imports,
+        "backup": backup,
         "generate": generate_seconds,
         "repeats": args.repeats,
         "seconds": args.seconds,

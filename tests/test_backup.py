@@ -1,5 +1,7 @@
 """export_archive / import_archive: a whole-archive round trip, and refusals that write nothing."""
 
+import hashlib
+import itertools
 import json
 import os
 import subprocess
@@ -244,25 +246,78 @@ def restore(path):
     call_command("import_archive", str(path), verbosity=0)
 
 
+def read_backup(path):
+    """(header, rows, trailer) of a version 4 backup, each line parsed."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    return lines[0], lines[1:-1], lines[-1]
+
+
+def payload_of(rows):
+    """{label: [rows]}, as a legacy document's payload has them (roles without "model")."""
+    payload = {}
+    for row in rows:
+        if row["model"] == "auth.group":
+            row = {key: value for key, value in row.items() if key != "model"}
+        payload.setdefault(row.get("model", "auth.group"), []).append(row)
+    return payload
+
+
+def write_backup(path, header, rows, counts=None):
+    """Write a version 4 file sealed as export_archive seals one: counts, checksum."""
+    # ASCII, escapes and all: a test's row may hold a lone surrogate, which no UTF-8 encodes.
+    body = b"".join(
+        (json.dumps(record, cls=backup.BackupEncoder) + "\n").encode() for record in [header, *rows]
+    )
+    if counts is None:
+        counts = {label: len(of) for label, of in payload_of(rows).items()}
+    trailer = {"counts": counts, "sha256": hashlib.sha256(body).hexdigest()}
+    path.write_bytes(body + backup._line(trailer))
+
+
+def as_legacy(path, version=3):
+    """The version 4 backup in `path` as the one JSON document versions 1-3 were."""
+    header, rows, _trailer = read_backup(path)
+    payload = payload_of(rows)
+    document = {
+        "format": header["format"],
+        "version": version,
+        "exported_at": header["exported_at"],
+        "counts": {label: len(of) for label, of in payload.items()},
+        "payload": payload,
+    }
+    document["sha256"] = backup.checksum(document)
+    return document
+
+
 # --- The file ------------------------------------------------------------------
 
 
 def test_export_writes_format_version_counts_and_checksum(exported):
+    """JSON Lines: a header, a row a line, and a trailer with the counts and the SHA-256
+    of every byte before it."""
     path, before = exported
-    document = json.loads(path.read_text())
+    header, rows, trailer = read_backup(path)
+    body = path.read_bytes().rsplit(b"\n", 2)[0] + b"\n"
 
-    assert document["format"] == backup.FORMAT
-    assert document["version"] == backup.VERSION == 3
-    assert document["sha256"] == backup.checksum(document)
-    assert document["counts"]["reports.report"] == 1
-    assert document["counts"]["reports.historicalreport"] == 2
-    assert document["counts"]["reports.historicalgroupalias"] == 2  # created, deleted
-    assert document["counts"]["auth.user"] == 2
-    for label, rows in document["payload"].items():
-        assert document["counts"][label] == len(rows)
+    assert header["format"] == backup.FORMAT
+    assert header["version"] == backup.VERSION == 4
+    assert trailer["sha256"] == hashlib.sha256(body).hexdigest()
+    counts = trailer["counts"]
+    assert counts["reports.report"] == 1
+    assert counts["reports.historicalreport"] == 2
+    assert counts["reports.historicalgroupalias"] == 2  # created, deleted
+    assert counts["auth.user"] == 2
+    assert counts["auth.group"] == 3
+    for label, of in payload_of(rows).items():
+        assert counts[label] == len(of)
+    assert sum(counts.values()) == len(rows)
     for label in before:
         if label.startswith("reports."):
-            assert document["counts"][label] > 0, f"{label} has no rows to test with"
+            assert counts[label] > 0, f"{label} has no rows to test with"
+    # Model after model, in the order they are restored.
+    order = ["auth.group"] + [label for label, _m, _n in backup.archive_models()]
+    labels = list(dict.fromkeys(row["model"] for row in rows))
+    assert labels == [label for label in order if counts[label]]
 
 
 def test_export_reports_rows_written(db, tmp_path):
@@ -281,11 +336,13 @@ def test_an_export_failing_half_way_keeps_the_backup_it_would_replace(exported, 
     path, _ = exported
     good = path.read_bytes()
 
-    def failing(document, stream, **options):
-        stream.write('{"format": "archive-backup", "payl')  # a disk filling up, a kill
-        raise OSError(28, "No space left on device")
+    rows = backup._rows
 
-    monkeypatch.setattr(backup.json, "dump", failing)
+    def failing(model, natural, using):
+        yield from itertools.islice(rows(model, natural, using), 1)
+        raise OSError(28, "No space left on device")  # a disk filling up half-way
+
+    monkeypatch.setattr(backup, "_rows", failing)
     with pytest.raises(CommandError, match="cannot be written"):
         call_command("export_archive", str(path), verbosity=0)
     assert path.read_bytes() == good
@@ -296,7 +353,7 @@ def test_an_export_replaces_the_backup_only_once_whole(exported):
     path, _ = exported
     path.write_text("last night's backup\n")
     call_command("export_archive", str(path), verbosity=0)
-    assert backup.read_document(path)["format"] == backup.FORMAT
+    assert "reports.report" in backup.check_file(path)["counts"]  # the (emptied) archive
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 
 
@@ -405,12 +462,26 @@ def test_truncated_file_is_refused_with_nothing_written(exported):
     assert_refused(path, "truncated or damaged")
 
 
+def test_truncated_at_the_end_of_a_row_is_refused_with_nothing_written(exported):
+    path, _before = exported
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[: len(lines) // 2]))
+
+    assert_refused(path, "ends before its trailer; it is truncated or damaged")
+
+
+def test_a_file_cut_before_its_last_newline_is_refused(exported):
+    path, _before = exported
+    path.write_bytes(path.read_bytes()[:-1])
+
+    assert_refused(path, "ends before its trailer")
+
+
 def test_tampered_file_is_refused_with_nothing_written(exported):
     path, _before = exported
-    document = json.loads(path.read_text())
-    [report] = document["payload"]["reports.report"]
-    report["fields"]["title"] = "Patterns of Global Terrorism 1997 - Chile"
-    path.write_text(json.dumps(document))
+    text = path.read_text()
+    assert text.count("Patterns of Global Terrorism 1997") >= 1
+    path.write_text(text.replace("Terrorism 1997", "Terrorism 1998", 1))
 
     assert_refused(path, "checksum mismatch")
 
@@ -418,9 +489,9 @@ def test_tampered_file_is_refused_with_nothing_written(exported):
 def test_a_revision_names_its_kind_of_entry_by_natural_key(exported):
     """Content types are numbered per database: a revision names the model instead."""
     path, _before = exported
-    document = json.loads(path.read_text())
+    _header, rows, _trailer = read_backup(path)
 
-    [revision] = document["payload"]["reports.revision"]
+    [revision] = payload_of(rows)["reports.revision"]
     assert revision["fields"]["content_type"] == ["reports", "incident"]
     assert revision["fields"]["proposed_by"] == ["editor"]
 
@@ -504,6 +575,32 @@ def test_a_version_1_file_written_before_claims_existed_restores(db):
     assert incident.summary.endswith("(revised)")
 
 
+def test_a_version_3_file_restores_every_field_of_every_row(exported):
+    """The one-document format of versions 1-3, read whole, still restores."""
+    path, before = exported
+    path.write_text(json.dumps(as_legacy(path), indent=1))
+
+    restore(path)
+
+    assert snapshot() == before
+
+
+def test_rows_are_read_and_written_a_chunk_at_a_time(exported, monkeypatch):
+    """Chunks smaller than most tables: rows across chunk boundaries all travel."""
+    path, before = exported
+    restore(path)
+    monkeypatch.setattr(backup, "CHUNK_SIZE", 2)
+    again = path.with_name("again.json")
+    try:
+        with transaction.atomic():
+            call_command("export_archive", str(again), verbosity=0)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+    assert read_backup(again)[1] == read_backup(path)[1]
+
+
 def test_round_trip_keeps_the_reports_language_and_original(exported):
     path, _before = exported
     restore(path)
@@ -519,7 +616,7 @@ def test_a_backup_from_before_reports_had_a_language_restores_them_as_english(ex
     """A file written before migration 0013: its report rows have no language, source
     URL or identifier; the restored reports take the defaults."""
     path, _before = exported
-    document = json.loads(path.read_text())
+    document = as_legacy(path, version=2)
     for label in ("reports.report", "reports.historicalreport"):
         for row in document["payload"][label]:
             for name in ("language", "source_url", "document_identifier"):
@@ -537,7 +634,7 @@ def test_a_backup_with_the_english_copies_of_migration_0015_restores(exported):
     """A file written between migrations 0015 and 0016: entry rows with title_en and
     the like, and null where nobody wrote the Spanish text."""
     path, before = exported
-    document = json.loads(path.read_text())
+    document = as_legacy(path, version=2)
     for model, names in TRANSLATED.items():
         for label in (f"reports.{model}", f"reports.historical{model}"):
             for row in document["payload"][label]:
@@ -563,7 +660,7 @@ def test_a_version_1_file_restores_its_reports_as_english(db):
 
 def test_a_version_1_document_of_this_archive_restores_what_it_has(exported):
     path, before = exported
-    document = as_version_1(json.loads(path.read_text()))
+    document = as_version_1(as_legacy(path))
     path.write_text(json.dumps(document))
 
     restore(path)
@@ -580,12 +677,28 @@ def test_a_version_1_document_of_this_archive_restores_what_it_has(exported):
 
 def test_other_format_version_is_refused(exported):
     path, _before = exported
-    document = json.loads(path.read_text())
+    header, rows, _trailer = read_backup(path)
+    write_backup(path, {**header, "version": 99}, rows)
+
+    assert_refused(path, r"version 99; this archive reads versions 1, 2, 3 and 4")
+
+
+def test_a_version_3_file_of_another_version_is_refused(exported):
+    path, _before = exported
+    document = as_legacy(path)
     document["version"] = 99
     document["sha256"] = backup.checksum(document)
     path.write_text(json.dumps(document))
 
     assert_refused(path, "version 99")
+
+
+def test_rows_of_a_model_this_archive_does_not_have_are_refused(exported):
+    path, _before = exported
+    header, rows, _trailer = read_backup(path)
+    write_backup(path, header, [*rows, {"model": "reports.gone", "pk": 1, "fields": {}}])
+
+    assert_refused(path, "rows for models this archive does not have: reports.gone")
 
 
 def test_a_file_that_is_not_a_backup_is_refused(db, tmp_path):
@@ -604,23 +717,34 @@ def test_binary_file_is_refused(db, tmp_path):
 
 def test_counts_that_do_not_match_the_payload_are_refused(exported):
     path, _before = exported
-    document = json.loads(path.read_text())
-    document["payload"]["reports.paragraph"].pop()
-    document["sha256"] = backup.checksum(document)
-    path.write_text(json.dumps(document))
+    header, rows, trailer = read_backup(path)
+    rows.remove(next(row for row in rows if row["model"] == "reports.paragraph"))
+    write_backup(path, header, rows, counts=trailer["counts"])
 
-    assert_refused(path, "row counts do not match the payload for reports.paragraph")
+    assert_refused(path, "row counts do not match the rows")
+
+
+def test_counts_that_do_not_match_by_model_are_refused(exported):
+    """As many rows as the counts say, but not of the models they say."""
+    path, _before = exported
+    header, rows, trailer = read_backup(path)
+    counts = trailer["counts"]
+    counts["reports.country"] += 1
+    counts["reports.paragraph"] -= 1
+    write_backup(path, header, rows, counts=counts)
+
+    assert_refused(path, "row counts do not match the rows for reports.country, reports.paragraph")
 
 
 def test_restore_failing_half_way_writes_nothing(exported):
     """A well-formed, correctly sealed file whose rows do not fit together: the
     paragraphs are restored before the failure shows, and are rolled back."""
     path, _before = exported
-    document = json.loads(path.read_text())
-    for paragraph in document["payload"]["reports.paragraph"]:
-        paragraph["fields"]["report"] = 999_999
-    document["sha256"] = backup.checksum(document)
-    path.write_text(json.dumps(document))
+    header, rows, _trailer = read_backup(path)
+    for row in rows:
+        if row["model"] == "reports.paragraph":
+            row["fields"]["report"] = 999_999
+    write_backup(path, header, rows)
 
     assert_refused(path, "cannot be restored, nothing was written")
 

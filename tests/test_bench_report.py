@@ -237,3 +237,26 @@ def test_the_report_says_what_the_imports_measure_only_when_they_ran():
     assert "4,000 rows/s" in text
     cold = {"home": [wrk_run()] * 3, BARE: [wrk_run()] * 3}
     assert "Imports:" not in render(context(cold))
+
+
+def test_the_backup_and_the_restore_are_each_held_to_300_mb():
+    cold = {"home": [wrk_run()] * 3, BARE: [wrk_run()] * 3}
+    export = {**import_run(90, 120, out="Wrote 715332 rows to backup-200k.jsonl."), "rows": None}
+    restore = {**import_run(400, 310, out="Restored 715332 rows."), "rows": None}
+    with_backup = {
+        **context(cold),
+        "backup": [("export_archive", export), ("import_archive", restore)],
+    }
+    result = {what: r for what, r in verdicts(judge(with_backup)).items() if "_archive of" in what}
+    assert result == {
+        "export_archive of the 200k archive < 300 MB": (
+            True,
+            "90.0 s, 120 MB; Wrote 715332 rows to backup-200k.jsonl.",
+        ),
+        "import_archive of the 200k archive < 300 MB": (
+            False,
+            "400.0 s, 310 MB; Restored 715332 rows.",
+        ),
+    }
+    assert "Backup: `export_archive` of the 200k archive" in render(with_backup)
+    assert "Backup:" not in render(context(cold))

@@ -1,26 +1,41 @@
-"""Back up the whole archive to one JSON file, and restore it into an empty database.
+"""Back up the whole archive to one file, and restore it into an empty database.
 
-The file is {"format", "version", "exported_at", "counts", "sha256", "payload"}:
-`payload` maps "app_label.model" to that model's rows (Django's serialized form,
-primary keys kept, so history rows and citations still point at the right rows);
-`sha256` is the checksum of every other key, in canonical JSON. A restore checks
-format, version, checksum and counts before it writes anything, and writes in one
-transaction.
+Version 4 files are JSON Lines, written and read a row at a time so memory stays
+flat whatever the archive's size:
 
-Versions: 2 adds the figure claims, group relations, designations and proposed
-revisions (with their history) and each citation's quote key; 3 adds readers' error
-reports and the original files' bytes (base64, as Django serializes binary fields), which
-a file of an earlier version does not have. A version 1 file
-still restores: it has none of the new rows, the quote keys are computed as the
-citations are saved (reports.signals.key_quote), and a citation that repeats
-another's passage is folded into it, as migration 0009 did to the database. A
-version 2 file written before migration 0016 has English copies of the entries' text
-(title_en, ...) and null for a Spanish text nobody wrote: the copies are dropped and the
-nulls read as "", as that migration did to the database.
+    {"format": "political-violence-archive", "version": 4, "exported_at": "..."}
+    {"model": "auth.group", "name": "Editors", "permissions": [[codename, app, model], ...]}
+    {"model": "auth.user", "pk": 1, "fields": {...}}
+    ... one line per row, Django's serialized form (primary keys kept, so history rows and
+    citations still point at the right rows), model after model in archive_models() order
+    {"counts": {"auth.user": 2, ...}, "sha256": "..."}
+
+The last line, the trailer, holds the rows' counts by model and the SHA-256 of every
+byte before it: a file cut short has no trailer, and an edited one fails the checksum.
+A restore checks the whole file (checksum, header, trailer) before it writes anything,
+then writes in one transaction, checking again as it reads.
+
+Versions 1 to 3 were one JSON document, {"format", "version", "exported_at", "counts",
+"sha256", "payload"}: `payload` maps "app_label.model" to that model's rows, `sha256` is
+the checksum of every other key, in canonical JSON. They still restore (read whole, as
+they were written). Version 2 added the figure claims, group relations, designations and
+proposed revisions (with their history) and each citation's quote key; 3 added readers'
+error reports and the original files' bytes (base64, as Django serializes binary fields),
+which a file of an earlier version does not have. A version 1 file has none of the new
+rows, the quote keys are computed as the citations are saved (reports.signals.key_quote),
+and a citation that repeats another's passage is folded into it, as migration 0009 did
+to the database. A version 2 file written before migration 0016 has English copies of
+the entries' text (title_en, ...) and null for a Spanish text nobody wrote: the copies
+are dropped and the nulls read as "", as that migration did to the database.
+
+A restore refuses, naming the row, text PostgreSQL cannot store (a NUL character, a lone
+surrogate): a backup of an archive that took them before they were refused at entry.
 """
 
+import contextlib
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -36,14 +51,19 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connections, transaction
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from reports.models import ArchiveState, Figures, quote_key
+from reports.text import unstorable_in
 from reports.translated import TRANSLATED
 
 FORMAT = "political-violence-archive"
-VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+LEGACY_VERSIONS = (1, 2, 3)  # one JSON document, read whole
+# Rows read from the database, serialized and written at a time.
+CHUNK_SIZE = 2000
 
 # Models outside the reports app whose rows belong to the archive, and whether
 # their foreign keys travel as natural keys (content types and roles differ
@@ -92,13 +112,6 @@ def refers_to_content_types(model):
     return any(field.related_model is ContentType for field in model._meta.concrete_fields)
 
 
-def checksum(document):
-    """Return the SHA-256 of `document` without its own "sha256" key, in canonical JSON."""
-    body = {key: value for key, value in document.items() if key != "sha256"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def _roles():
     """Return {role name: [permission natural keys]} for every auth group."""
     return {
@@ -107,28 +120,55 @@ def _roles():
     }
 
 
-def build_document(using="default"):
-    """Return the backup of database `using` as a JSON-ready dict."""
-    payload = {
-        "auth.group": [{"name": name, "permissions": perms} for name, perms in _roles().items()]
-    }
+def _line(record):
+    """`record` as one line of the file, UTF-8 bytes."""
+    text = json.dumps(record, cls=BackupEncoder, ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def _rows(model, natural, using):
+    """Yield `model`'s rows in Django's serialized form, in primary key order, reading
+    and serializing CHUNK_SIZE rows at a time."""
+    rows = model._default_manager.using(using).order_by("pk").iterator(chunk_size=CHUNK_SIZE)
+    while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
+        yield from serializers.serialize("python", chunk, use_natural_foreign_keys=natural)
+
+
+def write_backup(stream, using="default"):
+    """Write the backup of database `using` to the binary `stream`; return the counts."""
+    digest = hashlib.sha256()
+
+    def put(record):
+        line = _line(record)
+        digest.update(line)
+        stream.write(line)
+
+    put({"format": FORMAT, "version": VERSION, "exported_at": timezone.now().isoformat()})
+    counts = {"auth.group": 0}
+    for name, permissions in _roles().items():
+        put({"model": "auth.group", "name": name, "permissions": permissions})
+        counts["auth.group"] += 1
     for label, model, natural in archive_models():
-        rows = model._default_manager.using(using).order_by("pk")
-        serialized = serializers.serialize(
-            "json", rows, use_natural_foreign_keys=natural, cls=BackupEncoder
-        )
-        payload[label] = json.loads(serialized)
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": timezone.now().isoformat(),
-        "counts": {label: len(rows) for label, rows in payload.items()},
-        "payload": payload,
-    }
-    # Round-trip through JSON so the checksum is over exactly what a reader will load.
-    document = json.loads(json.dumps(document, cls=BackupEncoder))
-    document["sha256"] = checksum(document)
-    return document
+        counts[label] = 0
+        for row in _rows(model, natural, using):
+            put(row)
+            counts[label] += 1
+    stream.write(_line({"counts": counts, "sha256": digest.hexdigest()}))
+    return counts
+
+
+@contextlib.contextmanager
+def _snapshot(using):
+    """One transaction for the whole export, so its tables are read as of one moment while
+    editors go on writing: SQLite's WAL gives a read transaction its snapshot; PostgreSQL
+    needs REPEATABLE READ for that, set when the export opens the transaction itself."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def export_archive(path, using="default"):
@@ -138,32 +178,128 @@ def export_archive(path, using="default"):
     back against its checksum, and only then moved over `path` (os.replace, atomic on one
     file system): a backup killed or failing half-way leaves the last good one whole.
     """
-    document = build_document(using)
     path = Path(path)
     stream = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed, or removed, below)
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        "wb", dir=path.parent, prefix=f".{path.name}.", delete=False
     )
     try:
-        with stream:
-            json.dump(document, stream, ensure_ascii=False, indent=1, sort_keys=True)
-            stream.write("\n")
+        with stream, _snapshot(using):
+            counts = write_backup(stream, using)
             stream.flush()
             os.fsync(stream.fileno())
-        read_document(stream.name)  # what a restore would check, before it counts as a backup
+        check_file(stream.name)  # what a restore would check, before it counts as a backup
         os.replace(stream.name, path)
     except BaseException:
         Path(stream.name).unlink(missing_ok=True)
         raise
-    return document["counts"]
+    return counts
+
+
+def _known_labels():
+    return {label for label, _model, _natural in archive_models()} | {"auth.group"}
+
+
+def _open(path):
+    try:
+        return open(path, "rb")  # noqa: SIM115 (the callers close it)
+    except OSError as error:
+        raise BackupError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _record(path, number, line):
+    """Line `number` of the file, parsed; BackupError if it is not one JSON object."""
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BackupError(f"{path}: line {number} is not UTF-8 text; the file is damaged") from None
+    except json.JSONDecodeError as error:
+        raise BackupError(
+            f"{path}: line {number} is not valid JSON ({error.msg}, column {error.colno}); "
+            "the file is truncated or damaged"
+        ) from None
+    if not isinstance(record, dict):
+        raise BackupError(f"{path}: line {number} is not a JSON object; the file is damaged")
+    return record
+
+
+def _streamed_header(stream):
+    """The header of a version 4 file open in `stream`, or None for a legacy file
+    (one JSON document), which read_document() reads and checks."""
+    first = stream.readline()
+    try:
+        header = json.loads(first.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(header, dict) or header.get("format") != FORMAT or "payload" in header:
+        return None
+    return header, first
+
+
+def _check_header(path, header):
+    if header.get("version") != VERSION:
+        readable = ", ".join(str(version) for version in READABLE_VERSIONS[:-1])
+        raise BackupError(
+            f"{path}: backup format version {header.get('version')!r}; "
+            f"this archive reads versions {readable} and {READABLE_VERSIONS[-1]}"
+        )
+
+
+def _is_trailer(record):
+    return "model" not in record and record.keys() == {"counts", "sha256"}
+
+
+def check_file(path):
+    """Read a version 4 backup through, without parsing its rows; return its trailer.
+
+    Checks the header, that the file ends with its trailer, the SHA-256 of every byte
+    before it, and the number of row lines against the counts. Raises BackupError.
+    """
+    with _open(path) as stream:
+        found = _streamed_header(stream)
+        if found is None:
+            document = read_document(path)  # a legacy file: its own checks, and messages
+            return {"counts": document["counts"], "sha256": document["sha256"]}
+        header, first = found
+        _check_header(path, header)
+        digest = hashlib.sha256(first)
+        rows, last, number = 0, None, 1
+        for number, line in enumerate(stream, start=2):  # noqa: B007 (the last one is read)
+            if last is not None:
+                digest.update(last)
+                rows += 1
+            last = line
+    trailer = _record(path, number, last) if last is not None else {}
+    if not _is_trailer(trailer) or not last.endswith(b"\n"):
+        raise BackupError(f"{path}: the file ends before its trailer; it is truncated or damaged")
+    if trailer["sha256"] != digest.hexdigest():
+        raise BackupError(f"{path}: checksum mismatch; the file was changed after it was exported")
+    counts = trailer["counts"]
+    if not isinstance(counts, dict) or not all(
+        isinstance(count, int) and count >= 0 for count in counts.values()
+    ):
+        raise BackupError(f"{path}: the trailer's counts must map models to numbers of rows")
+    unknown = sorted(counts.keys() - _known_labels())
+    if unknown:
+        raise BackupError(
+            f"{path}: rows for models this archive does not have: {', '.join(unknown)}"
+        )
+    if sum(counts.values()) != rows:
+        raise BackupError(f"{path}: row counts do not match the rows: {rows} lines of rows")
+    return trailer
+
+
+def checksum(document):
+    """Return the SHA-256 of a legacy `document` without its "sha256" key, in canonical JSON."""
+    body = {key: value for key, value in document.items() if key != "sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def read_document(path):
-    """Return the checked document in `path`; raise BackupError for anything amiss."""
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError as error:
-        raise BackupError(f"{path}: cannot be read ({error.strerror})") from None
+    """Return the checked legacy document (versions 1-3) in `path`, read whole; raise
+    BackupError for anything amiss."""
+    with _open(path) as stream:
+        data = stream.read()
     try:
         document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -175,8 +311,9 @@ def read_document(path):
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError(f"{path}: not an archive backup (no format {FORMAT!r})")
-    if document.get("version") not in READABLE_VERSIONS:
-        readable = " and ".join(str(version) for version in READABLE_VERSIONS)
+    if document.get("version") not in LEGACY_VERSIONS:
+        readable = ", ".join(str(version) for version in READABLE_VERSIONS[:-1])
+        readable += f" and {READABLE_VERSIONS[-1]}"
         raise BackupError(
             f"{path}: backup format version {document.get('version')!r}; "
             f"this archive reads versions {readable}"
@@ -196,8 +333,7 @@ def read_document(path):
     )
     if wrong:
         raise BackupError(f"{path}: row counts do not match the payload for {', '.join(wrong)}")
-    known = {label for label, _model, _natural in archive_models()} | {"auth.group"}
-    unknown = sorted(payload.keys() - known)
+    unknown = sorted(payload.keys() - _known_labels())
     if unknown:
         raise BackupError(
             f"{path}: rows for models this archive does not have: {', '.join(unknown)}"
@@ -272,9 +408,17 @@ def _restore_roles(roles, using):
 def import_archive(path, using="default"):
     """Restore the backup in `path` into the empty database `using`; return the counts.
 
-    All or nothing: any problem raises BackupError and leaves the database as it was.
+    All or nothing: any problem raises BackupError and leaves the database as it was. A
+    version 4 file is checked whole first (check_file), then read a row at a time.
     """
-    document = read_document(path)
+    with _open(path) as stream:
+        streamed = _streamed_header(stream) is not None
+    if streamed:
+        trailer = check_file(path)
+        rows, counts = _streamed_rows(path, trailer), trailer["counts"]
+    else:
+        document = read_document(path)
+        rows, counts = _legacy_rows(path, document), None
     nonempty = _nonempty_tables(using)
     if nonempty:
         raise BackupError(
@@ -282,21 +426,9 @@ def import_archive(path, using="default"):
             "restore only into a freshly migrated database with no users"
         )
     try:
-        payload = upgraded_payload(document)
         with transaction.atomic(using=using):
-            _restore_roles(payload.get("auth.group", []), using)
-            restored = []
-            for label, model, _natural in archive_models():
-                rows = payload.get(label, [])
-                objects = serializers.deserialize(
-                    "python", rows, using=using, handle_forward_references=True
-                )
-                for obj in objects:
-                    # Raw save: no model save() logic and no new history rows; the
-                    # rows go back exactly as they were exported.
-                    obj.save(using=using)
-                restored.append(model)
-            _reset_sequences(restored, using)
+            restored = _restore(rows, using)
+            _reset_sequences([model for _label, model, _natural in archive_models()], using)
             connections[using].check_constraints()
             ArchiveState.bump(using=using)  # whatever was cached describes another archive
     except (
@@ -308,7 +440,125 @@ def import_archive(path, using="default"):
         TypeError,
     ) as error:
         raise BackupError(f"{path}: cannot be restored, nothing was written ({error})") from None
-    return {label: len(rows) for label, rows in payload.items()}
+    return counts if counts is not None else restored
+
+
+def _restore(rows, using):
+    """Insert `rows` (serialized rows, roles among them) raw; return the counts by model.
+
+    Rows of one model are inserted CHUNK_SIZE at a time into the empty database. As
+    loaddata's raw save would, each row first goes through pre_save with raw=True (a
+    version 1 citation gets its quote key there); post_save is not sent: its receivers
+    leave raw saves alone (no history rows, no figures computed again), but for the
+    archive's stamp, which import_archive bumps once.
+    """
+    counts, deferred, batch = {}, [], []
+
+    def archive_rows():
+        for row in rows:
+            label = row["model"]
+            counts[label] = counts.get(label, 0) + 1
+            if label == "auth.group":
+                _restore_roles([row], using)
+            else:
+                yield row
+
+    def flush():
+        if not batch:
+            return
+        model = type(batch[0].object)
+        fields = [field for field in model._meta.local_concrete_fields if not field.generated]
+        instances = [obj.object for obj in batch]
+        size = max(connections[using].ops.bulk_batch_size(fields, instances), 1)
+        for start in range(0, len(instances), size):
+            # What a raw save does (Model._do_insert), for many rows: the values as they
+            # are, no field's pre_save (bulk_create would stamp auto_now fields anew).
+            model._base_manager.using(using)._insert(
+                instances[start : start + size], fields=fields, using=using, raw=True
+            )
+        for obj in batch:
+            obj.object._state.adding, obj.object._state.db = False, using
+            for accessor, values in obj.m2m_data.items():  # a user's roles and permissions
+                getattr(obj.object, accessor).set(values)
+            if obj.deferred_fields:  # a row pointing at one further on in the file
+                deferred.append(obj)
+        batch.clear()
+
+    objects = serializers.deserialize(
+        "python", archive_rows(), using=using, handle_forward_references=True
+    )
+    for obj in objects:
+        model = type(obj.object)
+        if batch and (type(batch[0].object) is not model or len(batch) >= CHUNK_SIZE):
+            flush()
+        pre_save.send(sender=model, instance=obj.object, raw=True, using=using, update_fields=None)
+        batch.append(obj)
+    flush()
+    for obj in deferred:
+        obj.save_deferred_fields(using=using)
+    return counts
+
+
+def _refuse_unstorable(path, where, row):
+    """BackupError naming the row if it holds text PostgreSQL cannot store."""
+    found = unstorable_in(row.get("fields", row))
+    if found:
+        field, what = found
+        name = (
+            f"{row['model']} {row['pk']}" if "pk" in row else f"{row['model']} {row.get('name')!r}"
+        )
+        raise BackupError(
+            f"{path}: {where}, {name}: {field} holds {what}, which PostgreSQL cannot store; "
+            "correct it in the archive it came from and export again. Nothing was written"
+        )
+
+
+def _legacy_rows(path, document):
+    """The rows of a checked legacy document, as the current version has them, roles first."""
+    payload = upgraded_payload(document)
+    for role in payload.get("auth.group", []):
+        row = {"model": "auth.group", **role}
+        _refuse_unstorable(path, "role", row)
+        yield row
+    for label, _model, _natural in archive_models():
+        for row in payload.get(label, []):
+            _refuse_unstorable(path, "payload", row)
+            yield row
+
+
+def _streamed_rows(path, trailer):
+    """Yield the rows of a version 4 file check_file has read, parsing and checking each.
+
+    The file is read again, so it is checked again: every row's model, the counts, and
+    the checksum, which must still be the one check_file found (not a file changed since).
+    """
+    known, counts = _known_labels(), {}
+    with _open(path) as stream:
+        digest = hashlib.sha256(stream.readline())
+        for number in range(2, 2 + sum(trailer["counts"].values())):
+            line = stream.readline()
+            digest.update(line)
+            row = _record(path, number, line)
+            label = row.get("model")
+            if label not in known:
+                raise BackupError(
+                    f"{path}: line {number}: rows for a model this archive does not have: {label!r}"
+                )
+            # A JSON string holds a NUL or a surrogate only as an escape.
+            if b"\\u" in line:
+                _refuse_unstorable(path, f"line {number}", row)
+            counts[label] = counts.get(label, 0) + 1
+            yield row
+    if digest.hexdigest() != trailer["sha256"]:
+        raise BackupError(f"{path}: the file changed while it was being restored")
+    expected = {label: count for label, count in trailer["counts"].items() if count}
+    wrong = sorted(
+        label
+        for label in counts.keys() | expected.keys()
+        if counts.get(label) != expected.get(label)
+    )
+    if wrong:
+        raise BackupError(f"{path}: row counts do not match the rows for {', '.join(wrong)}")
 
 
 def _reset_sequences(models, using):

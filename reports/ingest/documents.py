@@ -26,7 +26,7 @@ from reports.models import (
     Status,
     normalise_space,
 )
-from reports.text import excerpt
+from reports.text import excerpt, unstorable
 
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
 
@@ -64,6 +64,10 @@ class Details:
 def check_details(source_url="", document_identifier="", published_on=None, language=""):
     """Return the Details given as text (or a date); raise DocumentError saying what is wrong."""
     source_url = (source_url or "").strip()
+    # Text from a command line may hold what the file system decoded as surrogates.
+    for name, text in (("source URL", source_url), ("document identifier", document_identifier)):
+        if what := unstorable(text or ""):
+            raise DocumentError(f"the {name} holds {what}, which the archive cannot store")
     if source_url:
         if len(source_url) > Report._meta.get_field("source_url").max_length:
             raise DocumentError("the source URL is longer than 500 characters")
@@ -126,6 +130,12 @@ def parse_all(sources, details=None):
     parsed, problems = [], []
     first_by_slug = {}  # slug -> (name, sha256) of the first document with that title
     for name, data in sources:
+        # A file name the file system could not decode (Python keeps its bytes as lone
+        # surrogates): it would be the report's source_filename.
+        if what := unstorable(name):
+            shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            problems.append((shown, f"the file's name holds {what} (it is not UTF-8); rename it"))
+            continue
         try:
             doc = parse_document(data, settings.ARCHIVE_MAX_DOCUMENT_BYTES, name=name)
         except DocumentError as error:

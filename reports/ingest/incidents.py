@@ -61,6 +61,7 @@ from reports.models import (
     Perpetration,
     Status,
 )
+from reports.text import unstorable
 
 HASH_KEY = "_sha256"  # inside source_row: the hash of the row as last imported
 
@@ -148,13 +149,14 @@ class Columns:
 
     def cells(self, values):
         """A record's cells, stripped, and the blank one; BadRow for a record of another
-        length than the header, or with a NUL character, which PostgreSQL cannot store
-        (nor a backup of a SQLite archive holding one restore there)."""
+        length than the header, or with a NUL character or a lone surrogate (an encoding
+        such as unicode_escape makes one), which PostgreSQL cannot store (nor a backup of
+        a SQLite archive holding one restore there)."""
         if len(values) != self.count:
             raise BadRow(f"{len(values)} columns, the header has {self.count}")
-        if "\x00" in "".join(values):
-            at = next(index for index, value in enumerate(values) if "\x00" in value)
-            raise BadRow(f"column {self.header[at]} holds a NUL character")
+        if unstorable("".join(values)):
+            at = next(index for index, value in enumerate(values) if unstorable(value))
+            raise BadRow(f"column {self.header[at]} holds {unstorable(values[at])}")
         return [*map(str.strip, values), ""]
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from reports.countries import resolve_country
 from reports.ingest import formats
-from reports.text import fold
+from reports.text import fold, unstorable
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -342,14 +342,24 @@ def document_text(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
     try:
         kind = formats.sniff(data, name)
         if kind == formats.PDF:
-            return formats.pdf_text(data, is_title), kind, formats.pdf_extractor()
+            return _storable(formats.pdf_text(data, is_title)), kind, formats.pdf_extractor()
         if kind == formats.HTML:
             page = _checked(formats.decode_page(data))
             text = formats.html_text(page, is_title, lambda text: _disclaimer(text) is not None)
-            return text, kind, formats.HTML_EXTRACTOR
+            return _storable(text), kind, formats.HTML_EXTRACTOR
     except formats.FormatError as error:
         raise DocumentError(str(error)) from None
-    return _text_of(data), kind, ""
+    return _storable(_text_of(data)), kind, ""
+
+
+def _storable(text):
+    """`text`, unless it holds what PostgreSQL cannot store (a PDF's text layer may)."""
+    what = unstorable(text)
+    if what:
+        raise DocumentError(
+            f"the text extracted from the file holds {what}, which the archive cannot store"
+        )
+    return text
 
 
 def parse_document(data, max_bytes=DEFAULT_MAX_BYTES, name=""):
