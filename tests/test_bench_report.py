@@ -273,7 +273,18 @@ def test_the_engines_are_side_by_side_once_both_ran():
         "SQLite run 2026-12-04 12:00 UTC, 0 of 5 budgets fail; "
         "PostgreSQL run 2026-12-05 12:00 UTC, 0 of 5 budgets fail" in both
     )
-    assert "| home | 300 | 150 | 0.50 | 10.0 | 10.0 | 20.0 | 20.0 |" in both
+    # Each bare view ran at 10× its page: against them the two engines are level.
+    assert "| home | 300 | 150 | 0.50 | 1.00 | 10.0 | 10.0 | 20.0 | 20.0 |" in both
+    assert f"| {BARE} | 3000 | 1500 | 0.50 | – |" in both
+
+
+def test_the_side_by_side_ratio_divides_out_each_run_s_bare_view():
+    sqlite = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    loaded = engine_run("postgres", 150.0, "2026-12-05 12:00 UTC")
+    loaded["cold"][BARE] = [wrk_run(rps=1500.0)] * 3  # a machine twice as busy: bare ÷ 2
+    loaded["cold"]["home"] = [wrk_run(rps=75.0)] * 3
+    both = render(loaded, sqlite)
+    assert "| home | 300 | 75 | 0.25 | 0.50 |" in both
 
 
 def test_a_page_that_failed_on_one_engine_has_no_figures_there():
@@ -281,7 +292,7 @@ def test_a_page_that_failed_on_one_engine_has_no_figures_there():
     postgres["cold"]["home"] = [{"error": "HTTP 500"}] * 3
     both = render(postgres, render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC")))
     assert run.cold_figures(run.sections_of(both)["postgres"])["home"] is None
-    assert "| home | 300 | – | – | 10.0 | – | 20.0 | – |" in both
+    assert "| home | 300 | – | – | – | 10.0 | – | 20.0 | – |" in both
 
 
 def test_a_results_file_of_before_the_engines_is_kept_as_sqlite_s_section():
