@@ -89,8 +89,11 @@ test-replica: $(VENV)/.installed $(MO)
 # with wrk and writes bench/RESULTS.md. Takes a few minutes. It also serves the same file with
 # Datasette, installed on first use into bench/.peer-venv (gitignored), never into .venv;
 # `make bench BENCH_ARGS="--only peer"` runs just that comparison and prints it.
+# `make bench DB=postgres` does the same on PostgreSQL (databases archive_bench_* on
+# BENCH_PG_URL, by default the machine's own server) and writes its own section.
+DB ?= sqlite
 bench: $(VENV)/.installed $(MO)
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py --db $(DB) $(BENCH_ARGS)
 
 # Not part of `make test`: wrk on the bench archive while entries change and imports run (bench/soak.py).
 SOAK_SECONDS ?= 600

@@ -1,8 +1,13 @@
 # ruff: noqa: S603 (the script runs fixed commands of its own: manage.py, gunicorn, wrk, datasette)
-"""The archive's benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
+"""The archive's benchmark: `make bench` (or `.venv/bin/python bench/run.py`), on SQLite;
+`make bench DB=postgres` (`--db postgres`) runs the same on PostgreSQL.
 
-1. Builds the databases (bench/data/, gitignored) with generate_archive:
-   200,000 incidents, and 1,000 for the "cost stays flat" comparison.
+1. Builds the databases with generate_archive: 200,000 incidents, and 1,000 for the
+   "cost stays flat" comparison; SQLite files in bench/data/ (gitignored), or
+   PostgreSQL databases archive_bench_200k and archive_bench_1k on BENCH_PG_URL
+   (the machine's local server by default), created and dropped here and given a
+   VACUUM ANALYZE. Either is built again only when missing or when its sizes, the
+   migrations or the generator changed (a stamp in bench/data/ says which).
 2. Counts SQL queries per page with Django's test client (first and second request).
 3. Serves each database with gunicorn on 127.0.0.1 with the production settings
    (DJANGO_DEBUG=0; bench/settings.py adds only the bare view) and drives every
@@ -11,7 +16,8 @@
    Every measurement is repeated (--repeats, 3 by default) in passes over all the
    pages, so a burst of load from elsewhere on the machine hits one run of a page,
    not all of them.
-4. Serves the same 200,000-incident file with Datasette (a pinned version in a
+4. (SQLite only: Datasette reads SQLite files.) Serves the same 200,000-incident file
+   with Datasette (a pinned version in a
    virtualenv of its own, bench/.peer-venv, gitignored) beside gunicorn with no page
    cache, and measures the same things on both in the same passes: the incident list
    (HTML and JSON), search, and the incidents' CSV export streamed whole (rows a
@@ -19,11 +25,13 @@
    prints it without writing bench/RESULTS.md.
 5. Times import_incidents on 200,000 generated rows in each format it reads: the
    GTD's CSV and its .xlsx workbook (the same rows), and UCDP GED's CSV. Each file
-   is written once into bench/data and imported into a fresh database twice (creating,
-   then unchanged): seconds, rows a second, peak RSS.
+   is written once into bench/data and imported into a fresh database of the engine
+   measured twice (creating, then unchanged): seconds, rows a second, peak RSS.
 6. Times export_archive of the 200,000-incident archive and import_archive of that
-   backup into a fresh SQLite database: seconds and peak RSS, under 300 MB each.
-7. Prints one table and writes bench/RESULTS.md, keeping its hand-written notes.
+   backup into a fresh database of the engine measured: seconds and peak RSS, under
+   300 MB each.
+7. Prints one table and writes the engine's section of bench/RESULTS.md, keeping the
+   other engine's section, a table of the two side by side, and the hand-written notes.
    Each figure is the median of its runs, with their spread (min-max) beside it;
    budgets are judged on the medians. A ratio (warm / bare view, 200k / 1k, deep
    page / page 1) divides two medians of this run; its spread is that of the
@@ -33,6 +41,7 @@
 import argparse
 import csv
 import functools
+import hashlib
 import http.client
 import io
 import json
@@ -106,6 +115,73 @@ def redis_url():
     return url
 
 
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+# The PostgreSQL server `--db postgres` builds its databases on (without a database name).
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+@dataclass(frozen=True)
+class PgDatabase:
+    """A PostgreSQL database of the bench's own on PG_SERVER: created and dropped here."""
+
+    name: str
+
+    @property
+    def url(self):
+        return f"{PG_SERVER}/{self.name}"
+
+    @property
+    def stem(self):
+        return self.name
+
+    def exists(self):
+        with pg_server() as connection:
+            found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name])
+            return found.fetchone() is not None
+
+    def create(self):
+        """Drop the database if it is there (its connections too), then create it empty."""
+        self.drop()
+        with pg_server() as connection:
+            connection.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self):
+        with pg_server() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def vacuum_analyze(self):
+        """What an operator runs after a bulk load: the planner's statistics, and the
+        visibility map that lets index-only scans skip the table."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+
+
+def pg_server():
+    """An autocommit connection to PG_SERVER's maintenance database, or a clear stop."""
+    import psycopg
+
+    try:
+        return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        raise SystemExit(
+            f"make bench DB=postgres needs a PostgreSQL server at {PG_SERVER} that lets this "
+            f"user create databases (set BENCH_PG_URL to use another): {error}"
+        ) from error
+
+
+def database_url(database):
+    return database.url if isinstance(database, PgDatabase) else f"sqlite:///{database}"
+
+
+def databases(engine):
+    """The 200,000- and 1,000-incident databases of `engine`."""
+    if engine == "postgres":
+        return PgDatabase("archive_bench_200k"), PgDatabase("archive_bench_1k")
+    return DATA / "archive-200k.sqlite3", DATA / "archive-1k.sqlite3"
+
+
 def env_for(database, no_cache=False):
     return {
         **os.environ,
@@ -117,7 +193,7 @@ def env_for(database, no_cache=False):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         # No TLS on the loopback; in production the proxy in front terminates it.
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url(database),
         "BENCH_NO_CACHE": "1" if no_cache else "0",
         "PYTHONPATH": str(ROOT),
     }
@@ -148,19 +224,38 @@ def ensure_wrk():
     subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
 
 
+def generator_digest():
+    """A digest of the generator's code: other code makes other data."""
+    digest = hashlib.sha256()
+    for path in (ROOT / "bench" / "generate.py", ROOT / "bench" / "management"):
+        for file in sorted([path] if path.is_file() else path.rglob("*.py")):
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build(database, sizes, rebuild):
-    """Build a generated database unless one of the same sizes exists; return its build time."""
-    stamp = database.with_suffix(".json")
+    """Build a generated database unless one of the same sizes, migrations and generator
+    exists; return its build time."""
+    stamp = DATA / f"{database.stem}.json"
     # A new migration (an index, a search table) means the data must be built again.
     migrations = sorted(p.name for p in (ROOT / "reports" / "migrations").glob("0*.py"))
+    generator = generator_digest()
     if not rebuild and database.exists() and stamp.exists():
         saved = json.loads(stamp.read_text())
-        if saved["sizes"] == sizes and saved.get("migrations") == migrations:
-            log(f"reusing {database.name} (built in {saved['seconds']:.1f} s; --rebuild to redo)")
+        if (saved["sizes"], saved.get("migrations"), saved.get("generator")) == (
+            sizes,
+            migrations,
+            generator,
+        ):
+            log(f"reusing {database.stem} (built in {saved['seconds']:.1f} s; --rebuild to redo)")
             return saved["seconds"]
-    database.unlink(missing_ok=True)
+    stamp.unlink(missing_ok=True)  # until the new build is whole
+    if isinstance(database, PgDatabase):
+        database.create()
+    else:
+        database.unlink(missing_ok=True)
     manage(database, "migrate", "--noinput", "-v0")
-    log(f"generating {database.name}: {sizes}")
+    log(f"generating {database.stem}: {sizes}")
     started = time.monotonic()
     manage(
         database,
@@ -169,7 +264,13 @@ def build(database, sizes, rebuild):
         "--seed=1",
     )
     seconds = time.monotonic() - started
-    stamp.write_text(json.dumps({"sizes": sizes, "seconds": seconds, "migrations": migrations}))
+    if isinstance(database, PgDatabase):
+        database.vacuum_analyze()
+    stamp.write_text(
+        json.dumps(
+            {"sizes": sizes, "seconds": seconds, "migrations": migrations, "generator": generator}
+        )
+    )
     return seconds
 
 
@@ -192,19 +293,19 @@ IMPORTS = (
 )
 
 
-def time_import(rows):
-    """Import each generated file twice into an empty database.
+def time_import(rows, engine="sqlite"):
+    """Import each generated file twice into an empty database of `engine`.
 
     Return [(ImportFile, label, result)], result as time_import_of measured it.
     """
     return [
         (source, label, result)
         for source in IMPORTS
-        for label, result in time_import_of(source, rows)
+        for label, result in time_import_of(source, rows, engine)
     ]
 
 
-def time_import_of(source, rows):
+def time_import_of(source, rows, engine="sqlite"):
     """Write `source`'s file if missing, then time two imports of it: [(label, result)]."""
     path = DATA / source.name.format(k=rows // 1000)
     if not path.exists():
@@ -220,32 +321,57 @@ def time_import_of(source, rows):
             "--seed=1",
         )
         partial.rename(path)
-    database = DATA / "import.sqlite3"
-    database.unlink(missing_ok=True)
-    manage(database, "migrate", "--noinput", "-v0")
-    # A wrapper process whose only child is the import, so RUSAGE_CHILDREN's
-    # peak is the import's own.
-    wrapper = (
-        "import json, resource, subprocess, sys, time\n"
-        "t = time.monotonic()\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "print(json.dumps({'seconds': time.monotonic() - t, 'returncode': r.returncode,\n"
-        "  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
-        "  'out': r.stdout.strip()[-300:], 'err': r.stderr.strip()[-300:]}))\n"
-    )
+    database = scratch_database(engine, "import")
     results = []
     for label in ("first run (creates)", "second run (unchanged)"):
         log(f"import_incidents {path.name}: {label}")
-        done = subprocess.run(
-            [PY, "-c", wrapper, PY, "manage.py", "import_incidents", str(path)],
-            cwd=ROOT,
-            env=env_for(database),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results.append((label, {**json.loads(done.stdout), "rows": rows}))
+        result = peak_of(database, "import_incidents", str(path))
+        results.append((label, {**result, "rows": rows}))
+    drop(database)
     return results
+
+
+def scratch_database(engine, name):
+    """A freshly migrated, empty database of `engine` for a timed command to write into."""
+    if engine == "postgres":
+        database = PgDatabase(f"archive_bench_{name}")
+        database.create()
+    else:
+        database = DATA / f"{name}.sqlite3"
+        database.unlink(missing_ok=True)
+    manage(database, "migrate", "--noinput", "-v0")
+    return database
+
+
+def drop(database):
+    if isinstance(database, PgDatabase):
+        database.drop()
+    else:
+        database.unlink(missing_ok=True)
+
+
+# A process whose only child is the command, so RUSAGE_CHILDREN's peak is the command's own.
+PEAK_WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.monotonic()\n"
+    "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "print(json.dumps({'seconds': time.monotonic() - t, 'returncode': r.returncode,\n"
+    "  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+    "  'out': r.stdout.strip()[-300:], 'err': r.stderr.strip()[-300:]}))\n"
+)
+
+
+def peak_of(database, *command):
+    """Run manage.py `command` on `database`: its seconds, exit code, peak RSS and output."""
+    done = subprocess.run(
+        [PY, "-c", PEAK_WRAPPER, PY, "manage.py", *command],
+        cwd=ROOT,
+        env=env_for(database),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 # --- Pages and query counts (runs inside Django, in a subprocess) --------------
@@ -540,7 +666,7 @@ def parse_wrk(output):
 
 def measure(database, pages, no_cache, label, seconds=SECONDS):
     """One run of every page on one server: {page name: parse_wrk() result or {"error"}}."""
-    log(f"serving {database.name} ({label})")
+    log(f"serving {database.stem} ({label})")
     server = Server(database, no_cache)
     results = {}
     try:
@@ -767,6 +893,25 @@ def stream_export(url, server, expected):
 
 
 # --- Report ------------------------------------------------------------------
+
+
+def database_text(database):
+    """The engine as the report names it: PostgreSQL with its version and memory settings."""
+    if not isinstance(database, PgDatabase):
+        return "SQLite"
+    import psycopg
+
+    with psycopg.connect(database.url) as connection:
+        version = connection.execute("SHOW server_version").fetchone()[0].split()[0]
+        settings = [
+            f"{name} {connection.execute(f'SHOW {name}').fetchone()[0]}"
+            for name in ("shared_buffers", "work_mem", "effective_cache_size")
+        ]
+    host = PG_SERVER.rsplit("@", 1)[-1].split("//")[-1]
+    return (
+        f"PostgreSQL {version} at {host} (the machine's own server: {', '.join(settings)}; "
+        "VACUUM ANALYZE after the build)"
+    )
 
 
 def machine():
@@ -1072,20 +1217,65 @@ def imports_text(context):
     )
 
 
-def render(context):
+SECTION_START, SECTION_END = "<!-- engine: {} -->", "<!-- end of engine: {} -->"
+TITLE = "# Benchmark results"
+SIDE_BY_SIDE = "## SQLite and PostgreSQL side by side"
+
+
+def render(context, previous=""):
+    """bench/RESULTS.md above its notes: this run's engine's section, the other engine's
+    as `previous` (the file as it was) has it, and the two engines side by side."""
+    sections = sections_of(previous)
+    sections[context.get("engine", "sqlite")] = render_section(context)
+    body = "\n".join(sections[engine] for engine in ENGINES if engine in sections)
+    return f"{TITLE}\n\n{body}\n{side_by_side(sections)}{NOTES_MARKER}\n"
+
+
+def sections_of(text):
+    """{engine: its section} of a RESULTS.md. A file of before the engines had sections
+    holds SQLite's results alone: that becomes SQLite's section, its headings one
+    level down."""
+    text = text.split(NOTES_MARKER, 1)[0]
+    sections = {}
+    for engine in ENGINES:
+        start, end = SECTION_START.format(engine), SECTION_END.format(engine)
+        if start in text and end in text:
+            sections[engine] = start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    if not sections and "| page | queries" in text:
+        old = text.split(TITLE, 1)[-1].strip()
+        old = re.sub(r"^## ", "### ", old, flags=re.MULTILINE)
+        sections["sqlite"] = (
+            f"{SECTION_START.format('sqlite')}\n## SQLite\n\n{old}\n\n"
+            f"{SECTION_END.format('sqlite')}\n"
+        )
+    return sections
+
+
+def render_section(context):
+    """One engine's results: how they were measured, the table, the budgets."""
+    engine = context.get("engine", "sqlite")
     budgets = judge(context)
     verdicts = "\n".join(
         f"| {'pass' if ok else '**FAIL**'} | {what} | {value} |" for what, ok, value in budgets
     )
     failed = sum(not ok for _, ok, _ in budgets)
     redis = context["redis_url"]
-    return f"""# Benchmark results
+    database = context.get("database", ENGINES[engine])
+    if engine == "sqlite":
+        peer = peer_section(context)
+    else:
+        peer = (
+            f"\nAgainst {PEER}: not run on {ENGINES[engine]} ({PEER} serves SQLite files only; "
+            "the SQLite section compares it).\n"
+        )
+    return f"""{SECTION_START.format(engine)}
+## {ENGINES[engine]}
 
 Run {context["date"]} on {context["machine"]}.
 Load average before / after the run: {context["load_before"]} / {context["load_after"]}
 (other processes on the machine skew the numbers; compare runs on a quiet machine).
 
-Database: SQLite, {context["incidents"]:,} published synthetic incidents, {BIG["reports"]:,}
+Database: {database}, {context["incidents"]:,} published synthetic incidents, {BIG["reports"]:,}
 reports, {BIG["groups"]:,} groups (`generate_archive --seed 1`, built in
 {context["generate"]:.1f} s). gunicorn, {CONNECTIONS} sync workers, production settings
 (DJANGO_DEBUG=0, no TLS redirect on the loopback); public pages rendered by
@@ -1100,14 +1290,83 @@ Queries: per request, first and second request from Django's test client.
 "200k ÷ 1k": cold p50 against the same page on a 1,000-incident archive.
 {imports_text(context)}{backup_text(context)}
 {table(context)}
-{peer_section(context)}
-## Budgets: {failed} of {len(budgets)} fail
+{peer}
+### Budgets: {failed} of {len(budgets)} fail
 
 | verdict | budget | measured |
 | --- | --- | --- |
 {verdicts}
 
-{NOTES_MARKER}
+{SECTION_END.format(engine)}
+"""
+
+
+def cold_figures(section):
+    """{page: (cold req/s, cold p50 ms, cold p99 ms)} as a section's table gives them
+    (medians; None where the page failed)."""
+    figures = {}
+    rows = re.findall(r"^\| (.+?) \| (error: .*|[^|]*) \|(.*)$", section, re.MULTILINE)
+    for name, queries, rest in rows:
+        if name in ("page", "---") or not re.fullmatch(r"\d+/\d+|\?/\?|error: .*", queries):
+            continue
+        cells = [cell.strip() for cell in rest.split("|")]
+        numbers = [re.match(r"[\d.]+", cell) for cell in cells[:3]]
+        if queries.startswith("error") or not all(numbers):
+            figures[name] = None
+        else:
+            figures[name] = tuple(float(number[0]) for number in numbers)
+    return figures
+
+
+def side_by_side(sections):
+    """Both engines' cold figures page by page, from their sections; "" until both ran."""
+    if not all(engine in sections for engine in ENGINES):
+        return ""
+    sqlite, postgres = (cold_figures(sections[engine]) for engine in ENGINES)
+    runs = []
+    for engine, section in sections.items():
+        date = re.search(r"^Run (.+?) on ", section, re.MULTILINE)
+        fails = re.search(r"^### Budgets: (\d+ of \d+) fail", section, re.MULTILINE)
+        runs.append(
+            f"{ENGINES[engine]} run {date[1] if date else '?'}, "
+            f"{fails[1] if fails else '?'} budgets fail"
+        )
+
+    def cell(figure, index, digits):
+        return f"{figure[index]:.{digits}f}" if figure else "–"
+
+    def share(top, bottom):
+        return f"{top / bottom:.2f}" if top and bottom else "–"
+
+    # Each engine's rate over its own bare view's, in the same run: what is left of the
+    # ratio once the load of the machine at each run is divided out.
+    bare = [figures.get(BARE) for figures in (sqlite, postgres)]
+    lines = [
+        "| page | SQLite req/s | PostgreSQL req/s | PostgreSQL ÷ SQLite | the same, each ÷ its "
+        "bare view | SQLite p50 ms | PostgreSQL p50 ms | SQLite p99 ms | PostgreSQL p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, ours in sqlite.items():
+        theirs = postgres.get(name)
+        rate = ours[0] if ours else None, theirs[0] if theirs else None
+        bared = [
+            rps / of[0] if rps and of and of[0] else None
+            for rps, of in zip(rate, bare, strict=True)
+        ]
+        lines.append(
+            f"| {name} | {cell(ours, 0, 0)} | {cell(theirs, 0, 0)} | {share(rate[1], rate[0])} "
+            f"| {share(bared[1], bared[0]) if name != BARE else '–'} "
+            f"| {cell(ours, 1, 1)} | {cell(theirs, 1, 1)} | {cell(ours, 2, 1)} "
+            f"| {cell(theirs, 2, 1)} |"
+        )
+    return f"""{SIDE_BY_SIDE}
+
+Cold (no page cache), the medians of each engine's last run as its section gives them:
+{"; ".join(runs)}. Each engine ran on its own, so the load of the machine may differ.
+A page named differently on the two (the deep page's number) is on one row only.
+
+{chr(10).join(lines)}
+
 """
 
 
@@ -1233,37 +1492,19 @@ def only_peer(big, args, load_before):
 # --- Backup and restore of the 200k archive -------------------------------------
 
 BACKUP_MB = 300  # peak RSS budget of the export and of the restore, each
-# A process whose only child is the command, so RUSAGE_CHILDREN's peak is the command's own.
-PEAK_WRAPPER = (
-    "import json, resource, subprocess, sys, time\n"
-    "t = time.monotonic()\n"
-    "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "print(json.dumps({'seconds': time.monotonic() - t, 'returncode': r.returncode,\n"
-    "  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
-    "  'out': r.stdout.strip()[-300:], 'err': r.stderr.strip()[-300:]}))\n"
-)
 
 
-def time_backup(big):
+def time_backup(big, engine="sqlite"):
     """export_archive of the 200k archive, then import_archive of that file into a fresh
-    SQLite database: [(command, result)], result with seconds, peak RSS and output."""
-    path, scratch = DATA / "backup-200k.jsonl", DATA / "restore.sqlite3"
-    scratch.unlink(missing_ok=True)
-    manage(scratch, "migrate", "--noinput", "-v0")
+    database of `engine`: [(command, result)], result as peak_of() gives it."""
+    path = DATA / "backup-200k.jsonl"
+    scratch = scratch_database(engine, "restore")
     results = []
     for command, database in (("export_archive", big), ("import_archive", scratch)):
         log(f"{command} {path.name}")
-        done = subprocess.run(
-            [PY, "-c", PEAK_WRAPPER, PY, "manage.py", command, str(path)],
-            cwd=ROOT,
-            env=env_for(database),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results.append((command, json.loads(done.stdout)))
+        results.append((command, peak_of(database, command, str(path))))
     path.unlink(missing_ok=True)
-    scratch.unlink(missing_ok=True)
+    drop(scratch)
     return results
 
 
@@ -1291,7 +1532,7 @@ def backup_text(context):
         return ""
     return (
         "Backup: `export_archive` of the 200k archive to one file, then `import_archive` "
-        "of it into a freshly migrated SQLite database; seconds and peak RSS of each "
+        "of it into a freshly migrated database of the same engine; seconds and peak RSS of each "
         "command's process.\n"
     )
 
@@ -1305,6 +1546,13 @@ def main():
         choices=["peer"],
         help=f"Run only the comparison with {PEER} (on the existing 200k archive) and print "
         "it; bench/RESULTS.md is left as it is.",
+    )
+    parser.add_argument(
+        "--db",
+        choices=list(ENGINES),
+        default="sqlite",
+        help="The database engine measured (default sqlite); postgres builds its databases "
+        f"on BENCH_PG_URL ({PG_SERVER}).",
     )
     parser.add_argument("--rebuild", action="store_true", help="Regenerate the databases.")
     parser.add_argument("--no-import", action="store_true", help="Skip the import timing.")
@@ -1330,12 +1578,18 @@ def main():
         return
     if args.repeats < 1 or args.seconds < 1:
         parser.error("--repeats and --seconds must be at least 1")
+    sqlite = args.db == "sqlite"
+    if args.only == "peer" and not sqlite:
+        parser.error(f"--only peer compares with {PEER}, which serves SQLite files only")
     DATA.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
     # Before the long runs, so a failed install stops the bench at once.
-    ensure_peer()
+    if sqlite:
+        ensure_peer()
+    else:
+        pg_server().close()  # before anything is built: a server that is not there says so
     load_before = os.getloadavg()
-    big, small = DATA / "archive-200k.sqlite3", DATA / "archive-1k.sqlite3"
+    big, small = databases(args.db)
     if args.only == "peer":
         only_peer(big, args, load_before)
         return
@@ -1345,7 +1599,7 @@ def main():
     found = pages_of(big)
     pages = found["pages"]
     small_pages = pages_of(small)["pages"]
-    comparisons = peer_comparisons(found, big)
+    comparisons = peer_comparisons(found, big) if sqlite else []
     # Passes over every page rather than a page's runs back to back: a burst of load
     # from elsewhere then lands in one run of several pages, which the medians drop.
     cold, warm, small_runs, peer_runs = {}, {}, [[] for _ in small_pages], {}
@@ -1359,10 +1613,14 @@ def main():
         at_1k = measure(small, small_pages, True, "1,000 incidents, no page cache", args.seconds)
         for index, page in enumerate(small_pages):
             small_runs[index].append(at_1k.get(page["name"], {"error": "not measured"}))
-        add_peer_runs(peer_runs, measure_peer(big, comparisons, args.seconds, found["incidents"]))
-    imports = [] if args.no_import else time_import(200000)
-    backup = [] if args.no_backup else time_backup(big)
+        if comparisons:
+            measured = measure_peer(big, comparisons, args.seconds, found["incidents"])
+            add_peer_runs(peer_runs, measured)
+    imports = [] if args.no_import else time_import(200000, args.db)
+    backup = [] if args.no_backup else time_backup(big, args.db)
     context = {
+        "engine": args.db,
+        "database": database_text(big),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "load_before": " ".join(f"{x:.2f}" for x in load_before),
@@ -1380,13 +1638,14 @@ def main():
         "redis_url": redis_url(),
         "peer": {"version": PEER_VERSION, "comparisons": comparisons, "runs": peer_runs},
     }
-    text = render(context)
     results = ROOT / "bench" / "RESULTS.md"
-    if results.exists() and NOTES_MARKER in results.read_text():
-        text += results.read_text().split(NOTES_MARKER, 1)[1].lstrip("\n")
+    previous = results.read_text() if results.exists() else ""
+    text = render(context, previous)
+    if NOTES_MARKER in previous:
+        text += previous.split(NOTES_MARKER, 1)[1].lstrip("\n")
     results.write_text(text)
-    print(text.split(NOTES_MARKER)[0])
-    log(f"wrote {results.relative_to(ROOT)}")
+    print(sections_of(text)[args.db])
+    log(f"wrote {ENGINES[args.db]}'s section of {results.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -260,3 +260,72 @@ def test_the_backup_and_the_restore_are_each_held_to_300_mb():
     }
     assert "Backup: `export_archive` of the 200k archive" in render(with_backup)
     assert "Backup:" not in render(context(cold))
+
+
+# --- Both engines in one file -------------------------------------------------------
+
+
+def engine_run(engine, rps, date):
+    """A run's context on `engine`: two pages, every run at `rps` req/s."""
+    cold = {"home": [wrk_run(rps=rps)] * 3, BARE: [wrk_run(rps=rps * 10)] * 3}
+    return {**context(cold), "engine": engine, "date": date, "database": run.ENGINES[engine]}
+
+
+def test_each_engine_writes_its_own_section_and_keeps_the_other_s():
+    sqlite = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    both = render(engine_run("postgres", 150.0, "2026-12-05 12:00 UTC"), sqlite)
+    sections = run.sections_of(both)
+    assert list(sections) == ["sqlite", "postgres"]
+    assert sections["sqlite"] == run.sections_of(sqlite)["sqlite"]  # kept as it was
+    assert "## PostgreSQL" in sections["postgres"] and "Database: PostgreSQL," in both
+    assert "Against Datasette: not run on PostgreSQL" in sections["postgres"]
+    # SQLite again: its section is the new run's, PostgreSQL's stays.
+    again = render(engine_run("sqlite", 400.0, "2026-12-06 12:00 UTC"), both)
+    assert run.sections_of(again)["postgres"] == sections["postgres"]
+    assert "Run 2026-12-06 12:00 UTC" in run.sections_of(again)["sqlite"]
+    assert "Run 2026-12-04 12:00 UTC" not in again
+    assert again.rstrip().endswith(NOTES_MARKER)
+
+
+def test_the_engines_are_side_by_side_once_both_ran():
+    sqlite = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    assert run.SIDE_BY_SIDE not in sqlite
+    both = render(engine_run("postgres", 150.0, "2026-12-05 12:00 UTC"), sqlite)
+    assert run.SIDE_BY_SIDE in both
+    assert (
+        "SQLite run 2026-12-04 12:00 UTC, 0 of 5 budgets fail; "
+        "PostgreSQL run 2026-12-05 12:00 UTC, 0 of 5 budgets fail" in both
+    )
+    # Each bare view ran at 10× its page: against them the two engines are level.
+    assert "| home | 300 | 150 | 0.50 | 1.00 | 10.0 | 10.0 | 20.0 | 20.0 |" in both
+    assert f"| {BARE} | 3000 | 1500 | 0.50 | – |" in both
+
+
+def test_the_side_by_side_ratio_divides_out_each_run_s_bare_view():
+    sqlite = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    loaded = engine_run("postgres", 150.0, "2026-12-05 12:00 UTC")
+    loaded["cold"][BARE] = [wrk_run(rps=1500.0)] * 3  # a machine twice as busy: bare ÷ 2
+    loaded["cold"]["home"] = [wrk_run(rps=75.0)] * 3
+    both = render(loaded, sqlite)
+    assert "| home | 300 | 75 | 0.25 | 0.50 |" in both
+
+
+def test_a_page_that_failed_on_one_engine_has_no_figures_there():
+    postgres = engine_run("postgres", 150.0, "2026-12-05 12:00 UTC")
+    postgres["cold"]["home"] = [{"error": "HTTP 500"}] * 3
+    both = render(postgres, render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC")))
+    assert run.cold_figures(run.sections_of(both)["postgres"])["home"] is None
+    assert "| home | 300 | – | – | – | 10.0 | – | 20.0 | – |" in both
+
+
+def test_a_results_file_of_before_the_engines_is_kept_as_sqlite_s_section():
+    legacy = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    legacy = legacy.replace(run.SECTION_START.format("sqlite") + "\n## SQLite\n\n", "")
+    legacy = legacy.replace(run.SECTION_END.format("sqlite") + "\n", "").replace("### ", "## ")
+    legacy += "## Notes\n\nhand-written\n"
+    sections = run.sections_of(legacy)
+    assert list(sections) == ["sqlite"]
+    assert "### Budgets: 0 of 5 fail" in sections["sqlite"]
+    assert "hand-written" not in sections["sqlite"]
+    both = render(engine_run("postgres", 150.0, "2026-12-05 12:00 UTC"), legacy)
+    assert "| home | 300 | 150 | 0.50 |" in both

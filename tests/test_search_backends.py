@@ -310,42 +310,92 @@ def test_fts5_match_quotes_every_term():
     assert sqlite.fts5_match(parse('* " ()')) == ""
 
 
+def stored_vectors_migration():
+    return importlib.import_module("reports.migrations.0023_stored_search_vectors")
+
+
 @on_postgresql
-def test_postgresql_uses_the_gin_indexes(peru_1997):
-    names = {"reports_paragraph_text_fts", "reports_report_title_fts"}
+@pytest.mark.parametrize("config", [postgresql.PG_CONFIG, postgresql.PG_CONFIG_ES])
+@pytest.mark.parametrize(
+    ("table", "vector"),
+    [
+        ("reports_paragraph p", postgresql.TEXT_VECTOR),
+        ("reports_report r", postgresql.TITLE_VECTOR),
+    ],
+)
+def test_postgresql_searches_paragraphs_and_titles_through_their_stored_vectors(
+    peru_1997, table, vector, config
+):
+    """Migration 0023's GIN index on each stored vector answers a word in English or in
+    Spanish, and is the only full-text index left on these tables."""
+    columns = stored_vectors_migration().PG_COLUMNS.values()
+    index = {name: stored for stored, _column, _language, name in columns}
+    name = next(name for name in index if name.startswith(table.split()[0]))
+    query = postgresql.tsquery_sql(parse("cerpa"), config)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [list(names)]
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [table.split()[0], "%USING gin%"],
         )
         indexes = dict(cursor.fetchall())
-        assert set(indexes) == names
-        assert all("USING gin" in definition for definition in indexes.values())
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
-            "EXPLAIN SELECT id FROM reports_paragraph WHERE "
-            "to_tsvector('english'::regconfig, COALESCE(translate(text, '<>', '  '), '')) "
-            "@@ websearch_to_tsquery('english'::regconfig, %s)",
-            ["cerpa"],
+            f"EXPLAIN SELECT 1 FROM {table} WHERE {vector} @@ {query}",  # noqa: S608 - constants
+            postgresql.term_params(parse("cerpa")),
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "reports_paragraph_text_fts" in plan
+    assert list(indexes) == [name]
+    assert f"({index[name]})" in indexes[name]
+    assert name in plan
+
+
+@on_postgresql
+def test_postgresql_stored_vectors_are_the_indexed_expressions_in_each_report_s_language(db):
+    """Each stored vector is what migrations 0003 and 0014 indexed for its row: Spanish
+    stems for a Spanish report's title and paragraphs, English ones for the others,
+    and written again when the report's language changes."""
+    english = make_report(
+        title="Patterns of <b>Global</b> Terrorism 1998 - Peru", body="Guerrillas held hostages."
+    )
+    informe = make_report(
+        title="Informe sobre secuestros 1998 - Perú", body="Secuestraron al alcalde.", language="es"
+    )
+
+    def stored_and_expected():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT p.text_vector = CASE WHEN r.language = 'es'
+                        THEN {postgresql.pg_vector_sql("p.text", postgresql.PG_CONFIG_ES)}
+                        ELSE {postgresql.pg_vector_sql("p.text")} END,
+                      r.title_vector = CASE WHEN r.language = 'es'
+                        THEN {postgresql.pg_vector_sql("r.title", postgresql.PG_CONFIG_ES)}
+                        ELSE {postgresql.pg_vector_sql("r.title")} END
+                    FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id"""  # noqa: S608 - constants
+            )
+            return cursor.fetchall()
+
+    assert stored_and_expected() == [(True, True)] * 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT title_vector::text FROM reports_report WHERE id = %s", [informe.pk])
+        assert "'secuestr'" in cursor.fetchone()[0]  # Spanish stem, accent folded
+    informe.language, english.language = "en", "es"
+    informe.save()
+    english.save()
+    assert stored_and_expected() == [(True, True)] * 2
 
 
 PG_INDEXED = [
     (index, table, column)
-    for migration in ("0003_search_indexes", "0006_incident_search")
-    for index, (table, column) in importlib.import_module(
-        f"reports.migrations.{migration}"
-    ).PG_INDEXES.items()
+    for index, (table, column) in incident_search_migration().PG_INDEXES.items()
 ]
 
 
 @on_postgresql
 @pytest.mark.parametrize(("index", "table", "column"), PG_INDEXED)
 def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, table, column):
-    """reports.search writes every tsvector with pg_vector_sql(); it must be the
-    indexed expression, or the index is never used."""
+    """reports.search writes every tsvector of incidents and groups with
+    pg_vector_sql(); it must be the indexed expression, or the index is never used."""
     vector, query = postgresql.pg_vector_sql(f"t.{column}"), postgresql.tsquery_sql(parse("cerpa"))
     with connection.cursor() as cursor:
         # On a few rows the planner may rather filter another index's rows; make

@@ -242,8 +242,11 @@ def counts(query, filters, engine):
         ids, ids_params = engine.matching_sql(kind, query, filters)
         rows = published(kind).filter(filters.of(kind), pk=RawSQL("m.id", ())).values("pk")
         rows_sql, rows_params = rows.query.sql_with_params()
+        # DISTINCT reads every match before the first row; an engine whose SQL names
+        # each row once (UNIQUE_MATCHES) is counted as its matches come.
+        distinct = "" if getattr(engine, "UNIQUE_MATCHES", False) else "DISTINCT "
         columns.append(
-            f"(SELECT count(*) FROM (SELECT DISTINCT m.id FROM ({ids}) m"  # noqa: S608 - SQL built here
+            f"(SELECT count(*) FROM (SELECT {distinct}m.id FROM ({ids}) m"  # noqa: S608 - SQL built here
             f" WHERE EXISTS ({rows_sql}) LIMIT {wanted}) AS {kind})"
         )
         params += [*ids_params, *rows_params]

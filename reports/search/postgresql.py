@@ -1,8 +1,10 @@
 """The PostgreSQL engine: its own full-text search, english configuration (and for
 Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
-Every tsvector here is written by pg_vector_sql(), the very expression the GIN
-indexes of migrations 0003 and 0006 index (each migration keeps its own frozen copy;
+Paragraphs and report titles are searched through their stored tsvectors (migration
+0023's TEXT_VECTOR and TITLE_VECTOR, each in its report's language, GIN-indexed);
+every other tsvector here is written by pg_vector_sql(), the very expression the GIN
+indexes of migration 0006 index (each migration keeps its own frozen copy;
 tests/test_search_backends.py checks that the planner uses every index), so that
 each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
 ("the", "of"): searched() drops clauses of them only from the query first.
@@ -26,8 +28,8 @@ from reports.search.results import (
 
 PG_CONFIG = "english"  # as the GIN indexes of migrations 0003 and 0006
 # Spanish reports' titles and paragraphs: spanish stemming, accents folded (migration
-# 0014's configuration and partial GIN indexes; a paragraph knows its report's
-# language from its search_language column, which triggers keep).
+# 0014's configuration; a paragraph knows its report's language from its
+# search_language column, which triggers keep, and 0023 stores its vector in it).
 PG_CONFIG_ES = "reports_spanish"
 
 
@@ -46,12 +48,10 @@ def searched(query):
 
 def reports(query, limit):
     sql = PG_REPORTS_SQL.format(
-        text=pg_vector_sql("p.text"),
-        title=pg_vector_sql("r.title"),
+        text=TEXT_VECTOR,
+        title=TITLE_VECTOR,
         query=tsquery_sql(query),
         config=PG_CONFIG,
-        text_es=pg_vector_sql("p.text", PG_CONFIG_ES),
-        title_es=pg_vector_sql("r.title", PG_CONFIG_ES),
         query_es=tsquery_sql(query, PG_CONFIG_ES),
         config_es=PG_CONFIG_ES,
     )
@@ -82,8 +82,15 @@ def groups(query, limit):
     return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
+# A paragraph's and a report title's tsvector in its report's language, stored (as
+# migration 0023 writes them): read, never computed again, to test a row's language,
+# recheck a phrase or rank a passage.
+TEXT_VECTOR, TITLE_VECTOR = "p.text_vector", "r.title_vector"
+
+
 def pg_vector_sql(column, config=PG_CONFIG):
-    """The tsvector of a column as SQL, exactly as migrations 0003, 0006 and 0014 index it."""
+    """The tsvector of a column as SQL, exactly as migration 0006 indexes it (and 0003
+    and 0014 did the vectors 0023 stores)."""
     return f"to_tsvector('{config}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
 
 
@@ -91,33 +98,39 @@ def pg_vector_sql(column, config=PG_CONFIG):
 # CANDIDATES matching passages and titles of published reports, ranked (ts_rank, the
 # best passage of a report, then its number), and ts_headline for the shown passages
 # only: ranking every matching passage instead grew with the archive, dear for a
-# common word in a big one. Text goes through translate(<> to spaces) as in the GIN
-# indexes: PostgreSQL's parser reads "<script>alert(1)</script>" as XML tags and drops
-# the words in them; as plain text they are words like any other.
+# common word in a big one. The candidates are chosen first and ranked after (scored),
+# so that ts_rank reads CANDIDATES vectors whatever the number of matches. Text goes
+# through translate(<> to spaces) as in the stored vectors: PostgreSQL's parser reads
+# "<script>alert(1)</script>" as XML tags and drops the words in them; as plain text
+# they are words like any other.
 #
-# Each row is matched in its report's language: a Spanish one's vector (its own
-# partial index) with the query's words as Spanish ones, any other's as English
-# ones; so one query finds both, whichever language the reader's interface is in.
+# Each row is matched in its report's language: a Spanish one's vector (stemmed in
+# Spanish) with the query's words as Spanish ones, any other's as English ones; so
+# one query finds both, whichever language the reader's interface is in.
 PG_REPORTS_SQL = """
 WITH body AS MATERIALIZED (
-    SELECT p.id AS rid, p.report_id, p.number, p.search_language,
-           CASE WHEN p.search_language = 'es' THEN ts_rank({text_es}, {query_es})
-                ELSE ts_rank({text}, {query}) END AS score
+    SELECT p.id AS rid, p.report_id, p.number, p.search_language, {text} AS vector
     FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id
     WHERE (({text} @@ {query} AND p.search_language <> 'es')
-           OR ({text_es} @@ {query_es} AND p.search_language = 'es'))
+           OR ({text} @@ {query_es} AND p.search_language = 'es'))
       AND r.status = %(status)s
     ORDER BY p.id DESC LIMIT %(candidates)s
 ),
 titled AS MATERIALIZED (
     SELECT r.id AS report_id FROM reports_report r
     WHERE (({title} @@ {query} AND r.language <> 'es')
-           OR ({title_es} @@ {query_es} AND r.language = 'es'))
+           OR ({title} @@ {query_es} AND r.language = 'es'))
       AND r.status = %(status)s
     ORDER BY r.id DESC LIMIT %(candidates)s
 ),
+scored AS (
+    SELECT report_id, rid, number,
+           CASE WHEN search_language = 'es' THEN ts_rank(vector, {query_es})
+                ELSE ts_rank(vector, {query}) END AS score
+    FROM body
+),
 best AS (
-    SELECT DISTINCT ON (report_id) report_id, rid, number, score FROM body
+    SELECT DISTINCT ON (report_id) report_id, rid, number, score FROM scored
     ORDER BY report_id, score DESC, number
 ),
 hits AS (
@@ -282,21 +295,32 @@ def _group_ids(query, limit):
 MATCHING_SQL = {
     "passages": """SELECT p.id FROM reports_paragraph p
         WHERE ({text} @@ {query} AND p.search_language <> 'es')
-           OR ({text_es} @@ {query_es} AND p.search_language = 'es')""",
+           OR ({text} @@ {query_es} AND p.search_language = 'es')""",
     "report_titles": """SELECT r.id FROM reports_report r
         WHERE ({title} @@ {query} AND r.language <> 'es')
-           OR ({title_es} @@ {query_es} AND r.language = 'es')""",
+           OR ({title} @@ {query_es} AND r.language = 'es')""",
     "incidents": "SELECT i.id FROM reports_incident i WHERE {incident_each}",
     "incident_titles": "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query}",
     "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
     "group_names": "SELECT g.id FROM reports_group g WHERE {group_named}",
 }
+# Each report once (UNIQUE_MATCHES): those whose title matches, then those whose title
+# does not and a passage does, each part a plain scan or semi-join the planner sizes
+# from the indexes. A count of a common word stops at its first reports, where a list
+# of every report a passage matches would have to be read whole to drop repeats.
 MATCHING_SQL["reports"] = (
     MATCHING_SQL["report_titles"]
-    + "\nUNION ALL\nSELECT p.report_id FROM ("
-    + MATCHING_SQL["passages"]
-    + ") AS m JOIN reports_paragraph p ON p.id = m.id"
+    + """
+UNION ALL
+SELECT r.id FROM reports_report r
+    WHERE (({title} @@ {query} AND r.language <> 'es')
+           OR ({title} @@ {query_es} AND r.language = 'es')) IS NOT TRUE
+      AND EXISTS (SELECT FROM reports_paragraph p WHERE p.report_id = r.id
+          AND (({text} @@ {query} AND p.search_language <> 'es')
+               OR ({text} @@ {query_es} AND p.search_language = 'es')))"""
 )
+# matching_sql() names each row once: listing.counts() need not drop repeated ones.
+UNIQUE_MATCHES = True
 NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
@@ -306,10 +330,8 @@ def matching_sql(kind, query, filters=None):
     through the tables' own indexes.)"""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
-        "text": lambda: pg_vector_sql("p.text"),
-        "text_es": lambda: pg_vector_sql("p.text", PG_CONFIG_ES),
-        "title": lambda: pg_vector_sql("r.title"),
-        "title_es": lambda: pg_vector_sql("r.title", PG_CONFIG_ES),
+        "text": lambda: TEXT_VECTOR,
+        "title": lambda: TITLE_VECTOR,
         "query": lambda: tsquery_sql(query),
         "query_es": lambda: tsquery_sql(query, PG_CONFIG_ES),
         "incident_title": lambda: pg_vector_sql("i.title"),
