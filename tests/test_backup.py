@@ -408,11 +408,11 @@ def _manage(database_url, *args):
     )
 
 
-def test_round_trip_from_this_database_into_a_fresh_postgresql(exported, tmp_path):
-    """Export here (SQLite in CI's first pass), import into a scratch PostgreSQL
-    database in another process, and compare every field of every row."""
+def restored_in_fresh_postgresql(path, tmp_path, then=()):
+    """Restore the backup at `path` into a scratch PostgreSQL database, in other processes
+    as an operator would; return its snapshot() and the results of manage.py `then`
+    (argument lists) run on it afterwards. The database is dropped at the end."""
     psycopg = _postgres_or_skip()
-    path, before = exported
     name = f"archive_restore_{uuid.uuid4().hex[:12]}"
     scratch_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
@@ -428,15 +428,23 @@ def test_round_trip_from_this_database_into_a_fresh_postgresql(exported, tmp_pat
             scratch_url,
             "shell",
             "-c",
-            "import json, sys; from tests.test_backup import snapshot; "
+            "import json; from tests.test_backup import snapshot; "
             f"open({str(after_path)!r}, 'w').write(json.dumps(snapshot()))",
         )
         assert dumped.returncode == 0, dumped.stderr
-        after = json.loads(after_path.read_text())
-        again = _manage(scratch_url, "import_archive", str(path))
+        return json.loads(after_path.read_text()), [_manage(scratch_url, *args) for args in then]
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_round_trip_from_this_database_into_a_fresh_postgresql(exported, tmp_path):
+    """Export here (SQLite in CI's first pass), import into a scratch PostgreSQL
+    database in another process, and compare every field of every row."""
+    path, before = exported
+    after, (again,) = restored_in_fresh_postgresql(
+        path, tmp_path, then=[("import_archive", str(path))]
+    )
 
     assert after == before
     assert again.returncode != 0

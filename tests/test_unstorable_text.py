@@ -3,7 +3,6 @@ both engines, so whatever SQLite holds also restores into PostgreSQL; and a whol
 every kind of text PostgreSQL does store in it, moves from this database to PostgreSQL."""
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,11 @@ from reports.text import unstorable, unstorable_in
 from tests.factories import make_incident
 from tests.test_admin import admin_url, fixture_loaded, form_data, superuser  # noqa: F401
 from tests.test_backup import (
-    _manage,
-    _postgres_or_skip,
     _Rollback,
     archive_rows,
     build_archive,
     read_backup,
+    restored_in_fresh_postgresql,
     snapshot,
     write_backup,
 )
@@ -338,9 +336,6 @@ def test_an_archive_with_every_kind_of_stored_text_moves_to_postgresql(db, tmp_p
     """Build the archive here (SQLite in CI's first pass), export it, restore it into a
     scratch PostgreSQL database in another process and compare every field of every row.
     What PostgreSQL refuses cannot be in it: the tests above refuse it at every entry."""
-    psycopg = _postgres_or_skip()
-    from tests.test_backup import POSTGRES_URL
-
     path = tmp_path / "archive.jsonl"
     build_archive()
     add_awkward_text()
@@ -348,28 +343,7 @@ def test_an_archive_with_every_kind_of_stored_text_moves_to_postgresql(db, tmp_p
     call_command("export_archive", str(path), verbosity=0)
     assert "Perú 😀" in path.read_text()
 
-    name = f"archive_move_{uuid.uuid4().hex[:12]}"
-    scratch_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        migrated = _manage(scratch_url, "migrate", "--noinput", "-v0")
-        assert migrated.returncode == 0, migrated.stderr
-        restored = _manage(scratch_url, "import_archive", str(path))
-        assert restored.returncode == 0, restored.stderr
-        after_path = tmp_path / "after.json"
-        dumped = _manage(
-            scratch_url,
-            "shell",
-            "-c",
-            "import json; from tests.test_backup import snapshot; "
-            f"open({str(after_path)!r}, 'w').write(json.dumps(snapshot()))",
-        )
-        assert dumped.returncode == 0, dumped.stderr
-        after = json.loads(after_path.read_text())
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    after, _ = restored_in_fresh_postgresql(path, tmp_path)
 
     assert after == before
     counts = read_backup(path)[2]["counts"]
