@@ -662,7 +662,10 @@ class Report(Editorial):
         verbose_name_plural = _("reports")
         permissions = [("publish_report", _("Can publish and unpublish reports"))]
         indexes = [
-            models.Index(fields=["status", "-year", "title"], name="report_pub_year_idx"),
+            # Each list index ends with the id, the lists' last sort key: PostgreSQL then
+            # reads a page, and counts a list, in order from the index alone (SQLite's
+            # indexes hold the id already, as the rowid).
+            models.Index(fields=["status", "-year", "title", "id"], name="report_pub_year_idx"),
             # The report list's "series" choices (DISTINCT series of published reports)
             # read this index alone instead of every report row with its text.
             models.Index(fields=["status", "series"], name="report_pub_series_idx"),
@@ -672,7 +675,8 @@ class Report(Editorial):
             ),
             # A country's report list: its count and its pages from the index alone.
             models.Index(
-                fields=["status", "country", "-year", "title"], name="report_pub_country_idx"
+                fields=["status", "country", "-year", "title", "id"],
+                name="report_pub_country_idx",
             ),
         ]
 
@@ -983,8 +987,11 @@ class Incident(Editorial):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-start_date"], name="incident_pub_date_idx"),
-            models.Index(fields=["status", "country", "-start_date"], name="incident_country_idx"),
+            # Ending with the id, as the reports' (Report.Meta says why).
+            models.Index(fields=["status", "-start_date", "id"], name="incident_pub_date_idx"),
+            models.Index(
+                fields=["status", "country", "-start_date", "id"], name="incident_country_idx"
+            ),
             # The "ends on or after a day" side of the year and date filters
             # (IncidentFilter.ends_on_or_after): only incidents with an end date (a
             # few per cent) are in these, so they stay small.
