@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL here is built from this module's constants, never from input
 """The PostgreSQL engine: its own full-text search, english configuration (and for
 Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
@@ -10,6 +11,7 @@ each `vector @@ query` is an index scan. PostgreSQL leaves out its stop words
 ("the", "of"): searched() drops clauses of them only from the query first.
 """
 
+import json
 import re
 from dataclasses import replace
 
@@ -40,21 +42,30 @@ def searched(query):
         return query
     columns = ", ".join(f"numnode({clause_sql(query, n)})" for n in range(len(query.clauses)))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}", term_params(query))  # noqa: S608 - built here
+        cursor.execute(f"SELECT {columns}", term_params(query))
         nodes = cursor.fetchone()
     kept = [clause for clause, count in zip(query.clauses, nodes, strict=True) if count]
     return replace(query, clauses=tuple(kept))
 
 
 def reports(query, limit):
-    sql = PG_REPORTS_SQL.format(
-        text=TEXT_VECTOR,
-        title=TITLE_VECTOR,
-        query=tsquery_sql(query),
-        config=PG_CONFIG,
-        query_es=tsquery_sql(query, PG_CONFIG_ES),
-        config_es=PG_CONFIG_ES,
-    )
+    languages = {
+        "query": tsquery_sql(query),
+        "config": PG_CONFIG,
+        "query_es": tsquery_sql(query, PG_CONFIG_ES),
+        "config_es": PG_CONFIG_ES,
+    }
+    headline = HEADLINE.format(**languages)
+    if common(query):
+        sql = PG_COMMON_SQL.format(
+            title_matches=_language_sql(TITLE_MATCHES, "r", query),
+            passage_matches=_language_sql(PASSAGE_MATCHES, "p", query),
+            headline=headline,
+        )
+    else:
+        sql = PG_REPORTS_SQL.format(
+            text=TEXT_VECTOR, title=TITLE_VECTOR, headline=headline, **languages
+        )
     params = _pg_params(query, limit) | {
         "candidates": CANDIDATES,
         "marks": f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
@@ -93,6 +104,12 @@ def pg_vector_sql(column, config=PG_CONFIG):
     and 0014 did the vectors 0023 stores)."""
     return f"to_tsvector('{config}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
 
+
+# Whether a report's title, or a passage, matches: in its report's language (below).
+TITLE_MATCHES = """(({t}.title_vector @@ {query} AND {t}.language <> 'es')
+    OR ({t}.title_vector @@ {query_es} AND {t}.language = 'es'))"""
+PASSAGE_MATCHES = """(({t}.text_vector @@ {query} AND {t}.search_language <> 'es')
+    OR ({t}.text_vector @@ {query_es} AND {t}.search_language = 'es'))"""
 
 # Reports: the same bounded search as sqlite.FTS5_SQL (read that first): the newest
 # CANDIDATES matching passages and titles of published reports, ranked (ts_rank, the
@@ -143,18 +160,77 @@ hits AS (
     GROUP BY m.report_id
 ),
 shown AS (
-    SELECT hits.* FROM hits JOIN reports_report r ON r.id = hits.id
+    SELECT hits.*, r.year, r.title FROM hits JOIN reports_report r ON r.id = hits.id
     ORDER BY hits.title_match DESC, hits.score DESC NULLS LAST, r.year DESC, r.title
     LIMIT %(limit)s
 )
-SELECT shown.id, shown.title_match, shown.rid, shown.number, p.text,
-       CASE WHEN p.search_language = 'es'
-            THEN ts_headline('{config_es}'::regconfig, translate(p.text, '<>', '  '),
-                             {query_es}, %(marks)s)
-            ELSE ts_headline('{config}'::regconfig, translate(p.text, '<>', '  '),
-                             {query}, %(marks)s) END
+SELECT shown.id, shown.title_match, shown.rid, shown.number, p.text, {headline}
 FROM shown LEFT JOIN reports_paragraph p ON p.id = shown.rid
+ORDER BY shown.title_match DESC, shown.score DESC NULLS LAST, shown.year DESC, shown.title
 """
+# The shown passage p marked where the query matches, in its report's language.
+HEADLINE = """CASE WHEN p.search_language = 'es'
+    THEN ts_headline('{config_es}'::regconfig, translate(p.text, '<>', '  '),
+                     {query_es}, %(marks)s)
+    ELSE ts_headline('{config}'::regconfig, translate(p.text, '<>', '  '),
+                     {query}, %(marks)s) END"""
+# A query PostgreSQL estimates in more than COMMON_ROWS passages and titles is not
+# ranked, as in SQLite (sqlite.COMMON_ROWS says what it shows instead): the newest
+# CANDIDATES passages of a word in one passage in ten are found among ten times as
+# many, each one's vector read and tested, where its newest `limit` title matches
+# and their first passages are found at once.
+COMMON_ROWS = 10_000
+PG_COMMON_SQL = """
+WITH titled AS MATERIALIZED (
+    SELECT r.id, r.year, r.title FROM reports_report r
+    WHERE {title_matches} AND r.status = %(status)s
+    ORDER BY r.id DESC LIMIT %(limit)s
+),
+recent AS MATERIALIZED (
+    SELECT p.report_id FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id
+    WHERE {passage_matches} AND r.status = %(status)s
+    ORDER BY p.id DESC
+    LIMIT CASE WHEN (SELECT count(*) FROM titled) < %(limit)s THEN %(candidates)s ELSE 0 END
+),
+ranked AS MATERIALIZED (
+    SELECT id, 1 AS title_match, year, title FROM titled
+    UNION ALL
+    SELECT DISTINCT r.id, 0, r.year, r.title
+    FROM recent JOIN reports_report r ON r.id = recent.report_id
+    WHERE r.id NOT IN (SELECT id FROM titled)
+    ORDER BY title_match DESC, year DESC, title
+    LIMIT %(limit)s
+)
+SELECT ranked.id, ranked.title_match, p.id, p.number, p.text, {headline}
+FROM ranked LEFT JOIN LATERAL (
+    SELECT p.id, p.number, p.text, p.search_language FROM reports_paragraph p
+    WHERE p.report_id = ranked.id AND {passage_matches}
+    ORDER BY p.number LIMIT 1
+) p ON true
+ORDER BY ranked.title_match DESC, ranked.year DESC, ranked.title
+"""
+
+
+def common(query):
+    """Whether the planner estimates `query` in more than COMMON_ROWS passages and titles
+    (from its statistics: counting them would read each)."""
+    passages = _language_sql(PASSAGE_MATCHES, "p", query)
+    titles = _language_sql(TITLE_MATCHES, "r", query)
+    sql = (
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM reports_paragraph p WHERE {passages}"
+        f" UNION ALL SELECT 1 FROM reports_report r WHERE {titles}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, term_params(query))
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Plan Rows"] > COMMON_ROWS
+
+
+def _language_sql(template, table, query):
+    return template.format(
+        t=table, query=tsquery_sql(query), query_es=tsquery_sql(query, PG_CONFIG_ES)
+    )
 
 
 # A parsed Query as a tsquery, built from its terms, each a parameter of its own
@@ -358,3 +434,26 @@ def positional(sql, params):
         return "%s"
 
     return NAMED_PARAMETER.sub(take, sql), values
+
+
+# A row's own match, for a list that reads the rows its filters choose through their
+# own indexes and tests each (search.listing's `probe`): the test reads the row's
+# stored vectors, where "id IN (matches)" had the planner list and hash every match
+# of a common word first. Kinds without one here are tested that way still.
+PROBE_SQL = {
+    "report_titles": TITLE_MATCHES,
+    "reports": f"""({TITLE_MATCHES} OR EXISTS (
+        SELECT FROM reports_paragraph p WHERE p.report_id = {{t}}.id
+        AND {PASSAGE_MATCHES.replace("{t}", "p")}))""",
+    "passages": PASSAGE_MATCHES,
+    "incidents": f"""EXISTS (SELECT FROM {INCIDENT_SEARCH} s
+        WHERE s.incident_id = {{t}}.id AND s.document @@ {{query}})""",
+}
+
+
+def probe_sql(kind, query, table, filters=None):
+    """(SQL, parameters) of whether the row of `table` (quoted) matches `query`."""
+    if kind not in PROBE_SQL:
+        sql, params = matching_sql(kind, query, filters)
+        return f"{table}.id IN ({sql})", params
+    return positional(_language_sql(PROBE_SQL[kind], table, query), term_params(query))
