@@ -5,43 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0023_stored_search_vectors'),
+        ("reports", "0023_stored_search_vectors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='incident',
-            name='incident_pub_date_idx',
+            model_name="incident",
+            name="incident_pub_date_idx",
         ),
         migrations.RemoveIndex(
-            model_name='incident',
-            name='incident_country_idx',
+            model_name="incident",
+            name="incident_country_idx",
         ),
         migrations.RemoveIndex(
-            model_name='report',
-            name='report_pub_year_idx',
+            model_name="report",
+            name="report_pub_year_idx",
         ),
         migrations.RemoveIndex(
-            model_name='report',
-            name='report_pub_country_idx',
+            model_name="report",
+            name="report_pub_country_idx",
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', '-start_date', 'id'], name='incident_pub_date_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["status", "-start_date", "id"], name="incident_pub_date_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', 'country', '-start_date', 'id'], name='incident_country_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["status", "country", "-start_date", "id"], name="incident_country_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['status', '-year', 'title', 'id'], name='report_pub_year_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["status", "-year", "title", "id"], name="report_pub_year_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['status', 'country', '-year', 'title', 'id'], name='report_pub_country_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["status", "country", "-year", "title", "id"], name="report_pub_country_idx"
+            ),
         ),
     ]
