@@ -74,16 +74,16 @@ test-postgres: $(VENV)/.installed
 	.ci/postgres-up $(PG_URL)
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
-# Read replicas against a real streaming standby: .ci/replica-up makes (as root) a primary on
-# 5433 and its standby on 5434, clusters of the project's own; the replica tests and the page
-# cache's then run with DATABASE_REPLICA_URLS set.
+# The same suite against a real streaming standby: .ci/replica-up makes (as root) a primary on
+# 5433 and its standby on 5434, clusters of the project's own; every test then runs with
+# DATABASE_REPLICA_URLS set (tests/test_replicas.py drives the standby itself).
 REPLICA_PRIMARY ?= postgres://postgres@127.0.0.1:5433
 REPLICA_STANDBY ?= postgres://postgres@127.0.0.1:5434
 test-replica: $(VENV)/.installed $(MO)
 	.ci/replica-up
 	DATABASE_URL=$(REPLICA_PRIMARY)/archive_ci DATABASE_REPLICA_URLS=$(REPLICA_STANDBY)/archive_ci \
 	REPLICA_TEST_PRIMARY_URL=$(REPLICA_PRIMARY) REPLICA_TEST_STANDBY_URL=$(REPLICA_STANDBY) \
-	  $(PY) -m pytest tests/test_replicas.py tests/test_caching.py tests/test_archive_state.py $(PYTEST_ARGS)
+	  $(MAKE) test
 
 # Not part of `make test`: builds bench/data/ (gitignored), serves it with gunicorn, drives it
 # with wrk and writes bench/RESULTS.md. Takes a few minutes. It also serves the same file with

@@ -29,8 +29,9 @@ def load_settings_module(monkeypatch, **env):
 def production(settings, monkeypatch):
     """The settings DJANGO_DEBUG=0 produces, applied over the test settings.
 
-    The database stays the test database, and static storage stays plain (the hashed
-    manifest storage needs collectstatic; test_collectstatic_builds_hashed_names covers it).
+    The databases stay the test's (read from the primary, as tests/conftest.py has
+    them), and static storage stays plain (the hashed manifest storage needs
+    collectstatic; test_collectstatic_builds_hashed_names covers it).
     """
     module = load_settings_module(
         monkeypatch,
@@ -39,7 +40,8 @@ def production(settings, monkeypatch):
         DJANGO_ALLOWED_HOSTS="example.org",
     )
     for name in dir(module):
-        if name.isupper() and name not in {"DATABASES", "STORAGES", "AXES_ENABLED"}:
+        kept = {"DATABASES", "DATABASE_REPLICAS", "DATABASE_ROUTERS", "STORAGES", "AXES_ENABLED"}
+        if name.isupper() and name not in kept:
             setattr(settings, name, getattr(module, name))
     return settings
 
