@@ -67,6 +67,8 @@ class RowInserter:
         # segments, and merged them, a large part of a full-size generate_archive.
         self.rows_per_statement = max(1, (connection.features.max_query_params or 999) // width)
         self.full_sql = self._sql(self.rows_per_statement)
+        # PostgreSQL takes the rows as a stream instead (COPY, see insert).
+        self.copy_sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
         self.model = model
 
     def _sql(self, rows):
@@ -86,6 +88,9 @@ class RowInserter:
             rows = map(self._convert, rows)
         fixed = self.fixed_values
         rows = [(*row, *fixed) for row in rows]
+        if connection.vendor == "postgresql":
+            self._copy(rows)
+            return
         per = self.rows_per_statement
         full = len(rows) - len(rows) % per
         with connection.cursor() as cursor:
@@ -98,6 +103,20 @@ class RowInserter:
                 )
             if full < len(rows):
                 cursor.execute(self._sql(len(rows) - full), list(chain.from_iterable(rows[full:])))
+
+    def _copy(self, rows):
+        # COPY rather than INSERTs: the driver writes each value into one stream, where
+        # INSERTs have it quote every value into the statement's text (Django's
+        # client-side binding) and the server parse and plan statements of thousands
+        # of rows. The values are the same Python objects, dumped by the driver as it
+        # would for an INSERT's parameters; COPY fires the same triggers and checks the
+        # same constraints, and is part of the caller's transaction. The rows are made
+        # before it starts (insert): making them may query, which a COPY under way
+        # on the connection would wait on for ever.
+        with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
 
     def _convert(self, row):
         row = list(row)
