@@ -570,7 +570,7 @@ def import_rows(
             inserter.finish()
             # bulk writes send no signals: tell the page cache and HTTP validators.
             ArchiveState.bump()
-            refresh_planner_statistics()
+            refresh_planner_statistics(Incident, Perpetration, FigureClaim, Group, Country)
     return summary
 
 
