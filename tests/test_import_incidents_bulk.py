@@ -317,3 +317,13 @@ def test_row_inserter_writes_values_as_the_orm_does(db):
         {},
     )
     assert b.casualties == 7  # the generated column, computed by the database
+
+
+def test_row_inserter_raises_djangos_integrity_error(db):
+    from django.db import IntegrityError, transaction
+
+    report = make_report()
+    inserter = bulk.RowInserter(Paragraph, ("report", "number", "text"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        inserter.insert([(report.pk, 7, "One."), (report.pk, 7, "The same number.")])
+    assert not report.paragraphs.filter(number=7).exists()

@@ -112,8 +112,13 @@ class RowInserter:
         # would for an INSERT's parameters; COPY fires the same triggers and checks the
         # same constraints, and is part of the caller's transaction. The rows are made
         # before it starts (insert): making them may query, which a COPY under way
-        # on the connection would wait on for ever.
-        with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
+        # on the connection would wait on for ever. Its errors are raised as Django's
+        # (IntegrityError...), as an INSERT's would be.
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(self.copy_sql) as copy,
+        ):
             write = copy.write_row
             for row in rows:
                 write(row)
