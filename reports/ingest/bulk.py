@@ -8,8 +8,10 @@ Like bulk_create it sends no signals and calls no save(): a writer using it call
 ArchiveState.bump() once, in its transaction, so caches learn of the change.
 """
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, suppress
 from itertools import chain
+from queue import Empty, Queue
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -281,3 +283,47 @@ class DeferredIndexes:
         with connection.cursor() as cursor:
             for _name, sql in self.dropped or ():
                 cursor.execute(sql)
+
+
+def ahead(items, size=2):
+    """Yield the items of the iterator `items`, each made in a thread while the caller
+    uses the ones before (at most `size` ahead).
+
+    A bulk writer reads and checks its next batch while the database writes one: the
+    thread holds Python's lock only while it computes, and the caller's thread gives it
+    up while it waits for the database. `items` must not use the database (the thread
+    has a connection of its own, outside the caller's transaction). Its exception is
+    raised here, where the item would have come; if the caller stops early, the thread
+    stops after the item it is making.
+    """
+    queue = Queue(maxsize=size)
+    stop = threading.Event()
+    end = object()
+
+    def make():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((item, None))
+        except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
+            queue.put((end, error))
+            return
+        queue.put((end, None))
+
+    thread = threading.Thread(target=make, name="bulk-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock its put(), if it waits on a full queue
+            with suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()
