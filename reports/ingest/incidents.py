@@ -522,8 +522,13 @@ def import_rows(
         # In an archive with no imported incident, no id of the file can be known
         # (its own repeats are refused below): its batches need not look them up.
         lookup = Incident.objects.exclude(external_id=None).exists()
-        # Rows are read and checked in a thread while the database writes the batch before.
-        for batch, rows, read in ahead(_batches(records, summary, strict, batch_size, counter)):
+        batches = _batches(records, summary, strict, batch_size, counter)
+        if connection.vendor == "postgresql":
+            # Rows are read and checked in a thread while the server writes the batch
+            # before. SQLite writes in this process, under Python's lock often enough
+            # that the thread only adds its switches.
+            batches = ahead(batches)
+        for batch, rows, read in batches:
             if batch:
                 _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
             if progress:
