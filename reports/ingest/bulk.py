@@ -8,8 +8,10 @@ Like bulk_create it sends no signals and calls no save(): a writer using it call
 ArchiveState.bump() once, in its transaction, so caches learn of the change.
 """
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, suppress
 from itertools import chain
+from queue import Empty, Queue
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -67,6 +69,8 @@ class RowInserter:
         # segments, and merged them, a large part of a full-size generate_archive.
         self.rows_per_statement = max(1, (connection.features.max_query_params or 999) // width)
         self.full_sql = self._sql(self.rows_per_statement)
+        # PostgreSQL takes the rows as a stream instead (COPY, see insert).
+        self.copy_sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
         self.model = model
 
     def _sql(self, rows):
@@ -86,6 +90,9 @@ class RowInserter:
             rows = map(self._convert, rows)
         fixed = self.fixed_values
         rows = [(*row, *fixed) for row in rows]
+        if connection.vendor == "postgresql":
+            self._copy(rows)
+            return
         per = self.rows_per_statement
         full = len(rows) - len(rows) % per
         with connection.cursor() as cursor:
@@ -98,6 +105,25 @@ class RowInserter:
                 )
             if full < len(rows):
                 cursor.execute(self._sql(len(rows) - full), list(chain.from_iterable(rows[full:])))
+
+    def _copy(self, rows):
+        # COPY rather than INSERTs: the driver writes each value into one stream, where
+        # INSERTs have it quote every value into the statement's text (Django's
+        # client-side binding) and the server parse and plan statements of thousands
+        # of rows. The values are the same Python objects, dumped by the driver as it
+        # would for an INSERT's parameters; COPY fires the same triggers and checks the
+        # same constraints, and is part of the caller's transaction. The rows are made
+        # before it starts (insert): making them may query, which a COPY under way
+        # on the connection would wait on for ever. Its errors are raised as Django's
+        # (IntegrityError...), as an INSERT's would be.
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(self.copy_sql) as copy,
+        ):
+            write = copy.write_row
+            for row in rows:
+                write(row)
 
     def _convert(self, row):
         row = list(row)
@@ -177,18 +203,24 @@ def _current(cursor):
     return {"cache_size": cache_size, "temp_store": temp_store}
 
 
-def refresh_planner_statistics():
+def refresh_planner_statistics(*models_):
     """ANALYZE after a bulk write, so the query planner knows the tables' shapes.
 
     SQLite keeps no statistics until asked; without them it picks an index that
     matches a query's ORDER BY over the one that filters, and a list page reads every
     published row. analysis_limit samples each index instead of reading it whole, so
-    the cost stays small however large the tables grow.
+    the cost stays small however large the tables grow: it analyses every table.
+    PostgreSQL samples rows of each table it analyses and computes its search indexes'
+    expressions for them, so there only the tables of `models_` (the ones written, if
+    given) are analysed, not the reports' paragraphs after an import of incidents.
     """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 1000")
-        cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE")
+        else:
+            quote = connection.ops.quote_name
+            cursor.execute("ANALYZE " + ", ".join(quote(model._meta.db_table) for model in models_))
 
 
 class DeferredIndexes:
@@ -251,3 +283,47 @@ class DeferredIndexes:
         with connection.cursor() as cursor:
             for _name, sql in self.dropped or ():
                 cursor.execute(sql)
+
+
+def ahead(items, size=2):
+    """Yield the items of the iterator `items`, each made in a thread while the caller
+    uses the ones before (at most `size` ahead).
+
+    A bulk writer reads and checks its next batch while the database writes one: the
+    thread holds Python's lock only while it computes, and the caller's thread gives it
+    up while it waits for the database. `items` must not use the database (the thread
+    has a connection of its own, outside the caller's transaction). Its exception is
+    raised here, where the item would have come; if the caller stops early, the thread
+    stops after the item it is making.
+    """
+    queue = Queue(maxsize=size)
+    stop = threading.Event()
+    end = object()
+
+    def make():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((item, None))
+        except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
+            queue.put((end, error))
+            return
+        queue.put((end, None))
+
+    thread = threading.Thread(target=make, name="bulk-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock its put(), if it waits on a full queue
+            with suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()

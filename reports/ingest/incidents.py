@@ -47,6 +47,7 @@ from reports.ingest import workbook
 from reports.ingest.bulk import (
     DeferredIndexes,
     RowInserter,
+    ahead,
     bulk_writes,
     refresh_planner_statistics,
 )
@@ -514,43 +515,24 @@ def import_rows(
     counter = [0]
     with bulk_writes(), transaction.atomic():
         records = read_records(binary, encoding, counter, datasets)
-        parse, id_column = records.dataset.parse_row, records.dataset.id_column
-        summary.id_column, summary.unit = id_column, records.unit
+        summary.id_column, summary.unit = records.dataset.id_column, records.unit
         groups = GroupIndex(Status.PUBLISHED if publish else Status.DRAFT)
         countries = CountryIndex()
         inserter = Inserters(publish, records.dataset)
         # In an archive with no imported incident, no id of the file can be known
         # (its own repeats are refused below): its batches need not look them up.
         lookup = Incident.objects.exclude(external_id=None).exists()
-        seen = {}  # external id -> line, to refuse a duplicate within the file
-        batch = []
-        for line, values in records:
-            summary.rows += 1
-            try:
-                if records.bad_rows:
-                    reason = records.bad_rows.pop(line, None)
-                    if reason:
-                        raise BadRow(reason)
-                parsed = parse(records.columns, values, line)
-                if parsed.external_id in seen:
-                    raise BadRow(
-                        f"{id_column} {values[records.eventid_at].strip()} already on "
-                        f"{records.unit} {seen[parsed.external_id]}"
-                    )
-            except BadRow as error:
-                at = records.eventid_at
-                eventid = values[at].strip() if at < len(values) else ""
-                summary.problems.append((line, eventid, str(error)))
-                continue
-            seen[parsed.external_id] = line
-            if strict and summary.problems:
-                continue  # the file is refused anyway; keep reading only to list every bad row
-            batch.append(parsed)
-            if len(batch) >= batch_size:
+        batches = _batches(records, summary, strict, batch_size, counter)
+        if connection.vendor == "postgresql":
+            # Rows are read and checked in a thread while the server writes the batch
+            # before. SQLite writes in this process, under Python's lock often enough
+            # that the thread only adds its switches.
+            batches = ahead(batches)
+        for batch, rows, read in batches:
+            if batch:
                 _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
-                batch = []
-                if progress:
-                    progress(summary.rows, counter[0])
+            if progress:
+                progress(rows, read)
         if strict and summary.problems:
             transaction.set_rollback(True)
             raise FileRefused(
@@ -559,10 +541,6 @@ def import_rows(
                 summary.id_column,
                 summary.unit,
             )
-        if batch:
-            _write_batch(batch, summary, groups, countries, publish, inserter, lookup)
-        if progress:
-            progress(summary.rows, counter[0])
         summary.groups_created = groups.created
         if dry_run:
             transaction.set_rollback(True)
@@ -570,8 +548,44 @@ def import_rows(
             inserter.finish()
             # bulk writes send no signals: tell the page cache and HTTP validators.
             ArchiveState.bump()
-            refresh_planner_statistics()
+            refresh_planner_statistics(Incident, Perpetration, FigureClaim, Group, Country)
     return summary
+
+
+def _batches(records, summary, strict, batch_size, counter):
+    """Yield (batch of ParsedRow, rows read, bytes read) for each `batch_size` rows of
+    `records` and the rest (a batch that may be empty), counting and listing the bad
+    rows in `summary`; with `strict`, no batch once a row is bad. No database."""
+    parse, id_column = records.dataset.parse_row, records.dataset.id_column
+    seen = {}  # external id -> line, to refuse a duplicate within the file
+    batch = []
+    for line, values in records:
+        summary.rows += 1
+        try:
+            if records.bad_rows:
+                reason = records.bad_rows.pop(line, None)
+                if reason:
+                    raise BadRow(reason)
+            parsed = parse(records.columns, values, line)
+            if parsed.external_id in seen:
+                raise BadRow(
+                    f"{id_column} {values[records.eventid_at].strip()} already on "
+                    f"{records.unit} {seen[parsed.external_id]}"
+                )
+        except BadRow as error:
+            at = records.eventid_at
+            eventid = values[at].strip() if at < len(values) else ""
+            summary.problems.append((line, eventid, str(error)))
+            continue
+        seen[parsed.external_id] = line
+        if strict and summary.problems:
+            continue  # the file is refused anyway; keep reading only to list every bad row
+        batch.append(parsed)
+        if len(batch) >= batch_size:
+            yield batch, summary.rows, counter[0]
+            batch = []
+    if not (strict and summary.problems):
+        yield batch, summary.rows, counter[0]
 
 
 class Inserters:
