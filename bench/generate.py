@@ -379,11 +379,9 @@ def generate_archive(*, reports, incidents, groups, seed, log=None):
                     chosen = {perpetrator() for _ in range(perpetrators())}
                     perpetrations += [(n, g, rng.random() < 0.1) for g in sorted(chosen)]
                 citations.append(citation_for(row["code"], incident=n))
-            # Citations before their incidents (foreign keys are checked at commit):
-            # PostgreSQL's search triggers then index each incident once, with its quote.
-            citation_rows.insert(citations)
             incident_rows.insert(batch)
             perpetration_rows.insert(perpetrations)
+            citation_rows.insert(citations)
             counts.incidents += len(batch)
             counts.perpetrations += len(perpetrations)
             counts.citations += len(citations)

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from reports import search
-from reports.models import Citation, Paragraph, Report, Status
+from reports.models import Paragraph, Report, Status
 from reports.search import postgresql, search_archive, sqlite, sqlite_schema
 from reports.search.query import parse
-from tests.factories import make_citation, make_group, make_incident, make_report
+from tests.factories import make_group, make_incident, make_report
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 on_postgresql = pytest.mark.skipif(
@@ -386,15 +386,9 @@ def test_postgresql_stored_vectors_are_the_indexed_expressions_in_each_report_s_
     assert stored_and_expected() == [(True, True)] * 2
 
 
-def pg_incident_search_migration():
-    return importlib.import_module("reports.migrations.0025_postgresql_incident_search")
-
-
-# The expression indexes of migration 0006 that PostgreSQL still has (0025 dropped two).
 PG_INDEXED = [
     (index, table, column)
     for index, (table, column) in incident_search_migration().PG_INDEXES.items()
-    if index not in pg_incident_search_migration().DROPPED_INDEXES
 ]
 
 
@@ -418,7 +412,7 @@ def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, 
 
 @on_postgresql
 def test_postgresql_has_gin_indexes_for_incidents_citations_and_groups(db):
-    names = [index for index, *_ in PG_INDEXED] + ["reports_incident_search_document"]
+    names = list(incident_search_migration().PG_INDEXES)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [names]
@@ -435,7 +429,7 @@ def test_postgresql_has_gin_indexes_for_incidents_citations_and_groups(db):
     [
         (
             "incident",
-            {"reports_incident_title_fts", "reports_incident_search_document"},
+            {"reports_incident_title_fts", "reports_incident_summary_fts"},
         ),
         (
             "group",
@@ -473,97 +467,6 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
     getattr(postgresql, f"_{kind}_ids")(parse("Cerpa Lima"), 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
-
-
-def pg_incident_search_rows():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT incident_id, start_date, title, country_id, document::text"
-            " FROM reports_incident_search ORDER BY incident_id"
-        )
-        return cursor.fetchall()
-
-
-def pg_incident_search_afresh():
-    """The rows migration 0025's function writes for the archive as it is now."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM reports_incident_search")
-            cursor.execute("SELECT reports_index_incidents(ARRAY(SELECT id FROM reports_incident))")
-        rows = pg_incident_search_rows()
-        transaction.set_rollback(True)
-    return rows
-
-
-def pg_incident_words(incident):
-    return next((row[4] for row in pg_incident_search_rows() if row[0] == incident.pk), None)
-
-
-@on_postgresql
-def test_postgresql_incident_search_rows_follow_every_change(db):
-    """The triggers of migration 0025 keep one row per published incident, with the
-    quotes of its citations of published reports, through every kind of write."""
-    published = make_report(
-        body="The quillwort front claimed it. A second bulletin named the bellflower column."
-    )
-    draft = make_report(
-        title="Patterns of Global Terrorism 1999 - Peru",
-        body="Witnesses saw a marmoset.",
-        status=Status.DRAFT,
-    )
-    incident = make_incident(title="Bombing in Lima", summary="A car bomb exploded.")
-    other = make_incident(title="Attack in Cusco", slug="attack-in-cusco")
-    steps = []
-
-    def step(name):
-        steps.append((name, pg_incident_search_rows() == pg_incident_search_afresh()))
-
-    step("incidents inserted")
-    assert "'lima'" in pg_incident_words(incident)
-    quoted = make_citation(published, "The quillwort front claimed it.", incident=incident)
-    step("citation inserted")
-    assert "'quillwort'" in pg_incident_words(incident)
-    make_citation(draft, "Witnesses saw a marmoset.", incident=incident)
-    step("citation of a draft inserted")
-    assert "'marmoset'" not in pg_incident_words(incident)
-    draft.status = Status.PUBLISHED
-    draft.save()
-    step("its report published")
-    assert "'marmoset'" in pg_incident_words(incident)
-    quoted.quote = "A second bulletin named the bellflower column."
-    quoted.save()
-    step("quote changed")
-    assert "'quillwort'" not in pg_incident_words(incident)
-    Citation.objects.filter(pk=quoted.pk).update(incident=other)
-    step("citation moved to another incident")
-    assert "'bellflow'" in pg_incident_words(other)
-    assert "'bellflow'" not in pg_incident_words(incident)
-    incident.title, incident.start_date = "Bombing in Arequipa", "1998-01-02"
-    incident.save()
-    step("incident changed")
-    incident.status = Status.DRAFT
-    incident.save()
-    step("incident unpublished")
-    assert pg_incident_words(incident) is None
-    Citation.objects.filter(pk=quoted.pk).delete()
-    step("citation deleted")
-    assert "'bellflow'" not in pg_incident_words(other)
-    other.delete()
-    step("incident deleted")
-    assert pg_incident_words(other) is None
-
-    assert [name for name, same in steps if not same] == []
-
-
-@on_postgresql
-def test_postgresql_incident_phrase_stays_within_one_column(db):
-    """A phrase matches within the title, the summary or the quotes, not across them."""
-    incident = make_incident(title="Car bomb in the north", summary="Political parties.")
-    make_citation(make_report(body="Violence followed."), "Violence followed.", incident=incident)
-
-    assert search_archive('"north political"').incidents == []
-    assert search_archive('"parties violence"').incidents == []
-    assert search_archive('"political parties"').incidents == [incident]
 
 
 # --- A query in more rows than COMMON_ROWS (counted by SQLite, estimated by PostgreSQL) ---

@@ -280,34 +280,32 @@ def tsquery_sql(query, config=PG_CONFIG):
     )
 
 
-# Incidents: migration 0025's table, one row of words per published incident (title,
-# summary and the quotes of its citations of published reports, each word of a query
-# in any of them), with its start date and title: the newest matches are read in
-# order from its date index, or a rare word's few from its GIN index, and sorted.
-# Those whose title has the whole query come first, from the GIN index on titles of
-# migration 0006.
-INCIDENT_SEARCH = "reports_incident_search"
-PG_INCIDENTS_SQL = f"""
+# Incidents and groups: one tsquery per clause, so that each may be in a different
+# column (or citation) as with FTS5. Every `vector @@ query` below is one of migration
+# 0006's GIN indexes, so each clause's rows come from bitmap index scans, and each
+# clause's "id IN (...)" is a semi-join the planner sizes from those indexes. Clauses
+# PostgreSQL drops as stop words ("the") are left out first (searched): inside the
+# query, a "no such word OR id IN (...)" would hide the semi-join from the planner,
+# which then walks every incident by date testing each one.
+PG_INCIDENTS_SQL = """
 SELECT id FROM (
     (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
-     WHERE i.status = %(status)s AND {{title}}
+     WHERE i.status = %(status)s AND {title}
      ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
     UNION ALL
-    (SELECT s.incident_id, 0 AS best, s.start_date, s.title FROM {INCIDENT_SEARCH} s
-     WHERE s.document @@ {{query}}
-     ORDER BY s.start_date DESC, s.title LIMIT %(limit)s)
+    (SELECT i.id, 0 AS best, i.start_date, i.title FROM reports_incident i
+     WHERE i.status = %(status)s AND {each}
+     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
 ) AS hit
 GROUP BY id, start_date, title
 ORDER BY max(best) DESC, start_date DESC, title
 LIMIT %(limit)s
 """
-PG_INCIDENT_MATCHES = f"SELECT incident_id AS id FROM {INCIDENT_SEARCH} WHERE document @@ {{query}}"
-# Groups: one tsquery per clause, so that each may be in a different column, as with
-# FTS5. Every `vector @@ query` below is one of migration 0006's GIN indexes, so each
-# clause's rows come from bitmap index scans, and each clause's "id IN (...)" is a
-# semi-join the planner sizes from those indexes. Clauses PostgreSQL drops as stop
-# words ("the") are left out first (searched): inside the query, a "no such word OR
-# id IN (...)" would hide the semi-join from the planner.
+PG_INCIDENT_WORD = """i.id IN (
+    SELECT id FROM reports_incident WHERE {title} @@ {query} OR {summary} @@ {query}
+    UNION ALL
+    SELECT c.incident_id FROM reports_citation c JOIN reports_report r ON r.id = c.report_id
+    WHERE r.status = %(status)s AND {quote} @@ {query})"""
 PG_GROUPS_SQL = """
 SELECT g.id FROM reports_group g
 WHERE g.status = %(status)s AND {each}
@@ -348,11 +346,12 @@ def _pg_ids(sql, params):
 
 
 def _incident_ids(query, limit):
-    tsquery = tsquery_sql(query)
-    title = f"{pg_vector_sql('i.title')} @@ {tsquery}"
+    columns = {"title": "title", "summary": "summary", "quote": "c.quote"}
+    each = _pg_each(PG_INCIDENT_WORD, query, query.clauses, **columns)
+    title = f"{pg_vector_sql('i.title')} @@ {tsquery_sql(query)}"
     if query.negative:  # the title may lack a word excluded that the incident has
-        title = f"{title} AND i.id IN ({PG_INCIDENT_MATCHES.format(query=tsquery)})"
-    sql = PG_INCIDENTS_SQL.format(title=title, query=tsquery)
+        title = f"{title} AND {each}"
+    sql = PG_INCIDENTS_SQL.format(title=title, each=each)
     return _pg_ids(sql, _pg_params(query, limit))
 
 
@@ -376,7 +375,7 @@ MATCHING_SQL = {
     "report_titles": """SELECT r.id FROM reports_report r
         WHERE ({title} @@ {query} AND r.language <> 'es')
            OR ({title} @@ {query_es} AND r.language = 'es')""",
-    "incidents": PG_INCIDENT_MATCHES,
+    "incidents": "SELECT i.id FROM reports_incident i WHERE {incident_each}",
     "incident_titles": "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query}",
     "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
     "group_names": "SELECT g.id FROM reports_group g WHERE {group_named}",
@@ -412,6 +411,14 @@ def matching_sql(kind, query, filters=None):
         "query": lambda: tsquery_sql(query),
         "query_es": lambda: tsquery_sql(query, PG_CONFIG_ES),
         "incident_title": lambda: pg_vector_sql("i.title"),
+        "incident_each": lambda: _pg_each(
+            PG_INCIDENT_WORD,
+            query,
+            query.clauses,
+            title="title",
+            summary="summary",
+            quote="c.quote",
+        ),
         "group_each": lambda: _pg_each(
             PG_GROUP_WORD, query, query.clauses, **names, description="description", leader="name"
         ),
@@ -446,8 +453,6 @@ PROBE_SQL = {
         SELECT FROM reports_paragraph p WHERE p.report_id = {{t}}.id
         AND {PASSAGE_MATCHES.replace("{t}", "p")}))""",
     "passages": PASSAGE_MATCHES,
-    "incidents": f"""EXISTS (SELECT FROM {INCIDENT_SEARCH} s
-        WHERE s.incident_id = {{t}}.id AND s.document @@ {{query}})""",
 }
 
 
