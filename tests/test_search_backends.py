@@ -320,8 +320,8 @@ def stored_vectors_migration():
 @pytest.mark.parametrize(
     ("table", "vector"),
     [
-        ("reports_paragraph p", postgresql.TEXT_VECTOR),
-        ("reports_report r", postgresql.TITLE_VECTOR),
+        ("reports_paragraph p", "p.text_vector"),
+        ("reports_report r", "r.title_vector"),
     ],
 )
 def test_postgresql_searches_paragraphs_and_titles_through_their_stored_vectors(

@@ -15,7 +15,7 @@ not know of the columns; PostgreSQL writes them on every insert and update (afte
 0014's BEFORE trigger has set the paragraph's language). SQLite has nothing to do:
 its FTS5 tables hold their own index.
 
-reports.search.postgresql reads these columns (TEXT_VECTOR, TITLE_VECTOR): change
+reports.search.postgresql reads these columns (TITLE_MATCHES, PASSAGE_MATCHES): change
 both together. Reverses: the columns go and the four expression indexes come back.
 """
 

@@ -3,7 +3,7 @@
 Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
 Paragraphs and report titles are searched through their stored tsvectors (migration
-0023's TEXT_VECTOR and TITLE_VECTOR, each in its report's language, GIN-indexed);
+0023's text_vector and title_vector, each in its report's language, GIN-indexed);
 every other tsvector here is written by pg_vector_sql(), the very expression the GIN
 indexes of migration 0006 index (each migration keeps its own frozen copy;
 tests/test_search_backends.py checks that the planner uses every index), so that
@@ -55,17 +55,15 @@ def reports(query, limit):
         "query_es": tsquery_sql(query, PG_CONFIG_ES),
         "config_es": PG_CONFIG_ES,
     }
-    headline = HEADLINE.format(**languages)
+    matches = {
+        "title_matches": _language_sql(TITLE_MATCHES, "r", query),
+        "passage_matches": _language_sql(PASSAGE_MATCHES, "p", query),
+        "headline": HEADLINE.format(**languages),
+    }
     if common(query):
-        sql = PG_COMMON_SQL.format(
-            title_matches=_language_sql(TITLE_MATCHES, "r", query),
-            passage_matches=_language_sql(PASSAGE_MATCHES, "p", query),
-            headline=headline,
-        )
+        sql = PG_COMMON_SQL.format(**matches)
     else:
-        sql = PG_REPORTS_SQL.format(
-            text=TEXT_VECTOR, title=TITLE_VECTOR, headline=headline, **languages
-        )
+        sql = PG_REPORTS_SQL.format(**matches, **languages)
     params = _pg_params(query, limit) | {
         "candidates": CANDIDATES,
         "marks": f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
@@ -93,19 +91,15 @@ def groups(query, limit):
     return in_order(group_rows(), ids) if ids else []  # building the queryset costs too
 
 
-# A paragraph's and a report title's tsvector in its report's language, stored (as
-# migration 0023 writes them): read, never computed again, to test a row's language,
-# recheck a phrase or rank a passage.
-TEXT_VECTOR, TITLE_VECTOR = "p.text_vector", "r.title_vector"
-
-
 def pg_vector_sql(column, config=PG_CONFIG):
     """The tsvector of a column as SQL, exactly as migration 0006 indexes it (and 0003
     and 0014 did the vectors 0023 stores)."""
     return f"to_tsvector('{config}'::regconfig, COALESCE(translate({column}, '<>', '  '), ''))"
 
 
-# Whether a report's title, or a passage, matches: in its report's language (below).
+# Whether a report's title, or a passage, matches: in its report's language (below),
+# through its tsvector stored in that language (as migration 0023 writes them): read,
+# never computed again, to test a row's language, recheck a phrase or rank a passage.
 TITLE_MATCHES = """(({t}.title_vector @@ {query} AND {t}.language <> 'es')
     OR ({t}.title_vector @@ {query_es} AND {t}.language = 'es'))"""
 PASSAGE_MATCHES = """(({t}.text_vector @@ {query} AND {t}.search_language <> 'es')
@@ -126,18 +120,14 @@ PASSAGE_MATCHES = """(({t}.text_vector @@ {query} AND {t}.search_language <> 'es
 # one query finds both, whichever language the reader's interface is in.
 PG_REPORTS_SQL = """
 WITH body AS MATERIALIZED (
-    SELECT p.id AS rid, p.report_id, p.number, p.search_language, {text} AS vector
+    SELECT p.id AS rid, p.report_id, p.number, p.search_language, p.text_vector AS vector
     FROM reports_paragraph p JOIN reports_report r ON r.id = p.report_id
-    WHERE (({text} @@ {query} AND p.search_language <> 'es')
-           OR ({text} @@ {query_es} AND p.search_language = 'es'))
-      AND r.status = %(status)s
+    WHERE {passage_matches} AND r.status = %(status)s
     ORDER BY p.id DESC LIMIT %(candidates)s
 ),
 titled AS MATERIALIZED (
     SELECT r.id AS report_id FROM reports_report r
-    WHERE (({title} @@ {query} AND r.language <> 'es')
-           OR ({title} @@ {query_es} AND r.language = 'es'))
-      AND r.status = %(status)s
+    WHERE {title_matches} AND r.status = %(status)s
     ORDER BY r.id DESC LIMIT %(candidates)s
 ),
 scored AS (
@@ -369,12 +359,8 @@ def _group_ids(query, limit):
 # The results of one kind, whole (search.listing filters, sorts, counts and pages
 # them): the ids of the rows that match, as SQL whose column is `id`.
 MATCHING_SQL = {
-    "passages": """SELECT p.id FROM reports_paragraph p
-        WHERE ({text} @@ {query} AND p.search_language <> 'es')
-           OR ({text} @@ {query_es} AND p.search_language = 'es')""",
-    "report_titles": """SELECT r.id FROM reports_report r
-        WHERE ({title} @@ {query} AND r.language <> 'es')
-           OR ({title} @@ {query_es} AND r.language = 'es')""",
+    "passages": "SELECT p.id FROM reports_paragraph p WHERE {passage_matches}",
+    "report_titles": "SELECT r.id FROM reports_report r WHERE {title_matches}",
     "incidents": "SELECT i.id FROM reports_incident i WHERE {incident_each}",
     "incident_titles": "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query}",
     "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
@@ -389,11 +375,9 @@ MATCHING_SQL["reports"] = (
     + """
 UNION ALL
 SELECT r.id FROM reports_report r
-    WHERE (({title} @@ {query} AND r.language <> 'es')
-           OR ({title} @@ {query_es} AND r.language = 'es')) IS NOT TRUE
+    WHERE {title_matches} IS NOT TRUE
       AND EXISTS (SELECT FROM reports_paragraph p WHERE p.report_id = r.id
-          AND (({text} @@ {query} AND p.search_language <> 'es')
-               OR ({text} @@ {query_es} AND p.search_language = 'es')))"""
+          AND {passage_matches})"""
 )
 # matching_sql() names each row once: listing.counts() need not drop repeated ones.
 UNIQUE_MATCHES = True
@@ -406,10 +390,9 @@ def matching_sql(kind, query, filters=None):
     through the tables' own indexes.)"""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
-        "text": lambda: TEXT_VECTOR,
-        "title": lambda: TITLE_VECTOR,
+        "title_matches": lambda: _language_sql(TITLE_MATCHES, "r", query),
+        "passage_matches": lambda: _language_sql(PASSAGE_MATCHES, "p", query),
         "query": lambda: tsquery_sql(query),
-        "query_es": lambda: tsquery_sql(query, PG_CONFIG_ES),
         "incident_title": lambda: pg_vector_sql("i.title"),
         "incident_each": lambda: _pg_each(
             PG_INCIDENT_WORD,
