@@ -291,11 +291,15 @@ GROUP BY id, start_date, title
 ORDER BY max(best) DESC, start_date DESC, title
 LIMIT %(limit)s
 """
+# A quote counts only where its report is published: its report is not among those
+# that are not (drafts and reports in review, few, read from the status index), where
+# joining each matching quote to its report read every published report.
 PG_INCIDENT_WORD = """i.id IN (
     SELECT id FROM reports_incident WHERE {title} @@ {query} OR {summary} @@ {query}
     UNION ALL
-    SELECT c.incident_id FROM reports_citation c JOIN reports_report r ON r.id = c.report_id
-    WHERE r.status = %(status)s AND {quote} @@ {query})"""
+    SELECT c.incident_id FROM reports_citation c WHERE {quote} @@ {query}
+    AND NOT EXISTS (SELECT FROM reports_report r
+                    WHERE r.id = c.report_id AND r.status = ANY(%(unpublished)s)))"""
 PG_GROUPS_SQL = """
 SELECT g.id FROM reports_group g
 WHERE g.status = %(status)s AND {each}
@@ -325,8 +329,16 @@ def _pg_each(template, query, clauses, **columns):
     )
 
 
+UNPUBLISHED = [status for status in Status.values if status != Status.PUBLISHED]
+
+
 def _pg_params(query, limit):
-    return {"status": Status.PUBLISHED, "limit": limit, **term_params(query)}
+    return {
+        "status": Status.PUBLISHED,
+        "unpublished": UNPUBLISHED,
+        "limit": limit,
+        **term_params(query),
+    }
 
 
 def _pg_ids(sql, params):
