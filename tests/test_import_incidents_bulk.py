@@ -16,9 +16,11 @@ from reports.ingest.bulk import DeferredIndexes
 from reports.ingest.incidents import HASH_KEY
 from reports.models import FigureClaim, Incident, Paragraph, Perpetration
 from tests.factories import make_incident, make_report, sqlite_master_rows
+from tests.migrating import migrate_to
 from tests.test_import_incidents import BAD_ROWS, BOMB, HEADER, SIEGE, run, write
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's schema")
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's")
 
 
 def rows(count, start=1):
@@ -75,6 +77,40 @@ def test_large_import_builds_the_dropped_indexes_again_as_migrated(
         assert cursor.fetchall() == [("ok",)]
     # The rebuilt indexes hold the new rows: a query answered from one finds them.
     assert Incident.objects.filter(end_date__isnull=False, status="draft").count() == 20
+
+
+def prefix_indexes():
+    """{column: name} of the incident table's indexes for LIKE 'prefix%'."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename = 'reports_incident' AND indexdef LIKE '%%pattern_ops%%'"
+        )
+        return {definition.split("(")[-1].split()[0]: name for name, definition in cursor}
+
+
+@on_postgresql
+def test_incidents_are_imported_without_prefix_indexes_and_the_migration_reverses(
+    transactional_db,
+):
+    """Migration 0026 drops the LIKE indexes Django made beside the columns' own, which
+    every imported row would write to; migrated back, they are as Django makes them."""
+    assert prefix_indexes() == {}
+    migrate_to([("reports", "0025_postgresql_search_statistics")])
+    try:
+        restored = prefix_indexes()
+        fields = [
+            Incident._meta.get_field(name) for name in ("status", "slug", "external_id", "country")
+        ]
+        with connection.schema_editor(collect_sql=True) as editor:
+            made = [editor._create_like_index_sql(Incident, field) for field in fields]
+        assert restored == {
+            field.column: str(sql.parts["name"]).strip('"')
+            for field, sql in zip(fields, made, strict=True)
+        }
+    finally:
+        migrate_to()
+    assert prefix_indexes() == {}
 
 
 @on_sqlite
