@@ -49,21 +49,15 @@ def searched(query):
 
 
 def reports(query, limit):
-    languages = {
-        "query": tsquery_sql(query),
-        "config": PG_CONFIG,
-        "query_es": tsquery_sql(query, PG_CONFIG_ES),
-        "config_es": PG_CONFIG_ES,
-    }
+    languages = _languages(query)
     matches = {
-        "title_matches": _language_sql(TITLE_MATCHES, "r", query),
-        "passage_matches": _language_sql(PASSAGE_MATCHES, "p", query),
+        "title_matches": TITLE_MATCHES.format(t="r", **languages),
+        "passage_matches": PASSAGE_MATCHES.format(t="p", **languages),
         "headline": HEADLINE.format(**languages),
     }
-    if common(query):
-        sql = PG_COMMON_SQL.format(**matches)
-    else:
-        sql = PG_REPORTS_SQL.format(**matches, **languages)
+    common_word = common(query, matches["title_matches"], matches["passage_matches"])
+    template = PG_COMMON_SQL if common_word else PG_REPORTS_SQL
+    sql = template.format(**matches, **languages)
     params = _pg_params(query, limit) | {
         "candidates": CANDIDATES,
         "marks": f"StartSel={MARK_START}, StopSel={MARK_STOP}, HighlightAll=true",
@@ -201,14 +195,13 @@ ORDER BY ranked.title_match DESC, ranked.year DESC, ranked.title
 """
 
 
-def common(query):
-    """Whether the planner estimates `query` in more than COMMON_ROWS passages and titles
-    (from its statistics: counting them would read each)."""
-    passages = _language_sql(PASSAGE_MATCHES, "p", query)
-    titles = _language_sql(TITLE_MATCHES, "r", query)
+def common(query, title_matches, passage_matches):
+    """Whether the planner estimates `query` (its report titles' and passages' conditions,
+    as reports() builds them) in more than COMMON_ROWS passages and titles (from its
+    statistics: counting them would read each)."""
     sql = (
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM reports_paragraph p WHERE {passages}"
-        f" UNION ALL SELECT 1 FROM reports_report r WHERE {titles}"
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM reports_paragraph p WHERE {passage_matches}"
+        f" UNION ALL SELECT 1 FROM reports_report r WHERE {title_matches}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, term_params(query))
@@ -217,10 +210,15 @@ def common(query):
     return plan[0]["Plan"]["Plan Rows"] > COMMON_ROWS
 
 
-def _language_sql(template, table, query):
-    return template.format(
-        t=table, query=tsquery_sql(query), query_es=tsquery_sql(query, PG_CONFIG_ES)
-    )
+def _languages(query):
+    """`query`'s tsquery as an English one and as a Spanish one, and their configurations:
+    what TITLE_MATCHES, PASSAGE_MATCHES and HEADLINE are formatted with."""
+    return {
+        "query": tsquery_sql(query),
+        "config": PG_CONFIG,
+        "query_es": tsquery_sql(query, PG_CONFIG_ES),
+        "config_es": PG_CONFIG_ES,
+    }
 
 
 # A parsed Query as a tsquery, built from its terms, each a parameter of its own
@@ -402,8 +400,8 @@ def matching_sql(kind, query, filters=None):
     through the tables' own indexes.)"""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
-        "title_matches": lambda: _language_sql(TITLE_MATCHES, "r", query),
-        "passage_matches": lambda: _language_sql(PASSAGE_MATCHES, "p", query),
+        "title_matches": lambda: TITLE_MATCHES.format(t="r", **_languages(query)),
+        "passage_matches": lambda: PASSAGE_MATCHES.format(t="p", **_languages(query)),
         "query": lambda: tsquery_sql(query),
         "incident_title": lambda: pg_vector_sql("i.title"),
         "incident_each": lambda: _pg_each(
@@ -456,4 +454,5 @@ def probe_sql(kind, query, table, filters=None):
     if kind not in PROBE_SQL:
         sql, params = matching_sql(kind, query, filters)
         return f"{table}.id IN ({sql})", params
-    return positional(_language_sql(PROBE_SQL[kind], table, query), term_params(query))
+    sql = PROBE_SQL[kind].format(t=table, **_languages(query))
+    return positional(sql, term_params(query))
