@@ -39,8 +39,8 @@ def production(settings, monkeypatch):
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="example.org",
     )
+    kept = {"DATABASES", "DATABASE_REPLICAS", "DATABASE_ROUTERS", "STORAGES", "AXES_ENABLED"}
     for name in dir(module):
-        kept = {"DATABASES", "DATABASE_REPLICAS", "DATABASE_ROUTERS", "STORAGES", "AXES_ENABLED"}
         if name.isupper() and name not in kept:
             setattr(settings, name, getattr(module, name))
     return settings
