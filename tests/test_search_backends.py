@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from reports import search
-from reports.models import Paragraph, Report, Status
+from reports.models import Citation, Paragraph, Report, Status
 from reports.search import postgresql, search_archive, sqlite, sqlite_schema
 from reports.search.query import parse
-from tests.factories import make_group, make_incident, make_report
+from tests.factories import make_citation, make_group, make_incident, make_report
+from tests.migrating import migrate_to
 
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 on_postgresql = pytest.mark.skipif(
@@ -386,9 +387,15 @@ def test_postgresql_stored_vectors_are_the_indexed_expressions_in_each_report_s_
     assert stored_and_expected() == [(True, True)] * 2
 
 
+def pg_incident_search_migration():
+    return importlib.import_module("reports.migrations.0027_postgresql_incident_search")
+
+
+# The expression indexes of migration 0006 that PostgreSQL still has (0027 dropped two).
 PG_INDEXED = [
     (index, table, column)
     for index, (table, column) in incident_search_migration().PG_INDEXES.items()
+    if index not in pg_incident_search_migration().DROPPED_INDEXES
 ]
 
 
@@ -412,7 +419,7 @@ def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, 
 
 @on_postgresql
 def test_postgresql_has_gin_indexes_for_incidents_citations_and_groups(db):
-    names = list(incident_search_migration().PG_INDEXES)
+    names = [index for index, *_ in PG_INDEXED] + ["reports_incident_search_document"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [names]
@@ -429,7 +436,7 @@ def test_postgresql_has_gin_indexes_for_incidents_citations_and_groups(db):
     [
         (
             "incident",
-            {"reports_incident_title_fts", "reports_incident_summary_fts"},
+            {"reports_incident_title_fts", "reports_incident_search_document"},
         ),
         (
             "group",
@@ -467,6 +474,170 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
     getattr(postgresql, f"_{kind}_ids")(parse("Cerpa Lima"), 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
+
+
+def pg_incident_search_rows():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT incident_id, start_date, title, country_id, document::text"
+            " FROM reports_incident_search ORDER BY incident_id"
+        )
+        return cursor.fetchall()
+
+
+def pg_incident_search_afresh():
+    """The rows migration 0027's view holds for the archive as it is now."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            postgresql.rebuild_search_index(cursor)
+        rows = pg_incident_search_rows()
+        transaction.set_rollback(True)
+    return rows
+
+
+def pg_incident_words(incident):
+    return next((row[4] for row in pg_incident_search_rows() if row[0] == incident.pk), None)
+
+
+@on_postgresql
+def test_postgresql_incident_search_rows_follow_every_change(db):
+    """The triggers of migration 0027 keep one row per published incident, with the
+    quotes of its citations of published reports, through every kind of write."""
+    published = make_report(
+        body="The quillwort front claimed it. A second bulletin named the bellflower column."
+    )
+    draft = make_report(
+        title="Patterns of Global Terrorism 1999 - Peru",
+        body="Witnesses saw a marmoset.",
+        status=Status.DRAFT,
+    )
+    incident = make_incident(title="Bombing in Lima", summary="A car bomb exploded.")
+    other = make_incident(title="Attack in Cusco", slug="attack-in-cusco")
+    steps = []
+
+    def step(name):
+        steps.append((name, pg_incident_search_rows() == pg_incident_search_afresh()))
+
+    step("incidents inserted")
+    assert "'lima'" in pg_incident_words(incident)
+    quoted = make_citation(published, "The quillwort front claimed it.", incident=incident)
+    step("citation inserted")
+    assert "'quillwort'" in pg_incident_words(incident)
+    make_citation(draft, "Witnesses saw a marmoset.", incident=incident)
+    step("citation of a draft inserted")
+    assert "'marmoset'" not in pg_incident_words(incident)
+    draft.status = Status.PUBLISHED
+    draft.save()
+    step("its report published")
+    assert "'marmoset'" in pg_incident_words(incident)
+    quoted.quote = "A second bulletin named the bellflower column."
+    quoted.save()
+    step("quote changed")
+    assert "'quillwort'" not in pg_incident_words(incident)
+    Citation.objects.filter(pk=quoted.pk).update(incident=other)
+    step("citation moved to another incident")
+    assert "'bellflow'" in pg_incident_words(other)
+    assert "'bellflow'" not in pg_incident_words(incident)
+    incident.title, incident.start_date = "Bombing in Arequipa", "1998-01-02"
+    incident.save()
+    step("incident changed")
+    assert "'arequipa'" in pg_incident_words(incident)
+    incident.status = Status.DRAFT
+    incident.save()
+    step("incident unpublished")
+    assert pg_incident_words(incident) is None
+    Citation.objects.filter(pk=quoted.pk).delete()
+    step("citation deleted")
+    assert "'bellflow'" not in pg_incident_words(other)
+    other.delete()
+    step("incident deleted")
+    assert pg_incident_words(other) is None
+
+    assert [name for name, same in steps if not same] == []
+
+
+@on_postgresql
+def test_postgresql_paused_incident_search_is_written_whole_at_the_rebuild(db):
+    """A bulk writer's pause leaves the incidents' rows of words as they were until the
+    rebuild, in the same transaction, writes every one; then the triggers work again."""
+    kept = make_incident(title="Bombing in Lima")
+    with transaction.atomic():
+        search.pause_search_index()
+        added = make_incident(title="Ambush in Cusco", slug="ambush-in-cusco")
+        kept.title = "Bombing in Arequipa"
+        kept.save()
+        assert pg_incident_words(added) is None
+        assert "'lima'" in pg_incident_words(kept)
+        search.rebuild_search_index()
+        assert "'cusco'" in pg_incident_words(added)
+        assert "'arequipa'" in pg_incident_words(kept)
+    later = make_incident(title="Raid in Ayacucho", slug="raid-in-ayacucho")
+
+    assert "'ayacucho'" in pg_incident_words(later)
+    assert pg_incident_search_rows() == pg_incident_search_afresh()
+
+
+@on_postgresql
+def test_postgresql_incident_search_migration_reverses_and_applies_on_rows_that_exist(
+    transactional_db,
+):
+    """Migrated back, the table, view, functions and triggers go and 0006's summary and
+    quote indexes return; forward again, the table is filled from the incidents there."""
+    incident = make_incident(title="Bombing in Lima", summary="A quillwort bulletin.")
+    migrate_to([("reports", "0026_postgresql_incidents_without_like_indexes")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT to_regclass('reports_incident_search'),"
+                " to_regclass('reports_incident_search_rows'),"
+                " to_regclass('reports_incident_summary_fts'),"
+                " to_regclass('reports_citation_quote_fts'),"
+                " (SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s))",
+                [[name for name, *_ in pg_incident_search_migration().TRIGGERS]],
+            )
+            assert cursor.fetchone() == (
+                None,
+                None,
+                "reports_incident_summary_fts",
+                "reports_citation_quote_fts",
+                0,
+            )
+    finally:
+        migrate_to()
+
+    assert "'quillwort'" in pg_incident_words(incident)
+    assert pg_incident_search_rows() == pg_incident_search_afresh()
+
+
+@on_postgresql
+def test_postgresql_incident_phrase_stays_within_one_column(db):
+    """A phrase matches within the title, the summary or the quotes, not across them."""
+    incident = make_incident(title="Car bomb in the north", summary="Political parties.")
+    make_citation(make_report(body="Violence followed."), "Violence followed.", incident=incident)
+
+    assert search_archive('"north political"').incidents == []
+    assert search_archive('"parties violence"').incidents == []
+    assert search_archive('"political parties"').incidents == [incident]
+
+
+@on_postgresql
+@pytest.mark.parametrize("walk", [1, 1000])
+def test_postgresql_incident_search_finds_the_newest_matches_walked_or_not(db, monkeypatch, walk):
+    """The newest matches, whether the walk through the newest rows finds enough of them
+    (WALK rows) or all of the word's rows are read and sorted (a walk of one row)."""
+    monkeypatch.setattr(postgresql, "WALK", walk)
+    titles = ["Raid", "Ambush", "Attack", "Bombing", "Kidnapping"]
+    for year, title in enumerate(titles, start=1990):
+        make_incident(
+            title=f"{title} in Lima",
+            slug=title.lower(),
+            summary="Witnesses saw a quillwort." if year % 2 else "",
+            start_date=f"{year}-01-01",
+        )
+
+    found = [incident.title for incident in postgresql.incidents(parse("quillwort"), 2)]
+
+    assert found == ["Bombing in Lima", "Ambush in Lima"]
 
 
 # --- A query in more rows than COMMON_ROWS (counted by SQLite, estimated by PostgreSQL) ---

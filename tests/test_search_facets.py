@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from reports.models import Country, Incident, Paragraph, Report
-from reports.search import search, sqlite
+from reports.search import postgresql, search, sqlite
 from reports.search.listing import Filters
 from tests.factories import make_incident, make_report, sqlite_master_rows
 
@@ -208,6 +208,10 @@ def test_incidents_narrowed_to_a_country_in_the_index_are_those_tested_one_by_on
         assert sqlite.narrows("incidents", filters)
         monkeypatch.setattr(sqlite, "narrows", lambda kind, filters: False)
         monkeypatch.setattr(sqlite, "facet_match", lambda filters, years=True: "")
+    if connection.vendor == "postgresql":
+        assert postgresql.narrows("incidents", filters)
+        monkeypatch.setattr(postgresql, "narrows", lambda kind, filters: False)
+        monkeypatch.setattr(postgresql, "incident_filters", lambda filters: {})
     assert found_titles(text, filters, sort) == narrowed
     if text == "bomb" and filters.country == "PE" and not filters.series:
         assert narrowed[0] > 0

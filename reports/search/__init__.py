@@ -92,17 +92,13 @@ Each engine module answers the same calls:
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from reports.search import listing, portable, postgresql, sqlite
 from reports.search.names import expand, group_names
 from reports.search.query import parse
 from reports.search.results import ReportHit, SearchResults, shown_rows, snippet_of
-from reports.search.sqlite import (
-    optimize_search_index,
-    pause_search_index,
-    rebuild_search_index,
-)
+from reports.search.sqlite import optimize_search_index
 
 __all__ = [
     "ReportHit",
@@ -124,6 +120,33 @@ ENGINES = {"postgresql": postgresql, "sqlite": sqlite}
 def search_engine():
     """Return the engine module for this database: its own, else the portable one."""
     return ENGINES.get(connection.vendor, portable)
+
+
+# Bulk writers. Each incident and citation written makes the engine's triggers
+# rewrite that incident's row of words; a writer of a whole archive (the generator)
+# stops them for its transaction and has every row written once at the end, set-based
+# (SQLite: in rowid order, which FTS5 writes fastest; PostgreSQL: one statement, where
+# triggers planned while the tables were still filling read whole tables per batch).
+
+
+def pause_search_index(using=DEFAULT_DB_ALIAS):
+    """Stop keeping the incident (and on SQLite, group) search tables of the database
+    `using` in step, until rebuild_search_index(), which the caller must call in the
+    same transaction."""
+    writer = connections[using]
+    if not writer.in_atomic_block:
+        raise RuntimeError("pause and rebuild the search index in one transaction")
+    if writer.vendor in ENGINES:
+        with writer.cursor() as cursor:
+            ENGINES[writer.vendor].pause_search_index(cursor)
+
+
+def rebuild_search_index(using=DEFAULT_DB_ALIAS):
+    """Write the paused search tables afresh from the archive, and keep them in step again."""
+    writer = connections[using]
+    if writer.vendor in ENGINES:
+        with writer.cursor() as cursor:
+            ENGINES[writer.vendor].rebuild_search_index(cursor)
 
 
 def search_archive(text, limit=20, archive_stamp=None, query=None):

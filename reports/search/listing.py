@@ -87,6 +87,13 @@ class Filters:
         return (self.year_from, self.year_to)
 
     @property
+    def dates(self):
+        """(first, last) start date of an incident of the years chosen, None where open."""
+        first = date(self.year_from, 1, 1) if self.year_from else None
+        last = date(self.year_to, 12, 31) if self.year_to else None
+        return first, last
+
+    @property
     def selective(self):
         """Whether the filters choose rows through indexes (country, years): few rows,
         found without reading the others (see matching())."""
@@ -142,11 +149,12 @@ class Filters:
         country = Q(country=self.country) if self.country else Q()
         if kind == "groups":
             return country & self.through_citations("group")
+        first, last = self.dates
         dates = Q()
-        if self.year_from:
-            dates &= Q(start_date__gte=date(self.year_from, 1, 1))
-        if self.year_to:
-            dates &= Q(start_date__lte=date(self.year_to, 12, 31))
+        if first:
+            dates &= Q(start_date__gte=first)
+        if last:
+            dates &= Q(start_date__lte=last)
         return country & dates & self.through_citations("incident", years=False)
 
 

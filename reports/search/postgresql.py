@@ -3,7 +3,8 @@
 Spanish reports' titles and paragraphs, migration 0014's reports_spanish).
 
 Paragraphs and report titles are searched through their stored tsvectors (migration
-0023's text_vector and title_vector, each in its report's language, GIN-indexed);
+0023's text_vector and title_vector, each in its report's language, GIN-indexed),
+incidents through their rows of words (migration 0027's table, kept by triggers);
 every other tsvector here is written by pg_vector_sql(), the very expression the GIN
 indexes of migration 0006 index (each migration keeps its own frozen copy;
 tests/test_search_backends.py checks that the planner uses every index), so that
@@ -268,36 +269,55 @@ def tsquery_sql(query, config=PG_CONFIG):
     )
 
 
-# Incidents and groups: one tsquery per clause, so that each may be in a different
-# column (or citation) as with FTS5. Every `vector @@ query` below is one of migration
-# 0006's GIN indexes, so each clause's rows come from bitmap index scans, and each
-# clause's "id IN (...)" is a semi-join the planner sizes from those indexes. Clauses
-# PostgreSQL drops as stop words ("the") are left out first (searched): inside the
-# query, a "no such word OR id IN (...)" would hide the semi-join from the planner,
-# which then walks every incident by date testing each one.
-PG_INCIDENTS_SQL = """
+# Incidents: migration 0027's table, one row of words per published incident (title,
+# summary and the quotes of its citations of published reports: each word of a query
+# in any of them), with its start date, title and country. The newest matches are
+# looked for among the newest WALK rows first, read in order from its date index; only
+# where fewer than `limit` are there (a rarer word) are all of the word's rows read from
+# its GIN index and sorted. The planner cannot choose between the two itself: it
+# prices a phrase as its words anywhere in a row, many more rows than there are, and
+# walked every row testing each. Those whose title has the whole query come first,
+# from the GIN index on titles of migration 0006.
+INCIDENT_SEARCH = "reports_incident_search"
+INCIDENT_ROWS = "reports_incident_search_rows"  # what each row of it holds (0027's view)
+WALK = 1000
+PG_INCIDENTS_SQL = f"""
+WITH recent AS MATERIALIZED (
+    SELECT w.incident_id, w.start_date, w.title FROM (
+        SELECT * FROM {INCIDENT_SEARCH} ORDER BY start_date DESC, title LIMIT %(walk)s
+    ) AS w
+    WHERE w.document @@ {{query}}
+    ORDER BY w.start_date DESC, w.title LIMIT %(limit)s
+),
+matches AS (
+    SELECT * FROM recent WHERE (SELECT count(*) FROM recent) = %(limit)s
+    UNION ALL
+    (SELECT * FROM (
+        SELECT s.incident_id, s.start_date, s.title FROM {INCIDENT_SEARCH} s
+        WHERE s.document @@ {{query}} AND (SELECT count(*) FROM recent) < %(limit)s
+        OFFSET 0
+     ) AS m ORDER BY m.start_date DESC, m.title LIMIT %(limit)s)
+)
 SELECT id FROM (
     (SELECT i.id, 1 AS best, i.start_date, i.title FROM reports_incident i
-     WHERE i.status = %(status)s AND {title}
+     WHERE i.status = %(status)s AND {{title}}
      ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
     UNION ALL
-    (SELECT i.id, 0 AS best, i.start_date, i.title FROM reports_incident i
-     WHERE i.status = %(status)s AND {each}
-     ORDER BY i.start_date DESC, i.title LIMIT %(limit)s)
+    SELECT incident_id, 0, start_date, title FROM matches
 ) AS hit
 GROUP BY id, start_date, title
 ORDER BY max(best) DESC, start_date DESC, title
 LIMIT %(limit)s
 """
-# A quote counts only where its report is published: its report is not among those
-# that are not (drafts and reports in review, few, read from the status index), where
-# joining each matching quote to its report read every published report.
-PG_INCIDENT_WORD = """i.id IN (
-    SELECT id FROM reports_incident WHERE {title} @@ {query} OR {summary} @@ {query}
-    UNION ALL
-    SELECT c.incident_id FROM reports_citation c WHERE {quote} @@ {query}
-    AND NOT EXISTS (SELECT FROM reports_report r
-                    WHERE r.id = c.report_id AND r.status = ANY(%(unpublished)s)))"""
+PG_INCIDENT_MATCHES = (
+    f"SELECT s.incident_id AS id FROM {INCIDENT_SEARCH} s WHERE s.document @@ {{query}}"
+)
+# Groups: one tsquery per clause, so that each may be in a different column, as with
+# FTS5. Every `vector @@ query` below is one of migration 0006's GIN indexes, so each
+# clause's rows come from bitmap index scans, and each clause's "id IN (...)" is a
+# semi-join the planner sizes from those indexes. Clauses PostgreSQL drops as stop
+# words ("the") are left out first (searched): inside the query, a "no such word OR
+# id IN (...)" would hide the semi-join from the planner.
 PG_GROUPS_SQL = """
 SELECT g.id FROM reports_group g
 WHERE g.status = %(status)s AND {each}
@@ -327,13 +347,9 @@ def _pg_each(template, query, clauses, **columns):
     )
 
 
-UNPUBLISHED = [status for status in Status.values if status != Status.PUBLISHED]
-
-
 def _pg_params(query, limit):
     return {
         "status": Status.PUBLISHED,
-        "unpublished": UNPUBLISHED,
         "limit": limit,
         **term_params(query),
     }
@@ -346,13 +362,12 @@ def _pg_ids(sql, params):
 
 
 def _incident_ids(query, limit):
-    columns = {"title": "title", "summary": "summary", "quote": "c.quote"}
-    each = _pg_each(PG_INCIDENT_WORD, query, query.clauses, **columns)
-    title = f"{pg_vector_sql('i.title')} @@ {tsquery_sql(query)}"
+    tsquery = tsquery_sql(query)
+    title = f"{pg_vector_sql('i.title')} @@ {tsquery}"
     if query.negative:  # the title may lack a word excluded that the incident has
-        title = f"{title} AND {each}"
-    sql = PG_INCIDENTS_SQL.format(title=title, each=each)
-    return _pg_ids(sql, _pg_params(query, limit))
+        title = f"{title} AND i.id IN ({PG_INCIDENT_MATCHES.format(query=tsquery)})"
+    sql = PG_INCIDENTS_SQL.format(title=title, query=tsquery)
+    return _pg_ids(sql, _pg_params(query, limit) | {"walk": WALK})
 
 
 def _group_ids(query, limit):
@@ -371,7 +386,7 @@ def _group_ids(query, limit):
 MATCHING_SQL = {
     "passages": "SELECT p.id FROM reports_paragraph p WHERE {passage_matches}",
     "report_titles": "SELECT r.id FROM reports_report r WHERE {title_matches}",
-    "incidents": "SELECT i.id FROM reports_incident i WHERE {incident_each}",
+    "incidents": PG_INCIDENT_MATCHES,
     "incident_titles": "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query}",
     "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
     "group_names": "SELECT g.id FROM reports_group g WHERE {group_named}",
@@ -389,6 +404,32 @@ SELECT r.id FROM reports_report r
       AND EXISTS (SELECT FROM reports_paragraph p WHERE p.report_id = r.id
           AND {passage_matches})"""
 )
+# An incident's row of words carries its country and start date: a search narrowed to
+# them reads the word's matches of those only (narrows()), where testing each of a
+# common word's matches against the incidents' own columns read every one.
+INCIDENT_FILTERS = {
+    "country": "s.country_id = %(country)s",
+    "first": "s.start_date >= %(first)s",
+    "last": "s.start_date <= %(last)s",
+}
+
+
+def incident_filters(filters):
+    """{name: value} of the filters (search.listing.Filters) an incident's row of words
+    narrows the matches to (INCIDENT_FILTERS)."""
+    if filters is None:
+        return {}
+    first, last = filters.dates
+    chosen = {"country": filters.country, "first": first, "last": last}
+    return {name: value for name, value in chosen.items() if value}
+
+
+def narrows(kind, filters):
+    """Whether matching_sql(kind, query, filters) holds only rows of the filters'
+    country and years (incidents), so that reading the matches is the cheap way."""
+    return kind == "incidents" and bool(incident_filters(filters))
+
+
 # matching_sql() names each row once: listing.counts() need not drop repeated ones.
 UNIQUE_MATCHES = True
 NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
@@ -396,22 +437,16 @@ NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 def matching_sql(kind, query, filters=None):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
-    `query`, drafts included, in a column `id`. (`filters`: the planner reads them
-    through the tables' own indexes.)"""
+    `query`, in a column `id`: drafts included, but for incidents (their search table
+    holds the published ones). `filters` narrow an incident's matches to their country
+    and years (narrows()); the planner reads the others through the tables' own
+    indexes, and the caller applies every filter to the rows all the same."""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
         "title_matches": lambda: TITLE_MATCHES.format(t="r", **_languages(query)),
         "passage_matches": lambda: PASSAGE_MATCHES.format(t="p", **_languages(query)),
         "query": lambda: tsquery_sql(query),
         "incident_title": lambda: pg_vector_sql("i.title"),
-        "incident_each": lambda: _pg_each(
-            PG_INCIDENT_WORD,
-            query,
-            query.clauses,
-            title="title",
-            summary="summary",
-            quote="c.quote",
-        ),
         "group_each": lambda: _pg_each(
             PG_GROUP_WORD, query, query.clauses, **names, description="description", leader="name"
         ),
@@ -421,7 +456,9 @@ def matching_sql(kind, query, filters=None):
     sql = template.format(
         **{name: part() for name, part in parts.items() if f"{{{name}}}" in template}
     )
-    return positional(sql, _pg_params(query, 0))
+    narrowed = incident_filters(filters) if kind == "incidents" else {}
+    sql = " AND ".join([sql, *(INCIDENT_FILTERS[name] for name in narrowed)])
+    return positional(sql, _pg_params(query, 0) | narrowed)
 
 
 def positional(sql, params):
@@ -456,3 +493,21 @@ def probe_sql(kind, query, table, filters=None):
         return f"{table}.id IN ({sql})", params
     sql = PROBE_SQL[kind].format(t=table, **_languages(query))
     return positional(sql, term_params(query))
+
+
+# Bulk writers (reports.search.pause_search_index): the incidents' triggers do nothing
+# while this transaction's setting says paused, and the table is written afresh from
+# its view at the end, then analysed: its statistics are what the planner sizes a
+# count's or a filtered list's matches from.
+PAUSED = "reports.search_paused"  # as migration 0027's trigger function reads it
+
+
+def pause_search_index(cursor):
+    cursor.execute("SELECT set_config(%s, 'on', true)", [PAUSED])
+
+
+def rebuild_search_index(cursor):
+    cursor.execute(f"TRUNCATE {INCIDENT_SEARCH}")
+    cursor.execute(f"INSERT INTO {INCIDENT_SEARCH} SELECT * FROM {INCIDENT_ROWS}")
+    cursor.execute("SELECT set_config(%s, 'off', true)", [PAUSED])
+    cursor.execute(f"ANALYZE {INCIDENT_SEARCH}")

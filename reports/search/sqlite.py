@@ -429,29 +429,21 @@ def _has_search_tables(cursor):
     return cursor.fetchone()[0] == 1
 
 
-def pause_search_index():
-    """Stop keeping the incident and group search tables in step (SQLite), until
-    rebuild_search_index(), which the caller must call in the same transaction."""
-    if connection.vendor != "sqlite":
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("pause and rebuild the search index in one transaction")
-    with connection.cursor() as cursor:
-        if _has_search_tables(cursor):
-            for name in sqlite_schema.TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+def pause_search_index(cursor):
+    """Stop keeping the incident and group search tables in step, until
+    rebuild_search_index() (reports.search's, which say when to call them)."""
+    if _has_search_tables(cursor):
+        for name in sqlite_schema.TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def rebuild_search_index():
+def rebuild_search_index(cursor):
     """Fill the incident and group search tables afresh and restore their triggers;
     then merge every search table's segments into one (see optimize_search_index)."""
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        if _has_search_tables(cursor):
-            sqlite_schema.drop(cursor)
-            sqlite_schema.create(cursor)
-        optimize_search_index(cursor)
+    if _has_search_tables(cursor):
+        sqlite_schema.drop(cursor)
+        sqlite_schema.create(cursor)
+    optimize_search_index(cursor)
 
 
 # FTS5 writes its index in segments and merges them only now and then, so a table
