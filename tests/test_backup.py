@@ -4,6 +4,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -47,6 +48,7 @@ from reports.models import (
     quote_key,
 )
 from reports.models import Group as ArmedGroup
+from reports.search import search_archive
 from reports.translated import TRANSLATED
 from tests.factories import make_citation, make_group, make_incident, make_user
 
@@ -366,6 +368,21 @@ def test_round_trip_restores_every_field_of_every_row(exported):
     restore(path)
 
     assert snapshot() == before
+
+
+def test_a_restored_archive_is_searched_by_every_word_of_its_incidents(exported):
+    """The restore pauses the incidents' search rows and writes them once at its end:
+    an incident is found by its title, its summary and the quotes of its citations."""
+    path, _before = exported
+
+    restore(path)
+
+    incident = Incident.objects.get(slug="synthetic-test-incident")
+    quote = Citation.objects.filter(incident=incident).earliest("pk").quote
+    quoted = max(re.findall(r"[A-Za-z]{4,}", quote), key=len)
+    for words in (incident.title, quoted):
+        assert incident in search_archive(words).incidents, words
+    assert search_archive("MRTA").groups
 
 
 def test_restored_ids_continue_after_the_restored_ones(exported):

@@ -55,6 +55,7 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from reports.models import ArchiveState, Figures, quote_key
+from reports.search import pause_search_index, rebuild_search_index
 from reports.text import unstorable_in
 from reports.translated import TRANSLATED
 
@@ -427,7 +428,9 @@ def import_archive(path, using="default"):
         )
     try:
         with transaction.atomic(using=using):
+            pause_search_index(using)  # a whole archive: its search rows written once, after
             restored = _restore(rows, using)
+            rebuild_search_index(using)
             _reset_sequences([model for _label, model, _natural in archive_models()], using)
             connections[using].check_constraints()
             ArchiveState.bump(using=using)  # whatever was cached describes another archive
