@@ -23,8 +23,8 @@ incident itself (its text, date, status or country changed), a citation (inserte
 changed, deleted), a report's status (which quotes count). A bulk writer that fills
 the archive pauses them for its transaction (the setting reports.search_paused, set
 by reports.search.pause_search_index) and fills the table once at the end
-(rebuild_search_index), as on SQLite: triggers planned while the tables were still
-filling read whole tables for each batch.
+(rebuild_search_index), as on SQLite: each incident once, where the triggers
+write it again for its citations.
 
 The GIN indexes 0006 made on incidents' summaries and citations' quotes are no longer
 read, and go. reports.search.postgresql reads this table (INCIDENT_SEARCH) and

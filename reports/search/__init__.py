@@ -123,10 +123,10 @@ def search_engine():
 
 
 # Bulk writers. Each incident and citation written makes the engine's triggers
-# rewrite that incident's row of words; a writer of a whole archive (the generator)
-# stops them for its transaction and has every row written once at the end, set-based
-# (SQLite: in rowid order, which FTS5 writes fastest; PostgreSQL: one statement, where
-# triggers planned while the tables were still filling read whole tables per batch).
+# rewrite that incident's row of words; a writer of a whole archive (the generator, a
+# restore) stops them for its transaction and has every row written once at the end
+# (SQLite: in rowid order, which FTS5 writes fastest; PostgreSQL: one INSERT from the
+# rows' view), where the triggers wrote each incident again for its citations.
 
 
 def pause_search_index(using=DEFAULT_DB_ALIAS):
