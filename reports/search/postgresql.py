@@ -348,11 +348,7 @@ def _pg_each(template, query, clauses, **columns):
 
 
 def _pg_params(query, limit):
-    return {
-        "status": Status.PUBLISHED,
-        "limit": limit,
-        **term_params(query),
-    }
+    return {"status": Status.PUBLISHED, "limit": limit, **term_params(query)}
 
 
 def _pg_ids(sql, params):

@@ -414,11 +414,10 @@ def _ids_from_fts5(sql, params, limit, candidates):
         return None
 
 
-# Bulk writers. The triggers rewrite an incident's FTS rows for each incident and
-# each citation written; for a generator writing hundreds of thousands of incidents
-# with random dates and their citations, FTS5 then writes one small segment per row
-# (its rowids are not ascending) and rewrites each incident once more for its
-# citation. Filling the tables once at the end, in rowid order, is far faster.
+# Bulk writers (reports.search.pause_search_index): written row by row through the
+# triggers, FTS5 writes one small segment per incident (a generated or restored
+# archive's rowids are not ascending); filled once at the end in rowid order, it
+# writes them in order.
 
 
 def _has_search_tables(cursor):
