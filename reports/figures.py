@@ -2,7 +2,8 @@
 
 `derived(key, compute)` returns `compute()`'s JSON-able result as stored in a
 Figures row for the current ArchiveState stamp, computing and storing it when the
-stored one belongs to an earlier stamp. A publish, an edit or an unpublish bumps the
+stored one belongs to an earlier stamp; `derived_together` reads several in one
+query. A publish, an edit or an unpublish bumps the
 stamp, so the very next request sees fresh figures; between changes a page reads one
 row instead of aggregating 200,000 incidents. The stamp is read before computing: a
 change that lands meanwhile leaves the row under the older stamp, so the next request
@@ -40,9 +41,21 @@ COMPUTE_WAIT = 10
 
 
 def derived(key, compute):
-    stored = _stored(key)
-    if stored is not None:
-        return stored
+    return derived_together({key: compute})[key]
+
+
+def derived_together(computes):
+    """{key: derived(key, compute)} for each of `computes` ({key: compute}): the stored
+    ones read in one query (a form's choice lists), the others computed as derived()."""
+    stored = _stored(list(computes))
+    return {
+        key: stored[key] if key in stored else _computed(key, compute)
+        for key, compute in computes.items()
+    }
+
+
+def _computed(key, compute):
+    """compute()'s result, stored under `key` for the current stamp (see the module)."""
     version, changed_at = ArchiveState.current()
     # After a change every worker's first request would compute the same aggregates at
     # once, each slower for the others; one computes, the rest wait for its row.
@@ -80,7 +93,7 @@ def _stored_once_computed(key, claim):
     deadline = monotonic() + COMPUTE_WAIT
     while monotonic() < deadline:
         sleep(0.05)
-        stored = _stored(key)
+        stored = _stored([key]).get(key)
         if stored is not None or not cache.get(claim):
             return stored
     return None
@@ -89,25 +102,26 @@ def _stored_once_computed(key, claim):
 _DATA = Figures._meta.get_field("data")
 
 
-def _stored(key):
-    """The data stored under `key` for the archive's current stamp, or None: one query.
+def _stored(keys):
+    """{key: data} of those of `keys` stored for the archive's current stamp: one query.
 
     Raw SQL, as ArchiveState.current(): a list page reads two or three figures, and the
     ORM takes many times longer to build each of these queries than the database takes
     to run it.
     """
-    # The stamp and the row from the one database this request reads (archive/routers.py).
+    # The stamp and the rows from the one database this request reads (archive/routers.py).
     reading = connections[router.db_for_read(Figures)]
     quote = reading.ops.quote_name
     figures, state = quote(Figures._meta.db_table), quote(ArchiveState._meta.db_table)
     with reading.cursor() as cursor:
         cursor.execute(
-            f"SELECT f.data FROM {figures} f JOIN {state} s ON s.id = 1"  # noqa: S608 (tables)
-            " WHERE f.key = %s AND f.version = s.version AND f.changed_at = s.changed_at",
-            [key],
+            f"SELECT f.key, f.data FROM {figures} f JOIN {state} s ON s.id = 1"  # noqa: S608 (tables)
+            f" WHERE f.key IN ({', '.join(['%s'] * len(keys))})"
+            " AND f.version = s.version AND f.changed_at = s.changed_at",
+            keys,
         )
-        row = cursor.fetchone()
-    return None if row is None else _DATA.from_db_value(row[0], None, reading)
+        rows = cursor.fetchall()
+    return {key: _DATA.from_db_value(data, None, reading) for key, data in rows}
 
 
 def archive_counts():

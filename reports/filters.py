@@ -18,7 +18,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from reports.figures import derived
+from reports.figures import derived, derived_together
 from reports.links import url_for
 from reports.models import (
     Country,
@@ -109,10 +109,12 @@ def country_choices(related_name):
     Stored per archive change (reports.figures): every list page's form shows them,
     and finding them is a query of ~60 index probes.
     """
-    return derived(
-        f"countries-with-{related_name}",
-        lambda: list(countries_with(related_name).values_list("code", "name")),
-    )
+    return derived(f"countries-with-{related_name}", countries_of(related_name))
+
+
+def countries_of(related_name):
+    """What country_choices(related_name) computes."""
+    return lambda: list(countries_with(related_name).values_list("code", "name"))
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -217,9 +219,8 @@ class ReportFilter(ArchiveFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Choices come from published reports only, so a draft's series never shows.
-        self.filters["country"].extra["choices"] = country_choices("reports")
-        series = derived("published-series", Report.objects.published_series)
-        publishers = derived("published-publishers", published_publishers)
+        countries, series, publishers = report_choices("countries", "series", "publishers")
+        self.filters["country"].extra["choices"] = countries
         self.filters["series"].extra["choices"] = [(s, s) for s in series]
         self.filters["publisher"].extra["choices"] = [(n, n) for n in publishers]
 
@@ -545,12 +546,12 @@ class SearchForm(SearchBox):
         fields = self.fields
         fields["q"].widget.attrs["aria-describedby"] = "search-help"  # the page's syntax help
         # Choices from published reports only, as the report list's.
-        fields["country"].choices = [("", _("Any country")), *country_choices("reports")]
-        series = derived("published-series", Report.objects.published_series)
+        countries, series, publishers, languages = report_choices(
+            "countries", "series", "publishers", "languages"
+        )
+        fields["country"].choices = [("", _("Any country")), *countries]
         fields["series"].choices = [("", _("Any series")), *((s, s) for s in series)]
-        publishers = derived("published-publishers", published_publishers)
         fields["publisher"].choices = [("", _("Any publisher")), *((n, n) for n in publishers)]
-        languages = derived("published-languages", published_languages)
         fields["language"].choices = [
             ("", _("Any language")),
             *((code, language_name(code)) for code in languages),
@@ -581,6 +582,24 @@ def published_languages():
     """The languages of published reports, in order of their codes."""
     reports = Report.objects.published().order_by("language")
     return list(reports.values_list("language", flat=True).distinct())
+
+
+# What the report list's and the search's forms offer to choose from: {name: (the key
+# its figure is stored under, what computes it)}.
+REPORT_CHOICES = {
+    "countries": ("countries-with-reports", countries_of("reports")),
+    "series": ("published-series", Report.objects.published_series),
+    "publishers": ("published-publishers", published_publishers),
+    "languages": ("published-languages", published_languages),
+}
+
+
+def report_choices(*names):
+    """The lists of REPORT_CHOICES `names`, in that order, read in one query (stored per
+    archive change, reports.figures)."""
+    keyed = dict(REPORT_CHOICES[name] for name in names)
+    lists = derived_together(keyed)
+    return [lists[key] for key in keyed]
 
 
 def language_name(code):

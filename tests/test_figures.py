@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.urls import reverse
 
-from reports.figures import archive_counts, derived, group_years
+from reports.figures import archive_counts, derived, derived_together, group_years
 from reports.models import ArchiveState, Country, Figures, Perpetration, Status
 from tests.factories import make_group, make_incident, make_report
 
@@ -34,6 +34,30 @@ def test_derived_reads_one_row_between_changes(django_assert_num_queries):
     derived("probe", lambda: [1, 2])
     with django_assert_num_queries(1):
         assert derived("probe", lambda: pytest.fail("computed again")) == [1, 2]
+
+
+def test_derived_together_reads_every_stored_figure_in_one_query(django_assert_num_queries):
+    derived("one", lambda: [1])
+    derived("two", lambda: {"n": 2})
+    with django_assert_num_queries(1):
+        together = derived_together(
+            {"two": lambda: pytest.fail("computed again"), "one": lambda: pytest.fail("again")}
+        )
+    assert together == {"two": {"n": 2}, "one": [1]}
+    assert list(together) == ["two", "one"]
+
+
+def test_derived_together_computes_only_what_is_not_stored_for_this_change():
+    derived("one", lambda: [1])
+    ArchiveState.bump()
+    derived("two", lambda: [2])
+    computed = []
+    together = derived_together(
+        {"one": lambda: computed.append("one") or [10], "two": lambda: computed.append("two")}
+    )
+    assert together == {"one": [10], "two": [2]}
+    assert computed == ["one"]
+    assert derived("one", lambda: pytest.fail("computed again")) == [10]
 
 
 def claim_of(key):

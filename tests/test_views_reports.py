@@ -24,7 +24,7 @@ from reports.passages import (
 )
 from tests.factories import make_citation, make_group, make_incident, make_report, make_user
 
-LIST_QUERIES = 7  # incl. the archive version (reports/caching.py)
+LIST_QUERIES = 5  # incl. the archive version (reports/caching.py) and the choices (one query)
 DETAIL_QUERIES = 4  # incl. the archive version (reports/caching.py)
 
 
