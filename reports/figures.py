@@ -2,12 +2,12 @@
 
 `derived(key, compute)` returns `compute()`'s JSON-able result as stored in a
 Figures row for the current ArchiveState stamp, computing and storing it when the
-stored one belongs to an earlier stamp; `derived_together` reads several in one
-query. A publish, an edit or an unpublish bumps the
-stamp, so the very next request sees fresh figures; between changes a page reads one
-row instead of aggregating 200,000 incidents. The stamp is read before computing: a
-change that lands meanwhile leaves the row under the older stamp, so the next request
-computes again rather than keeping figures older than their label.
+stored one belongs to an earlier stamp (`derived_together`: several, read in one
+query). A publish, an edit or an unpublish bumps the stamp, so the very next request
+sees fresh figures; between changes a page reads one row instead of aggregating
+200,000 incidents. The stamp is read before computing: a change that lands meanwhile
+leaves the row under the older stamp, so the next request computes again rather than
+keeping figures older than their label.
 
 After a change, the first requests of every worker would compute the same figures at
 once; a claim in the shared cache lets one compute while the others wait for its row.
@@ -87,8 +87,8 @@ def _compute_and_store(key, compute, version, changed_at):
 
 
 def _stored_once_computed(key, claim):
-    """_stored(key) as soon as the process holding `claim` has stored it; None if that
-    process let go without storing (it failed, or the archive changed meanwhile) or
+    """The data under `key` as soon as the process holding `claim` has stored it; None if
+    that process let go without storing (it failed, or the archive changed meanwhile) or
     COMPUTE_WAIT passed."""
     deadline = monotonic() + COMPUTE_WAIT
     while monotonic() < deadline:
