@@ -109,12 +109,15 @@ def country_choices(related_name):
     Stored per archive change (reports.figures): every list page's form shows them,
     and finding them is a query of ~60 index probes.
     """
-    return derived(f"countries-with-{related_name}", countries_of(related_name))
+    return derived(*countries_of(related_name))
 
 
 def countries_of(related_name):
-    """What country_choices(related_name) computes."""
-    return lambda: list(countries_with(related_name).values_list("code", "name"))
+    """(the key country_choices(related_name) is stored under, what computes it)."""
+    return (
+        f"countries-with-{related_name}",
+        lambda: list(countries_with(related_name).values_list("code", "name")),
+    )
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -587,7 +590,7 @@ def published_languages():
 # What the report list's and the search's forms offer to choose from: {name: (the key
 # its figure is stored under, what computes it)}.
 REPORT_CHOICES = {
-    "countries": ("countries-with-reports", countries_of("reports")),
+    "countries": countries_of("reports"),
     "series": ("published-series", Report.objects.published_series),
     "publishers": ("published-publishers", published_publishers),
     "languages": ("published-languages", published_languages),
