@@ -80,7 +80,7 @@ CONNECTIONS, THREADS, SECONDS, WARMUP, REPEATS = 4, 2, 3, 1, 3
 WRK_TIMEOUT = 10  # seconds
 PAGE_TIMEOUT = 20  # seconds; a slower page is an error row
 NOTES_MARKER = "<!-- notes: everything below this line is kept by bench/run.py -->"
-METRICS = ("rps", "p50", "p95", "p99")  # of one run (parse_wrk)
+METRICS = ("rps", "p50", "p95", "p99", "cpu_ms")  # of one run (load)
 BARE = "bare Django view"  # the yardstick: the framework's ceiling on this machine
 SPANISH = " (es)"  # ends the name of a page's Spanish version
 LIST_P1 = "incident list ?country&year p1"
@@ -632,7 +632,8 @@ def fetch(url, headers=None, timeout=PAGE_TIMEOUT):
 
 
 def load(url, server, seconds):
-    """Warm up, then drive `url` with wrk for `seconds`; return parse_wrk() of its output."""
+    """Warm up, then drive `url` with wrk for `seconds`; return parse_wrk() of its output
+    with the machine's CPU time per request served ("cpu_ms")."""
     command = [
         "wrk",
         f"-t{THREADS}",
@@ -646,7 +647,19 @@ def load(url, server, seconds):
     ]
     subprocess.run([*command[:3], f"-d{WARMUP}s", *command[4:]], capture_output=True, check=True)
     server.settle()
-    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    busy = busy_seconds()
+    result = parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    result["cpu_ms"] = (busy_seconds() - busy) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def busy_seconds(stat=Path("/proc/stat")):
+    """Seconds the machine's CPUs have worked since boot, all processes together (wrk,
+    gunicorn, the database), from /proc/stat: neither idle, nor waiting for a disk, nor
+    stolen by the host of a virtual machine."""
+    cpu = stat.read_text().splitlines()[0].split()
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, cpu[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_wrk(output):
@@ -684,7 +697,7 @@ def measure(database, pages, no_cache, label, seconds=SECONDS):
             results[page["name"]] = result
             log(
                 f"  {page['name']}: {result['rps']:.0f} req/s p50 {result['p50']:.1f} ms "
-                f"p99 {result['p99']:.1f} ms"
+                f"p99 {result['p99']:.1f} ms, CPU {result['cpu_ms']:.1f} ms a request"
             )
     finally:
         server.stop()
@@ -1170,9 +1183,10 @@ def judge(context):
 def table(context):
     """The results table: each figure the median of its runs, (lowest–highest) beside it."""
     lines = [
-        "| page | queries (1st/2nd) | cold req/s | cold p50 ms | cold p99 ms | warm req/s "
-        "| warm p50 ms | warm p99 ms | warm ÷ bare | cold p50 at 1k | 200k ÷ 1k | headers, 304 |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | queries (1st/2nd) | cold req/s | cold p50 ms | cold p99 ms | cold CPU ms/req "
+        "| warm req/s | warm p50 ms | warm p99 ms | warm ÷ bare | cold p50 at 1k | 200k ÷ 1k "
+        "| headers, 304 |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     summaries = page_summaries(context)
     bare = next((w for page, _c, w, _s in summaries if page["name"] == BARE), {"error": ""})
@@ -1186,12 +1200,12 @@ def table(context):
     for page, c, w, s in summaries:
         name = page["name"]
         if "error" in c:
-            lines.append(f"| {name} | error: {c['error'] or page.get('status')} |" + " |" * 10)
+            lines.append(f"| {name} | error: {c['error'] or page.get('status')} |" + " |" * 11)
             continue
         queries = f"{page.get('queries_first', '?')}/{page.get('queries_second', '?')}"
         lines.append(
             f"| {name} | {queries} | {cell(c, 'rps', 0)} | {cell(c, 'p50')} | {cell(c, 'p99')} "
-            f"| {cell(w, 'rps', 0)} | {cell(w, 'p50')} | {cell(w, 'p99')} "
+            f"| {cell(c, 'cpu_ms')} | {cell(w, 'rps', 0)} | {cell(w, 'p50')} | {cell(w, 'p99')} "
             f"| {ratio_cell(ratio(w, bare, 'rps'))} | {cell(s, 'p50')} "
             f"| {ratio_cell(ratio(c, s, 'p50'))} | {headers_text(c)} |"
         )
@@ -1288,6 +1302,9 @@ of this run; in brackets, the lowest and highest of the ratios within one pass.
 cache settings ({"Redis at " + redis if redis else "no Redis reachable: per-process memory"}).
 Queries: per request, first and second request from Django's test client.
 "200k ÷ 1k": cold p50 against the same page on a 1,000-incident archive.
+"Cold CPU ms/req": the CPU time the whole machine worked during a cold run (gunicorn, the
+database, wrk), divided by the requests served. With more connections than cores, the
+cores are busy throughout, and the p50 is near this times {CONNECTIONS} connections ÷ the cores.
 {imports_text(context)}{backup_text(context)}
 {table(context)}
 {peer}
@@ -1301,20 +1318,30 @@ Queries: per request, first and second request from Django's test client.
 """
 
 
+# The columns of an engine's table that the side-by-side compares, by their heads.
+COLD_COLUMNS = ("cold req/s", "cold p50 ms", "cold p99 ms", "cold CPU ms/req")
+
+
 def cold_figures(section):
-    """{page: (cold req/s, cold p50 ms, cold p99 ms)} as a section's table gives them
-    (medians; None where the page failed)."""
+    """{page: (cold req/s, p50 ms, p99 ms, CPU ms/req)} as a section's table gives them
+    (medians; None for the page where it failed, and for a column the table has not)."""
+    lines = [line for line in section.splitlines() if line.startswith("| ")]
+    heads = next(
+        ([cell.strip() for cell in line.split("|")] for line in lines if "| queries" in line), []
+    )
     figures = {}
-    rows = re.findall(r"^\| (.+?) \| (error: .*|[^|]*) \|(.*)$", section, re.MULTILINE)
-    for name, queries, rest in rows:
-        if name in ("page", "---") or not re.fullmatch(r"\d+/\d+|\?/\?|error: .*", queries):
+    for line in lines:
+        cells = [cell.strip() for cell in line.split("|")]
+        if not re.fullmatch(r"\d+/\d+|\?/\?|error: .*", cells[2] if len(cells) > 2 else ""):
+            continue  # the head, its rule, or a row of another table
+        if cells[2].startswith("error"):
+            figures[cells[1]] = None
             continue
-        cells = [cell.strip() for cell in rest.split("|")]
-        numbers = [re.match(r"[\d.]+", cell) for cell in cells[:3]]
-        if queries.startswith("error") or not all(numbers):
-            figures[name] = None
-        else:
-            figures[name] = tuple(float(number[0]) for number in numbers)
+        numbers = [
+            re.match(r"[\d.]+", cells[heads.index(head)]) if head in heads else None
+            for head in COLD_COLUMNS
+        ]
+        figures[cells[1]] = tuple(float(number[0]) if number else None for number in numbers)
     return figures
 
 
@@ -1333,7 +1360,7 @@ def side_by_side(sections):
         )
 
     def cell(figure, index, digits):
-        return f"{figure[index]:.{digits}f}" if figure else "–"
+        return f"{figure[index]:.{digits}f}" if figure and figure[index] is not None else "–"
 
     def share(top, bottom):
         return f"{top / bottom:.2f}" if top and bottom else "–"
@@ -1343,8 +1370,9 @@ def side_by_side(sections):
     bare = [figures.get(BARE) for figures in (sqlite, postgres)]
     lines = [
         "| page | SQLite req/s | PostgreSQL req/s | PostgreSQL ÷ SQLite | the same, each ÷ its "
-        "bare view | SQLite p50 ms | PostgreSQL p50 ms | SQLite p99 ms | PostgreSQL p99 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "bare view | SQLite p50 ms | PostgreSQL p50 ms | SQLite p99 ms | PostgreSQL p99 ms "
+        "| SQLite CPU ms/req | PostgreSQL CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, ours in sqlite.items():
         theirs = postgres.get(name)
@@ -1357,7 +1385,7 @@ def side_by_side(sections):
             f"| {name} | {cell(ours, 0, 0)} | {cell(theirs, 0, 0)} | {share(rate[1], rate[0])} "
             f"| {share(bared[1], bared[0]) if name != BARE else '–'} "
             f"| {cell(ours, 1, 1)} | {cell(theirs, 1, 1)} | {cell(ours, 2, 1)} "
-            f"| {cell(theirs, 2, 1)} |"
+            f"| {cell(theirs, 2, 1)} | {cell(ours, 3, 1)} | {cell(theirs, 3, 1)} |"
         )
     return f"""{SIDE_BY_SIDE}
 

@@ -3,14 +3,17 @@
 No timing is measured here; the figures are invented.
 """
 
+import os
+
 from bench import run
 from bench.run import BARE, NOTES_MARKER, Spread, judge, parse_wrk, ratio, render, summarise
 
 HEADERS = {"present": ["ETag", "Last-Modified", "Cache-Control"], "conditional": 304}
 
 
-def wrk_run(p99=20.0, rps=300.0, p50=10.0, p95=15.0, requests=900, **extra):
-    figures = {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "errors": 0, "requests": requests}
+def wrk_run(p99=20.0, rps=300.0, p50=10.0, p95=15.0, requests=900, cpu_ms=6.0, **extra):
+    figures = {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "cpu_ms": cpu_ms}
+    figures |= {"errors": 0, "requests": requests}
     return {**figures, "headers": HEADERS, **extra}
 
 
@@ -59,6 +62,13 @@ def test_parse_wrk_reads_the_line_of_report_lua_among_wrk_s_own():
         "errors": 3,
         "requests": 1200,
     }
+
+
+def test_the_cpu_a_run_costs_is_what_the_machine_worked_neither_idle_nor_stolen(tmp_path):
+    stat = tmp_path / "stat"
+    # user nice system idle iowait irq softirq steal guest guest_nice, in clock ticks
+    stat.write_text("cpu  700 20 250 9000 40 20 10 300 0 0\ncpu0 350 10 125 4500 20 10 5 150 0 0\n")
+    assert run.busy_seconds(stat) == 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def test_a_page_is_summarised_by_the_median_run_and_the_spread_of_all():
@@ -131,10 +141,13 @@ def test_the_deep_page_is_compared_with_page_1_and_a_broken_page_fails():
 
 
 def test_the_report_shows_medians_spreads_and_the_count_of_failures():
-    cold = {"home": [wrk_run(p99=30.0), wrk_run(p99=70.0), wrk_run(p99=45.0)]}
+    cold = {"home": [wrk_run(p99=30.0, cpu_ms=5.0), wrk_run(p99=70.0), wrk_run(p99=45.0)]}
     cold[BARE] = [wrk_run(p99=5.0)] * 3
     text = render(context(cold))
-    assert "| home | 4/4 | 300 (300–300) | 10.0 (10.0–10.0) | 45.0 (30.0–70.0) |" in text
+    assert (
+        "| home | 4/4 | 300 (300–300) | 10.0 (10.0–10.0) | 45.0 (30.0–70.0) | 6.0 (5.0–6.0) |"
+        in text
+    )
     assert "3 runs" in text and "judged on the medians" in text
     assert "## Budgets: 0 of 5 fail" in text
     assert text.rstrip().endswith(NOTES_MARKER)
@@ -297,7 +310,7 @@ def test_the_engines_are_side_by_side_once_both_ran():
         "PostgreSQL run 2026-12-05 12:00 UTC, 0 of 5 budgets fail" in both
     )
     # Each bare view ran at 10× its page: against them the two engines are level.
-    assert "| home | 300 | 150 | 0.50 | 1.00 | 10.0 | 10.0 | 20.0 | 20.0 |" in both
+    assert "| home | 300 | 150 | 0.50 | 1.00 | 10.0 | 10.0 | 20.0 | 20.0 | 6.0 | 6.0 |" in both
     assert f"| {BARE} | 3000 | 1500 | 0.50 | – |" in both
 
 
@@ -315,7 +328,15 @@ def test_a_page_that_failed_on_one_engine_has_no_figures_there():
     postgres["cold"]["home"] = [{"error": "HTTP 500"}] * 3
     both = render(postgres, render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC")))
     assert run.cold_figures(run.sections_of(both)["postgres"])["home"] is None
-    assert "| home | 300 | – | – | – | 10.0 | – | 20.0 | – |" in both
+    assert "| home | 300 | – | – | – | 10.0 | – | 20.0 | – | 6.0 | – |" in both
+
+
+def test_a_section_of_before_the_cpu_column_is_compared_without_it():
+    older = render(engine_run("sqlite", 300.0, "2026-12-04 12:00 UTC"))
+    older = older.replace(" cold CPU ms/req |", "").replace(" 6.0 (6.0–6.0) |", "")
+    assert run.cold_figures(run.sections_of(older)["sqlite"])["home"] == (300, 10, 20, None)
+    both = render(engine_run("postgres", 150.0, "2026-12-05 12:00 UTC"), older)
+    assert "| home | 300 | 150 | 0.50 | 1.00 | 10.0 | 10.0 | 20.0 | 20.0 | – | 6.0 |" in both
 
 
 def test_a_results_file_of_before_the_engines_is_kept_as_sqlite_s_section():
