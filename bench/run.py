@@ -12,7 +12,8 @@
 3. Serves each database with gunicorn on 127.0.0.1 with the production settings
    (DJANGO_DEBUG=0; bench/settings.py adds only the bare view) and drives every
    page with wrk: "cold" with no page cache (DummyCache), "warm" with the
-   project's cache after a warm-up. 4 connections, a few seconds a page.
+   project's cache after a warm-up. 4 connections, a few seconds a page; beside
+   wrk's rate and latencies, the CPU time the whole machine worked per request.
    Every measurement is repeated (--repeats, 3 by default) in passes over all the
    pages, so a burst of load from elsewhere on the machine hits one run of a page,
    not all of them.
