@@ -12,9 +12,8 @@ HEADERS = {"present": ["ETag", "Last-Modified", "Cache-Control"], "conditional":
 
 
 def wrk_run(p99=20.0, rps=300.0, p50=10.0, p95=15.0, requests=900, cpu_ms=6.0, **extra):
-    figures = {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "cpu_ms": cpu_ms}
-    figures |= {"errors": 0, "requests": requests}
-    return {**figures, "headers": HEADERS, **extra}
+    figures = {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "cpu_ms": cpu_ms, "errors": 0}
+    return {**figures, "requests": requests, "headers": HEADERS, **extra}
 
 
 def page(name, path="/"):
