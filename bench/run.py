@@ -1181,13 +1181,27 @@ def judge(context):
     return budgets + judge_backup(context) + judge_peer(context)
 
 
+# The heads of an engine's table; the side-by-side finds the cold figures by theirs.
+COLD_COLUMNS = ("cold req/s", "cold p50 ms", "cold p99 ms", "cold CPU ms/req")
+TABLE_HEADS = (
+    "page",
+    "queries (1st/2nd)",
+    *COLD_COLUMNS,
+    "warm req/s",
+    "warm p50 ms",
+    "warm p99 ms",
+    "warm ÷ bare",
+    "cold p50 at 1k",
+    "200k ÷ 1k",
+    "headers, 304",
+)
+
+
 def table(context):
     """The results table: each figure the median of its runs, (lowest–highest) beside it."""
     lines = [
-        "| page | queries (1st/2nd) | cold req/s | cold p50 ms | cold p99 ms | cold CPU ms/req "
-        "| warm req/s | warm p50 ms | warm p99 ms | warm ÷ bare | cold p50 at 1k | 200k ÷ 1k "
-        "| headers, 304 |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| {' | '.join(TABLE_HEADS)} |",
+        "| --- | --- |" + " ---: |" * (len(TABLE_HEADS) - 3) + " --- |",
     ]
     summaries = page_summaries(context)
     bare = next((w for page, _c, w, _s in summaries if page["name"] == BARE), {"error": ""})
@@ -1201,7 +1215,10 @@ def table(context):
     for page, c, w, s in summaries:
         name = page["name"]
         if "error" in c:
-            lines.append(f"| {name} | error: {c['error'] or page.get('status')} |" + " |" * 11)
+            lines.append(
+                f"| {name} | error: {c['error'] or page.get('status')} |"
+                + " |" * (len(TABLE_HEADS) - 2)
+            )
             continue
         queries = f"{page.get('queries_first', '?')}/{page.get('queries_second', '?')}"
         lines.append(
@@ -1319,16 +1336,13 @@ cores are busy throughout, and the p50 is near this times {CONNECTIONS} connecti
 """
 
 
-# The columns of an engine's table that the side-by-side compares, by their heads.
-COLD_COLUMNS = ("cold req/s", "cold p50 ms", "cold p99 ms", "cold CPU ms/req")
-
-
 def cold_figures(section):
     """{page: (cold req/s, p50 ms, p99 ms, CPU ms/req)} as a section's table gives them
     (medians; None for the page where it failed, and for a column the table has not)."""
     lines = [line for line in section.splitlines() if line.startswith("| ")]
+    head = f"| {TABLE_HEADS[0]} | {TABLE_HEADS[1]} |"
     heads = next(
-        ([cell.strip() for cell in line.split("|")] for line in lines if "| queries" in line), []
+        ([cell.strip() for cell in line.split("|")] for line in lines if line.startswith(head)), []
     )
     figures = {}
     for line in lines:
