@@ -149,6 +149,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{planner} {options.get('options', '')}".strip()
+    # Prepared statements (archive/postgresql.py says which), bound by the server. Off
+    # behind a pooler that hands one client's statements to another's connection.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", "1"):
+        from archive.postgresql import PREPARE_THRESHOLD, PreparingCursor
+
+        options.update(
+            server_side_binding=True,
+            prepare_threshold=PREPARE_THRESHOLD,
+            cursor_factory=PreparingCursor,
+        )
 
 
 def replica_databases(urls, default):
