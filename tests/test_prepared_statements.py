@@ -22,8 +22,14 @@ PREPARING = {
 
 
 def database_options(monkeypatch, **env):
+    """The primary's OPTIONS of the production settings under `env`, without replicas
+    (the replica suite's own would refuse a SQLite primary)."""
     module = load_settings_module(
-        monkeypatch, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(60), **env
+        monkeypatch,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DATABASE_REPLICA_URLS="",
+        **env,
     )
     return module.DATABASES["default"]["OPTIONS"]
 
