@@ -22,14 +22,9 @@ PREPARING = {
 
 
 def database_options(monkeypatch, **env):
-    """The primary's OPTIONS of the production settings under `env`, without replicas
-    (the replica suite's own would refuse a SQLite primary)."""
+    """The primary's OPTIONS of the production settings under `env`."""
     module = load_settings_module(
-        monkeypatch,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
-        DATABASE_REPLICA_URLS="",
-        **env,
+        monkeypatch, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(60), **env
     )
     return module.DATABASES["default"]["OPTIONS"]
 

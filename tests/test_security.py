@@ -16,7 +16,10 @@ SETTINGS_PATH = django_settings.BASE_DIR / "archive" / "settings.py"
 
 
 def load_settings_module(monkeypatch, **env):
-    """Execute archive/settings.py afresh under `env`, as a separate module."""
+    """Execute archive/settings.py afresh under `env`, as a separate module: without the
+    replica suite's DATABASE_REPLICA_URLS unless `env` names some (they would refuse the
+    SQLite primary a test may give)."""
+    env = {"DATABASE_REPLICA_URLS": "", **env}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     spec = importlib.util.spec_from_file_location("production_settings", SETTINGS_PATH)
