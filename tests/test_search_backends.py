@@ -3,14 +3,16 @@ SQLite. These run on whichever database the suite runs on (CI runs both), and
 expect the very same results, so passing on both proves the engines agree."""
 
 import importlib
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from reports import search
-from reports.models import Citation, Paragraph, Report, Status
+from reports.models import Citation, Country, Incident, Paragraph, Report, Status
 from reports.search import postgresql, search_archive, sqlite, sqlite_schema
 from reports.search.query import parse
 from tests.factories import make_citation, make_group, make_incident, make_report
@@ -638,6 +640,80 @@ def test_postgresql_incident_search_finds_the_newest_matches_walked_or_not(db, m
     found = [incident.title for incident in postgresql.incidents(parse("quillwort"), 2)]
 
     assert found == ["Bombing in Lima", "Ambush in Lima"]
+
+
+@on_postgresql
+@pytest.mark.parametrize("walk", [1, 2, 1000])
+def test_postgresql_incident_title_matches_come_first_walked_or_not(db, monkeypatch, walk):
+    """The newest incidents whose title has the whole query come first, older ones
+    included, whether the walk through the newest rows finds enough of them or not
+    (then every title match is read from the titles' index); the other matches after."""
+    monkeypatch.setattr(postgresql, "WALK", walk)
+    for year, title, summary in [
+        (1990, "Bombing and assault in Lima", ""),
+        (1991, "Bombing in Cusco", "An assault followed."),
+        (1992, "Assault and bombing in Tacna", ""),
+        (1993, "Assault in Puno", "A bombing followed."),
+        (1994, "Bombing in Ica", "Nothing else."),
+        (1995, "Raid in Piura", "Bombing, then assault."),
+    ]:
+        make_incident(title=title, summary=summary, start_date=f"{year}-01-01")
+
+    def found(query, limit):
+        return [incident.start_date.year for incident in postgresql.incidents(parse(query), limit)]
+
+    assert found("bombing assault", 2) == [1992, 1990]
+    assert found("bombing assault", 10) == [1992, 1990, 1995, 1993, 1991]
+    assert found("bombing assault -tacna", 3) == [1990, 1995, 1993]
+
+
+def titles_made_into_words(plan):
+    """How many rows of `plan` (EXPLAIN ANALYZE's, as JSON) had a title made into words to
+    be tested: every row a filter on to_tsvector(...title...) read, kept or not."""
+    node_filter = plan.get("Filter", "")
+    made = 0
+    if "to_tsvector" in node_filter and "title" in node_filter:
+        rows = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
+        made = rows * plan["Actual Loops"]
+    return made + sum(titles_made_into_words(child) for child in plan.get("Plans", []))
+
+
+@on_postgresql
+def test_postgresql_two_words_in_many_titles_never_together_make_few_titles_into_words(
+    db, monkeypatch
+):
+    """Each word in a title of four, never both in one, both in every summary: the planner
+    prices them in one title of sixteen and, left to itself, walked the incidents newest
+    first making every title into words. Only the walk's are, then the titles' index
+    answers (none)."""
+    monkeypatch.setattr(postgresql, "WALK", 100)
+    country = Country.objects.resolve("PE")
+    kinds = ["Bombing", "Assault", "Raid", "Ambush"]
+    Incident.objects.bulk_create(
+        Incident(
+            title=f"{kinds[n % 4]} in Town {n}",
+            slug=f"incident-{n}",
+            summary="A bombing and an assault.",
+            start_date=date(1990, 1, 1) + timedelta(days=n % 9000),
+            status=Status.PUBLISHED,
+            country=country,
+        )
+        for n in range(20_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reports_incident")
+        cursor.execute("ANALYZE reports_incident_search")
+    with CaptureQueriesContext(connection) as queries:
+        found = postgresql.incidents(parse("bombing assault"), 20)
+    [statement] = [q["sql"] for q in queries if "reports_incident_search" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
+        [plan] = cursor.fetchone()[0]
+
+    assert len(found) == 20 and not any(
+        "Bombing" in i.title and "Assault" in i.title for i in found
+    )
+    assert titles_made_into_words(plan["Plan"]) <= 100
 
 
 # --- A query in more rows than COMMON_ROWS (counted by SQLite, estimated by PostgreSQL) ---
