@@ -678,14 +678,11 @@ def titles_made_into_words(plan):
     return made + sum(titles_made_into_words(child) for child in plan.get("Plans", []))
 
 
-@on_postgresql
-def test_postgresql_two_words_in_many_titles_never_together_make_few_titles_into_words(
-    db, monkeypatch
-):
-    """Each word in a title of four, never both in one, both in every summary: the planner
-    prices them in one title of sixteen and, left to itself, walked the incidents newest
-    first making every title into words. Only the walk's are, then the titles' index
-    answers (none)."""
+@pytest.fixture
+def titles_never_together(db, monkeypatch):
+    """20,000 incidents, each word in a title of four, never both in one, both in every
+    summary: the planner prices "bombing assault" in one title of sixteen. The walk
+    through the newest rows reads 100."""
     monkeypatch.setattr(postgresql, "WALK", 100)
     country = Country.objects.resolve("PE")
     kinds = ["Bombing", "Assault", "Raid", "Ambush"]
@@ -703,17 +700,50 @@ def test_postgresql_two_words_in_many_titles_never_together_make_few_titles_into
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reports_incident")
         cursor.execute("ANALYZE reports_incident_search")
+
+
+def titles_made_into_words_by(queries):
+    """The most titles any of these statements made into words, from its plan."""
+    made = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"].lstrip()
+            if sql.startswith(("SELECT", "WITH")) and "reports_incident" in sql:
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+                [plan] = cursor.fetchone()[0]
+                made.append(titles_made_into_words(plan["Plan"]))
+    return max(made)
+
+
+def none_titled(incidents):
+    return not any("Bombing" in i.title and "Assault" in i.title for i in incidents)
+
+
+@on_postgresql
+def test_postgresql_two_words_in_many_titles_never_together_make_few_titles_into_words(
+    titles_never_together,
+):
+    """Left to itself, the planner walked the incidents newest first making every title
+    into words. Only the walk's are, then the titles' index answers (none)."""
     with CaptureQueriesContext(connection) as queries:
         found = postgresql.incidents(parse("bombing assault"), 20)
-    [statement] = [q["sql"] for q in queries if "reports_incident_search" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
-        [plan] = cursor.fetchone()[0]
 
-    assert len(found) == 20 and not any(
-        "Bombing" in i.title and "Assault" in i.title for i in found
-    )
-    assert titles_made_into_words(plan["Plan"]) <= 100
+    assert len(found) == 20 and none_titled(found)  # the summaries' matches
+    assert titles_made_into_words_by(queries) <= 100
+
+
+@on_postgresql
+def test_postgresql_two_words_never_together_in_a_title_list_their_incidents_reading_few_titles(
+    titles_never_together, client
+):
+    """The incidents' tab, by relevance (title matches first): as above, where the
+    planner walked every incident testing its title."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "bombing assault", "kind": "incidents"})
+
+    shown = response.context["found"].page.object_list
+    assert len(shown) == 20 and none_titled(shown)
+    assert titles_made_into_words_by(queries) <= 100
 
 
 # --- A query in more rows than COMMON_ROWS (counted by SQLite, estimated by PostgreSQL) ---

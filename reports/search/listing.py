@@ -183,7 +183,8 @@ def matching(kind, query, engine, filters=None, wanted=None, probe=None):
     matches there are: probe_sql; PostgreSQL plans from its statistics). `wanted`:
     how many of the rows are read (a count's limit, a page's end); where the engine
     finds that many dense among the rows, it tests each row read in order rather than
-    listing every match (SQLite's seek_sql).
+    listing every match (seek_sql: SQLite's of reports, PostgreSQL's of incidents'
+    titles).
     """
     if not hasattr(engine, "matching_sql"):
         return engine.matching(kind, query)  # the portable engine's own condition
