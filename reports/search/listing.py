@@ -171,7 +171,7 @@ def published(kind):
     return PUBLISHED[kind]()
 
 
-def matching(kind, query, engine, filters=None, wanted=None, probe=None):
+def matching(kind, query, engine, filters=None, wanted=None, probe=None, few=False):
     """The condition on `kind`'s rows of matching `query`, from the engine's SQL.
 
     The database reads the rows either from the matches (each match, then its row) or
@@ -184,7 +184,10 @@ def matching(kind, query, engine, filters=None, wanted=None, probe=None):
     how many of the rows are read (a count's limit, a page's end); where the engine
     finds that many dense among the rows, it tests each row read in order rather than
     listing every match (seek_sql: SQLite's of reports, PostgreSQL's of incidents'
-    titles).
+    titles). `few`: the matches are known to be few (counted up to COUNT_LIMIT): where
+    the engine's planner would rather read the rows in order testing each (it prices
+    a phrase or two words as in many rows, and may find them in a handful), they are
+    listed whole first (its read_whole()).
     """
     if not hasattr(engine, "matching_sql"):
         return engine.matching(kind, query)  # the portable engine's own condition
@@ -195,6 +198,8 @@ def matching(kind, query, engine, filters=None, wanted=None, probe=None):
     probe = filters.selective if probe is None else probe
     if narrows(engine, kind, filters) or not (probe and hasattr(engine, "probe_sql")):
         sql, params = engine.matching_sql(kind, query, filters)
+        if few and hasattr(engine, "read_whole"):
+            sql = engine.read_whole(sql)
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
     return condition(engine.probe_sql(kind, query, table, filters))
 
@@ -210,10 +215,11 @@ def condition(sql_params):
     return Q(ExpressionWrapper(sql, output_field=BooleanField()))
 
 
-def found(kind, query, filters, engine, wanted=None):
+def found(kind, query, filters, engine, wanted=None, few=False):
     """The published rows of `kind` that match `query` and `filters`, unordered;
-    `wanted`: how many of them will be read at most (matching())."""
-    matches = matching(kind, query, engine, filters, wanted)
+    `wanted`: how many of them will be read at most; `few`: whether they are known to
+    be few (matching())."""
+    matches = matching(kind, query, engine, filters, wanted, few=few)
     return published(kind).filter(matches, filters.of(kind)).order_by()
 
 
@@ -279,21 +285,22 @@ def published_row_sql(kind, filters):
 def ordered_ids(kind, query, filters, sort, engine, start, size, count=None):
     """The ids of `kind`'s results (found()) from `start`, `size` of them at most, in
     the order of `sort`, the primary key last (stable pages); `count`: how many there
-    are, where known.
+    are, where known (then they are few: matching()).
 
     Relevance puts the rows whose title (a group: a name) matches first, each part
     newest first (groups by name): two reads, the title matches' and, once they run
     out, the others', rather than one sort of every match by a computed column, which
     tests every matching row. Passages are by relevance as newest.
     """
-    rows = found(kind, query, filters, engine, wanted=start + size)
+    few = count is not None
+    rows = found(kind, query, filters, engine, wanted=start + size, few=few)
     sort = "newest" if sort == "relevance" and kind == "passages" else sort
     order = [*ORDERS[kind].get(sort, ORDERS[kind]["newest"]), "pk"]
     if sort != "relevance":
         return list(rows.order_by(*order).values_list("pk", flat=True)[start : start + size])
     # A title match is a match (the first part needs only the title's list), but for
     # an incident that has a word excluded elsewhere than in its title.
-    titles = matching(TITLES[kind], query, engine, filters, wanted=start + size)
+    titles = matching(TITLES[kind], query, engine, filters, wanted=start + size, few=few)
     first = rows if kind == "incidents" and query.negative else published(kind)
     first = first.filter(titles, filters.of(kind)).order_by(*order)
     ids = list(first.values_list("pk", flat=True)[start : start + size])

@@ -520,6 +520,13 @@ def probe_sql(kind, query, table, filters=None):
     return positional(sql, term_params(query))
 
 
+def read_whole(sql):
+    """matching_sql()'s `sql` read whole, then sorted, however many rows the planner
+    prices it in (search.listing's `few`): OFFSET 0 keeps it from reading the rows in
+    order testing each, every row where a phrase is in a handful."""
+    return f"SELECT id FROM ({sql}) AS matches OFFSET 0"
+
+
 # Incidents by their title (search.listing's relevance puts them first): where the
 # walk's matches (PG_INCIDENTS_SQL) hold `wanted` of them, each incident read in order
 # has its title tested (seek_sql), and these are found among the first rows read; else
