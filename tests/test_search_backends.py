@@ -678,6 +678,24 @@ def titles_made_into_words(plan):
     return made + sum(titles_made_into_words(child) for child in plan.get("Plans", []))
 
 
+@on_postgresql
+def test_postgresql_incident_titles_are_sought_where_the_newest_matches_hold_them(db, monkeypatch):
+    """seeks(): yes where the newest matches (a deep page's: DENSE rows for each one
+    wanted, past WALK) have the wanted title matches, no where only their summaries do."""
+    monkeypatch.setattr(postgresql, "WALK", 2)
+    for n in range(30):
+        make_incident(
+            title=f"Bombing in Town {n}" if n % 2 else f"Raid in Town {n}",
+            summary="A bombing." if n % 2 else "A bombing nearby.",
+            start_date=f"{1990 + n}-01-01",
+        )
+
+    assert postgresql.seeks("incident_titles", parse("bombing"), 3)  # 30 rows walked
+    assert not postgresql.seeks("incident_titles", parse("bombing"), 16)  # 15 in all
+    assert not postgresql.seeks("incident_titles", parse("nearby"), 1)
+    assert not postgresql.seeks("incidents", parse("bombing"), 1)
+
+
 @pytest.fixture
 def titles_never_together(db, monkeypatch):
     """20,000 incidents, each word in a title of four, never both in one, both in every

@@ -528,11 +528,13 @@ def read_whole(sql):
 
 
 # Incidents by their title (search.listing's relevance puts them first): where the
-# walk's matches (PG_INCIDENTS_SQL) hold `wanted` of them, each incident read in order
-# has its title tested (seek_sql), and these are found among the first rows read; else
-# they are listed whole from the titles' index (matching_sql), as few as the walk says.
-# Left to the planner, two words it prices in a few titles in a hundred and in none
-# had it walk every incident testing each title.
+# walk's matches (PG_INCIDENTS_SQL; for a deep page, a walk of DENSE rows for each one
+# wanted) hold `wanted` of them, each incident read in order has its title tested
+# (seek_sql), and these are found among the first rows read; else they are listed
+# whole from the titles' index (matching_sql), as few as the walk says. Left to the
+# planner, two words it prices in a few titles in a hundred and in none had it walk
+# every incident testing each title.
+DENSE = 10
 PG_TITLES_WALKED = f"""
 SELECT count(*) FROM (
     SELECT 1 FROM ({NEWEST_ROWS}) AS w
@@ -544,13 +546,14 @@ SELECT count(*) FROM (
 def seeks(kind, query, wanted):
     """Whether `kind`'s first `wanted` rows in order are found for less by testing each
     row read (seek_sql) than by listing every match: incidents' titles, where the
-    newest WALK matches hold `wanted` of them."""
-    if kind != "incident_titles" or not query or wanted > WALK:
+    newest matches hold `wanted` of them."""
+    if kind != "incident_titles" or not query:
         return False
     tsquery = tsquery_sql(query)
     sql = PG_TITLES_WALKED.format(query=tsquery, walked_title=title_match_sql("w.title", tsquery))
+    walk = max(WALK, DENSE * wanted)
     with connection.cursor() as cursor:
-        cursor.execute(sql, term_params(query) | {"walk": WALK, "wanted": wanted})
+        cursor.execute(sql, term_params(query) | {"walk": walk, "wanted": wanted})
         return cursor.fetchone()[0] == wanted
 
 
