@@ -611,6 +611,33 @@ def test_postgresql_incident_search_migration_reverses_and_applies_on_rows_that_
     assert pg_incident_search_rows() == pg_incident_search_afresh()
 
 
+def statistics_targets():
+    """{table: the statistics target of its stored tsvector}, -1 for the default."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, COALESCE(attstattarget, -1) FROM pg_attribute"
+            " WHERE (attrelid::regclass::text, attname) IN"
+            " (('reports_report', 'title_vector'), ('reports_paragraph', 'text_vector'))"
+        )
+        return dict(cursor.fetchall())
+
+
+@on_postgresql
+def test_postgresql_titles_have_the_default_statistics_and_passages_a_thousand(
+    transactional_db,
+):
+    """Migration 0028: a title's few words need no more than the default hundred
+    statistics, which the planner reads at every title condition; passages keep 0025's
+    thousand. Migrated back, titles have the thousand again."""
+    assert statistics_targets() == {"reports_paragraph": 1000, "reports_report": -1}
+    migrate_to([("reports", "0027_postgresql_incident_search")])
+    try:
+        assert statistics_targets() == {"reports_paragraph": 1000, "reports_report": 1000}
+    finally:
+        migrate_to()
+    assert statistics_targets() == {"reports_paragraph": 1000, "reports_report": -1}
+
+
 @on_postgresql
 def test_postgresql_incident_phrase_stays_within_one_column(db):
     """A phrase matches within the title, the summary or the quotes, not across them."""
