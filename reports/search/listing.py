@@ -199,7 +199,7 @@ def matching(kind, query, engine, filters=None, wanted=None, probe=None, few=Fal
     if narrows(engine, kind, filters) or not (probe and hasattr(engine, "probe_sql")):
         sql, params = engine.matching_sql(kind, query, filters)
         if few and hasattr(engine, "read_whole"):
-            sql = engine.read_whole(sql)
+            return condition(engine.read_whole(table, sql, params))
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the engine's SQL, values as parameters
     return condition(engine.probe_sql(kind, query, table, filters))
 

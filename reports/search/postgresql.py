@@ -520,11 +520,14 @@ def probe_sql(kind, query, table, filters=None):
     return positional(sql, term_params(query))
 
 
-def read_whole(sql):
-    """matching_sql()'s `sql` read whole, then sorted, however many rows the planner
-    prices it in (search.listing's `few`): OFFSET 0 keeps it from reading the rows in
-    order testing each, every row where a phrase is in a handful."""
-    return f"SELECT id FROM ({sql}) AS matches OFFSET 0"
+def read_whole(table, sql, params):
+    """(SQL, parameters) of whether the row of `table` (quoted) is among matching_sql()'s
+    `sql`, read whole once however many rows the planner prices it in (search.listing's
+    `few`): as an array, the matches are an InitPlan run before the rows are read.
+    Joined as "id IN (matches)", the planner, taking them for one row, may read the
+    rows in order and list the matches again for each, or test each row: every row
+    where a phrase is in a handful."""
+    return f"{table}.id = ANY(ARRAY({sql}))", params
 
 
 # Incidents by their title (search.listing's relevance puts them first): where the
