@@ -737,15 +737,24 @@ def titles_never_together(db, monkeypatch):
         cursor.execute("ANALYZE reports_incident_search")
 
 
+# Each condition of a plan's node, and its count of the rows it read and removed.
+REMOVED_BY = {"Filter": "Rows Removed by Filter", "Recheck Cond": "Rows Removed by Index Recheck"}
+
+
+def rows_tested(plan, tested, conditions=("Filter",)):
+    """How many rows the nodes of `plan` (EXPLAIN ANALYZE's, as JSON) read, kept or not,
+    through one of `conditions` whose text passes `tested`."""
+    rows = 0
+    if any(tested(plan.get(condition, "")) for condition in conditions):
+        removed = sum(plan.get(REMOVED_BY[condition], 0) for condition in conditions)
+        rows = (plan["Actual Rows"] + removed) * plan["Actual Loops"]
+    return rows + sum(rows_tested(child, tested, conditions) for child in plan.get("Plans", []))
+
+
 def titles_made_into_words(plan):
-    """How many rows of `plan` (EXPLAIN ANALYZE's, as JSON) had a title made into words to
-    be tested: every row a filter on to_tsvector(...title...) read, kept or not."""
-    node_filter = plan.get("Filter", "")
-    made = 0
-    if "to_tsvector" in node_filter and "title" in node_filter:
-        rows = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
-        made = rows * plan["Actual Loops"]
-    return made + sum(titles_made_into_words(child) for child in plan.get("Plans", []))
+    """How many rows of `plan` had a title made into words to be tested: every row a
+    filter on to_tsvector(...title...) read."""
+    return rows_tested(plan, lambda condition: "to_tsvector" in condition and "title" in condition)
 
 
 def titles_made_into_words_by(queries):
@@ -794,14 +803,8 @@ def test_postgresql_two_words_never_together_in_a_title_list_their_incidents_rea
 
 
 def phrase_tests(plan):
-    """How many rows the nodes of `plan` (EXPLAIN ANALYZE's, as JSON) tested for a phrase."""
-    tested = 0
-    if "<->" in plan.get("Filter", "") + plan.get("Recheck Cond", ""):
-        removed = plan.get("Rows Removed by Filter", 0) + plan.get(
-            "Rows Removed by Index Recheck", 0
-        )
-        tested = (plan["Actual Rows"] + removed) * plan["Actual Loops"]
-    return tested + sum(phrase_tests(child) for child in plan.get("Plans", []))
+    """How many rows of `plan` were tested for a phrase, by a filter or an index recheck."""
+    return rows_tested(plan, lambda condition: "<->" in condition, ("Filter", "Recheck Cond"))
 
 
 @contextmanager
