@@ -7,6 +7,7 @@ from unittest.mock import Mock
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import GroupAlias, Paragraph, Report, Status
@@ -187,6 +188,23 @@ def test_counts_are_per_kind(archive):
     found = search("bomb")
     assert found.counts == {"reports": 2, "passages": 2, "incidents": 2, "groups": 0}
     assert found.total == 4 and not found.more
+
+
+def test_a_short_list_of_incidents_or_groups_is_its_own_count(archive, monkeypatch):
+    """The best of every kind: a list shorter than search_archive's limit is every match."""
+
+    def counted(text):
+        with CaptureQueriesContext(connection) as queries:
+            found = search(text)
+        [sql] = [query["sql"] for query in queries if " AS reports)" in query["sql"]]
+        return found.counts, [kind for kind in ("incidents", "groups") if f" AS {kind})" in sql]
+
+    assert counted("bomb") == ({"reports": 2, "passages": 2, "incidents": 2, "groups": 0}, [])
+    monkeypatch.setattr("reports.search.BEST", 2)  # both incidents shown: the list may be cut
+    assert counted("bomb") == (
+        {"reports": 2, "passages": 2, "incidents": 2, "groups": 0},
+        ["incidents"],
+    )
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,8 @@ __all__ = [
 ]
 
 ENGINES = {"postgresql": postgresql, "sqlite": sqlite}
+# How many of each kind search_archive() returns unless asked for another number.
+BEST = 20
 
 
 def search_engine():
@@ -149,7 +151,7 @@ def rebuild_search_index(using=DEFAULT_DB_ALIAS):
             ENGINES[writer.vendor].rebuild_search_index(cursor)
 
 
-def search_archive(text, limit=20, archive_stamp=None, query=None):
+def search_archive(text, limit=BEST, archive_stamp=None, query=None):
     """Return the published reports, incidents and groups matching the search `text`
     (query.parse's syntax; group names expanded, names.expand). `archive_stamp`: the
     archive's (version, changed_at) where the caller has read it; `query`: the text
@@ -213,15 +215,24 @@ def search(text, kind="", filters=None, sort="relevance", page=1, archive_stamp=
     if not query:
         return SearchPage(SearchResults(query=text or "", parsed=query), kind=kind)
     engine = listing_engine()
-    counts = listing.counts(query, filters, engine)
     if not kind and not filters and sort == "relevance":
-        results = search_archive(text, archive_stamp=archive_stamp, query=query)
+        results = search_archive(text, limit=BEST, archive_stamp=archive_stamp, query=query)
+        counts = listing.counts(query, filters, engine, known=whole(results, BEST))
         return SearchPage(results, counts)
+    counts = listing.counts(query, filters, engine)
     # Narrowed or sorted: one kind's list, the first with results unless one is asked for.
     kind = kind or next((each for each in listing.KINDS if counts[each]), "reports")
     found = listing.page_of(kind, query, filters, sort, page, engine, counts[kind])
     hits = {"reports" if kind == "passages" else kind: found.object_list}
     return SearchPage(SearchResults(**hits, query=text, parsed=query), counts, kind, found)
+
+
+def whole(results, limit):
+    """{kind: its count} of the kinds of search_archive's `results` that are every match:
+    incidents and groups, where fewer than `limit` (reports are ranked among the newest
+    matches only, so the count of a short list of them still has to be read)."""
+    lists = {"incidents": results.incidents, "groups": results.groups}
+    return {kind: len(rows) for kind, rows in lists.items() if len(rows) < limit}
 
 
 def search_all(text, kind, filters=None, sort="relevance", limit=10_000, archive_stamp=None):

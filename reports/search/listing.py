@@ -230,8 +230,9 @@ def found(kind, query, filters, engine, wanted=None, few=False):
 COUNT_LIMIT = 100
 
 
-def counts(query, filters, engine):
-    """{kind: how many rows of it match, up to COUNT_LIMIT + 1 (more)}.
+def counts(query, filters, engine, known=None):
+    """{kind: how many rows of it match, up to COUNT_LIMIT + 1 (more)}; `known`: the
+    counts of the kinds the caller has already (not counted again).
 
     Without selective filters, each count reads the engine's matches as they come
     (SQLite's FTS5 in rowid order) and tests each for publication and the filters,
@@ -242,19 +243,23 @@ def counts(query, filters, engine):
     the engine's matches are those of the filters already (narrows()).
     """
     wanted = COUNT_LIMIT + 1
+    known = known or {}
     probed = [
         kind
         for kind in KINDS
-        if not hasattr(engine, "matching_sql")
-        or (filters.probes(kind) and not narrows(engine, kind, filters))
+        if kind not in known
+        and (
+            not hasattr(engine, "matching_sql")
+            or (filters.probes(kind) and not narrows(engine, kind, filters))
+        )
     ]
     found_counts = {
-        kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in probed
+        **known,
+        **{kind: found(kind, query, filters, engine, wanted)[:wanted].count() for kind in probed},
     }
     columns, params = [], []
-    for kind in KINDS:
-        if kind in probed:
-            continue
+    read = [kind for kind in KINDS if kind not in found_counts]
+    for kind in read:
         ids, ids_params = engine.matching_sql(kind, query, filters)
         rows_sql, rows_params = published_row_sql(kind, filters)
         # DISTINCT reads every match before the first row; an engine whose SQL names
@@ -268,7 +273,6 @@ def counts(query, filters, engine):
     if columns:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(columns)}", params)  # noqa: S608 - built here
-            read = [kind for kind in KINDS if kind not in probed]
             found_counts.update(zip(read, cursor.fetchone(), strict=True))
     return {kind: found_counts[kind] for kind in KINDS}
 
