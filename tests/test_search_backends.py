@@ -187,8 +187,10 @@ def test_search_makes_a_fixed_number_of_queries(db, django_assert_max_num_querie
     for year in range(1960, 1990):
         make_report(title=f"Patterns of Global Terrorism {year} - Peru", body="Vicuna herds.")
 
-    # PostgreSQL asks its planner first whether the word is common (postgresql.common).
-    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 2):
+    search.search_engine().reports(parse("vicuna"), limit=25)  # figures of the archive, once
+    # Whether the word is common: PostgreSQL asks its planner, SQLite reads the figure of
+    # the archive's common words (postgresql.common, sqlite.common).
+    with django_assert_max_num_queries(3):
         hits = search.search_engine().reports(parse("vicuna"), limit=25)
         shown = [(hit.report.country.name, hit.paragraph.anchor, hit.snippet) for hit in hits]
 
@@ -949,6 +951,86 @@ def test_a_word_in_at_most_common_rows_is_still_ranked_by_bm25(db, monkeypatch):
         (1990, False, 1),
         (1993, False, 1),
     ]
+
+
+@on_sqlite
+def test_a_phrase_of_common_words_is_common_where_the_phrase_is_rare(db, monkeypatch):
+    """Its bm25 would read both words' lists whole: its words make it common, uncounted."""
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
+    for year in range(1990, 1995):
+        make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="Armed men attack.")
+    make_report(title="Patterns of Global Terrorism 1980 - Peru", body="Armed attack, armed attack")
+    make_report(
+        title="Patterns of Global Terrorism 1985 - Peru",
+        body="An armed attack, one among the many words of a long and wordy paragraph here.",
+    )
+
+    assert sqlite.common(parse('"armed attack"')) is True
+    # bm25 would put 1980's dense passage first; a common query is newest first.
+    assert common_hits('"armed attack"', limit=20) == [(1985, False, 1), (1980, False, 1)]
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 10)  # its own figure: "armed" in 7 rows
+    assert sqlite.common(parse('"armed attack"')) is False
+    assert common_hits('"armed attack"', limit=20) == [(1980, False, 1), (1985, False, 1)]
+
+
+@pytest.mark.parametrize(
+    ("query", "common"),
+    [
+        ("armed", True),
+        ("armed attack", True),  # each clause in more rows than COMMON_ROWS
+        ("armed okapi", False),  # in no more rows than its rarest clause
+        ('"armed okapi"', False),  # nor a phrase than its rarest word
+        ("okapi OR armed", True),
+        ("armed -attack", True),  # words left out only make it rarer: still counted
+        ("okapi OR tapir", None),  # each rare; together, who knows: counted
+        ("arm*", None),  # a prefix's words are many: counted
+    ],
+)
+@on_sqlite
+def test_the_words_of_a_query_tell_whether_it_is_common(db, monkeypatch, query, common):
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
+    for year in range(1990, 1995):
+        make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="Armed men attack.")
+    make_report(title="Informe 1990 - Perú", body="Okapi.", language="es")
+
+    assert sqlite.common(parse(query)) is common
+
+
+@on_sqlite
+def test_a_counted_query_is_common_by_its_rows_in_either_table(db, monkeypatch):
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
+    make_report(
+        title="Patterns of Global Terrorism 1990 - Chile",
+        body="An okapi among the many other words of this paragraph.\n\nOkapi okapi.",
+    )
+    make_report(title="Patterns of Global Terrorism 1991 - Chile", body="Okapi.")
+    for year in (1990, 1991):
+        make_report(title=f"Informe {year} - Chile", body="Okapi.", language="es")
+
+    def passage_of_1990():  # bm25's best (2), or a common query's first (1)
+        [number] = [
+            hit.paragraph.number
+            for hit in search_archive("okap*").reports  # a prefix: its rows are counted
+            if hit.report.title.startswith("Patterns") and hit.report.year == 1990
+        ]
+        return number
+
+    assert passage_of_1990() == 2  # 3 rows in English, 2 in Spanish: in neither more than 4
+    for year in (1992, 1993):
+        make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="Okapi.")
+    assert passage_of_1990() == 1  # 5 in English
+
+
+@on_sqlite
+def test_the_common_words_follow_the_archive(db, monkeypatch):
+    monkeypatch.setattr(sqlite, "COMMON_ROWS", 4)
+    for year in range(1990, 1994):
+        make_report(title=f"Patterns of Global Terrorism {year} - Chile", body="Okapi.")
+    assert sqlite.common(parse("okapi")) is False
+
+    make_report(title="Patterns of Global Terrorism 1994 - Chile", body="Okapi.")
+
+    assert sqlite.common(parse("okapi")) is True
 
 
 def test_a_common_word_never_shows_drafts_and_escapes_its_snippet(db, monkeypatch):

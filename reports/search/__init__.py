@@ -63,8 +63,8 @@ configuration and partial GIN indexes; SQLite: a second FTS5 table of Snowball s
 
 PostgreSQL leaves out its stop words ("the", "of"); FTS5 has none. Reports are ranked
 among the newest CANDIDATES matching passages and titles (both engines); on SQLite a
-word in very many rows is not ranked by bm25 at all (sqlite.COMMON_ROWS), so a common
-word costs about what a rare one does, at any size. Where FTS5 is missing, or on
+query of words in very many rows is not ranked by bm25 at all (sqlite.COMMON_ROWS), so
+a common word costs about what a rare one does, at any size. Where FTS5 is missing, or on
 another engine, every kind falls back to the portable icontains (substring) search.
 
 The package, as Wagtail's search/backends/database/:

@@ -16,9 +16,12 @@ Bulk writers may pause the incident and group index and rebuild it once at the e
 import logging
 import re
 import time
+from functools import lru_cache
 
+import snowballstemmer
 from django.db import OperationalError, connection
 
+from reports.figures import derived
 from reports.models import Incident, Paragraph, Report, Status
 from reports.search import portable, spanish, sqlite_schema
 from reports.search.results import (
@@ -33,6 +36,7 @@ from reports.search.results import (
     snippet_of,
 )
 from reports.search.sqlite_schema import SEARCH_TABLES
+from reports.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -98,17 +102,22 @@ def fts5_match(query, columns=(), word=str):
 
 # Reports. A query is ranked among its newest CANDIDATES passages and CANDIDATES
 # titles of published reports: title match, best passage by bm25, newest year, title.
-# A query in more than COMMON_ROWS rows of the index ("violence", in every title of a
-# big archive) is not ranked by bm25 at all: its IDF, which bm25 works out on its
-# first call, counts every row the query matches, and that count grows with the
-# archive; up to COMMON_ROWS it stays cheap. Such a query shows the newest `limit`
-# reports whose title matches, newest year first, each with its first matching
-# passage; only with fewer title matches than that, the reports of its newest
-# CANDIDATES passages follow (newest year first). FTS5 hands matches over in rowid
-# order, so each of these reads about `limit` rows, whatever the archive's size.
+# A query that may be in more than COMMON_ROWS rows of either table ("violence", in
+# every title of a big archive) is not ranked by bm25 at all: its IDF, which bm25
+# works out on its first call, reads the lists of the query's words whole, and they
+# grow with the archive; up to COMMON_ROWS they stay cheap. Its words tell whether it
+# may (common()): a term is in no more rows than its rarest word, an OR in no more
+# than its terms together, a query in no more than its rarest clause; so a phrase of
+# two common words ("political violence") is common even where the phrase is rare, as
+# its bm25 would be dear. Only where the words cannot tell (a prefix, an OR of rarer
+# words) are the query's rows counted, up to COMMON_ROWS + 1. A common query shows the
+# newest `limit` reports whose title matches, newest year first, each with its first
+# matching passage; only with fewer title matches than that, the reports of its
+# newest CANDIDATES passages follow (newest year first). FTS5 hands matches over in
+# rowid order, so each of these reads about `limit` rows, whatever the archive's size.
 #
 # How it is built, one statement either way:
-# - `common` counts the query's rows up to COMMON_ROWS + 1 and decides. The CTEs of
+# - `common` is common()'s answer, else the count of the query's rows. The CTEs of
 #   the other kind have a LIMIT of 0, which SQLite checks before it starts a scan
 #   (a WHERE condition on a subquery would be tested row by row, after FTS5 and
 #   bm25 have started: bm25's IDF is counted on its first call);
@@ -128,7 +137,7 @@ def fts5_match(query, columns=(), word=str):
 # few when the shown reports' paragraphs are close together (they usually are:
 # newest reports, newest passages).
 #
-# Rows of the index above which bm25 is not used (see above): at 10,000 reports
+# Rows of a table above which bm25 is not used (see above): at 10,000 reports
 # "market" (8,051 rows) is still ranked, "violence" (20,000) and "the" (102,337) not.
 COMMON_ROWS = 10_000
 # Rows of the FTS5 tables have rowids > 0 (a paragraph, an incident) and < 0 (a
@@ -230,8 +239,8 @@ FTS5_SQL = FTS5_SQL.replace("{NEWEST_PASSAGES}", NEWEST_PASSAGES).replace(
 # by the same statement for the query's stems; its highlight() would mark stems, so
 # its passages come as text (coalesce above), marked in Python. One statement ranks
 # both tables' shown reports together (bm25 scores of two tables, comparable enough).
-# A query is common (COMMON_ROWS) by its rows in both tables: one common in English and
-# in Spanish would otherwise be ranked by bm25 in the one where it is less common,
+# A query common (COMMON_ROWS) in either table is common in both: one common in English
+# and in Spanish would otherwise be ranked by bm25 in the one where it is less common,
 # which costs about what a word of COMMON_ROWS rows does, on top of the other.
 ROWS_UP_TO_COMMON_ES = (
     ROWS_UP_TO_COMMON.replace(sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES)
@@ -244,7 +253,7 @@ FTS5_SQL_BOTH = re.sub(
 )
 LANGUAGES_SQL = """
 WITH both_common AS MATERIALIZED (
-    SELECT {english_rows} + {spanish_rows} > %(common)s AS yes
+    SELECT coalesce(%(known)s, {english_rows} > %(common)s OR {spanish_rows} > %(common)s) AS yes
 )
 SELECT * FROM (
     SELECT *, 0 AS spanish FROM ({english})
@@ -262,6 +271,71 @@ LIMIT %(limit)s
 )
 
 
+def common(query):
+    """Whether `query` is common (COMMON_ROWS) as its words tell: True or False, or None
+    where they cannot and its rows must be counted (see above)."""
+    words = derived(f"search-common-words-{COMMON_ROWS}", common_words)
+    english = _size(query, words[sqlite_schema.REPORTS], _english_stem)
+    spanish_size = _size(query, words[sqlite_schema.REPORTS_ES], spanish.stem)
+    if BIG in (english, spanish_size):
+        return True
+    return False if english == spanish_size == SMALL else None
+
+
+BIG, SMALL = "big", "small"  # in more than COMMON_ROWS rows of a table, in no more
+
+
+def _size(query, common_stems, stem):
+    """BIG or SMALL: `query`'s rows in the table of `common_stems` (its words in more
+    than COMMON_ROWS rows), as FTS5 holds them (`stem`); None where unknown."""
+
+    def term(term):
+        if term.prefix:
+            return None  # its words are many, each rarer perhaps
+        return BIG if all(stem(word) in common_stems for word in term.words) else SMALL
+
+    def clause(clause):
+        sizes = [term(each) for each in clause.terms]
+        if BIG in sizes:
+            return BIG
+        return SMALL if sizes == [SMALL] else None  # rarer words, but how many together?
+
+    sizes = [clause(each) for each in query.positive]
+    if SMALL in sizes:
+        return SMALL
+    return BIG if all(size == BIG for size in sizes) else None
+
+
+_porter = snowballstemmer.stemmer("porter")
+
+
+@lru_cache(maxsize=50_000)
+def _english_stem(word):
+    """`word` as the English table's tokenizer (porter unicode61 remove_diacritics)
+    holds it, which leaves words of fewer than 3 or more than 64 letters as they are;
+    where Snowball's Porter differs from FTS5's, the word only seems rare."""
+    word = fold(word)
+    return word if len(word) < 3 or len(word) > 64 else _porter.stemWord(word)
+
+
+def common_words():
+    """{table: {stem: rows}} of the words in more than COMMON_ROWS rows of each reports
+    table: an archive's figure (reports.figures), read from FTS5's own counts."""
+    words = {}
+    with connection.cursor() as cursor:
+        for table in (sqlite_schema.REPORTS, sqlite_schema.REPORTS_ES):
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows"
+                f" USING fts5vocab(main, {table}, row)"
+            )
+            cursor.execute(
+                f"SELECT term, doc FROM temp.{table}_rows WHERE doc > %s",  # noqa: S608 - constants
+                [COMMON_ROWS],
+            )
+            words[table] = dict(cursor.fetchall())
+    return words
+
+
 def _fts5_reports(query, limit):
     """Report hits from the FTS5 table, or None when this SQLite has none."""
     params = {
@@ -275,6 +349,7 @@ def _fts5_reports(query, limit):
         "stop": MARK_STOP,
     }
     try:
+        params["known"] = common(query)
         with connection.cursor() as cursor:
             cursor.execute(LANGUAGES_SQL, params)
             rows = cursor.fetchall()
