@@ -981,7 +981,7 @@ def test_a_phrase_of_common_words_is_common_where_the_phrase_is_rare(db, monkeyp
         ("armed okapi", False),  # in no more rows than its rarest clause
         ('"armed okapi"', False),  # nor a phrase than its rarest word
         ("okapi OR armed", True),
-        ("armed -attack", True),  # words left out only make it rarer: still counted
+        ("armed -attack", True),  # words left out make it rarer, never more common
         ("okapi OR tapir", None),  # each rare; together, who knows: counted
         ("arm*", None),  # a prefix's words are many: counted
     ],

@@ -200,7 +200,7 @@ def test_a_short_list_of_incidents_or_groups_is_its_own_count(archive, monkeypat
         return found.counts, [kind for kind in ("incidents", "groups") if f" AS {kind})" in sql]
 
     assert counted("bomb") == ({"reports": 2, "passages": 2, "incidents": 2, "groups": 0}, [])
-    monkeypatch.setattr("reports.search.BEST", 2)  # both incidents shown: the list may be cut
+    monkeypatch.setattr("reports.search.BEST", 2)  # two incidents fill the list: more may match
     assert counted("bomb") == (
         {"reports": 2, "passages": 2, "incidents": 2, "groups": 0},
         ["incidents"],
