@@ -396,6 +396,10 @@ def pg_incident_search_migration():
     return importlib.import_module("reports.migrations.0027_postgresql_incident_search")
 
 
+def pg_published_titles_migration():
+    return importlib.import_module("reports.migrations.0029_postgresql_published_titles_index")
+
+
 # The expression indexes of migration 0006 that PostgreSQL still has (0027 dropped two).
 PG_INDEXED = [
     (index, table, column)
@@ -416,6 +420,8 @@ def test_postgresql_search_sql_writes_the_indexed_expressions(peru_1997, index, 
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL cpu_operator_cost = 100")
         sql = f"EXPLAIN SELECT 1 FROM {table} t WHERE {vector} @@ {query}"  # noqa: S608
+        if index == pg_published_titles_migration().INDEX:  # published ones only
+            sql += f" AND t.{pg_published_titles_migration().PUBLISHED}"
         cursor.execute(sql, postgresql.term_params(parse("cerpa")))
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
@@ -479,6 +485,25 @@ def test_postgresql_incident_and_group_queries_use_the_gin_indexes(
     getattr(postgresql, f"_{kind}_ids")(parse("Cerpa Lima"), 20)
 
     assert all(name in plans[0] for name in expected), plans[0]
+
+
+@on_postgresql
+def test_postgresql_titles_listed_whole_are_read_from_the_published_titles_index(db):
+    """The index holds published incidents only (migration 0029): the titles' list
+    must say so, or the planner cannot use it."""
+    published = make_incident(title="Bombing in Lima")
+    make_incident(title="Bombing in Cusco", status=Status.DRAFT)
+    sql, params = postgresql.matching_sql("incident_titles", parse("bombing"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL cpu_operator_cost = 100")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(sql, params)
+        listed = {row[0] for row in cursor.fetchall()}
+
+    assert pg_published_titles_migration().INDEX in plan, plan
+    assert listed == {published.id}  # not the draft, whose title has the word too
 
 
 def pg_incident_search_rows():

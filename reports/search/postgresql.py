@@ -408,10 +408,12 @@ MATCHING_SQL = {
     "passages": "SELECT p.id FROM reports_paragraph p WHERE {passage_matches}",
     "report_titles": "SELECT r.id FROM reports_report r WHERE {title_matches}",
     "incidents": PG_INCIDENT_MATCHES,
-    # Read whole from the titles' index (seeks() says when): OFFSET 0 keeps the planner
-    # from walking every incident testing each title instead.
+    # Read whole from the titles' index of published incidents (migration 0029;
+    # seeks() says when): OFFSET 0 keeps the planner from walking every incident
+    # testing each title instead.
     "incident_titles": (
-        "SELECT i.id FROM reports_incident i WHERE {incident_title} @@ {query} OFFSET 0"
+        "SELECT i.id FROM reports_incident i"
+        " WHERE i.status = %(status)s AND {incident_title} @@ {query} OFFSET 0"
     ),
     "groups": "SELECT g.id FROM reports_group g WHERE {group_each}",
     "group_names": "SELECT g.id FROM reports_group g WHERE {group_named}",
@@ -463,9 +465,9 @@ NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 def matching_sql(kind, query, filters=None):
     """(SQL, parameters) of the ids of `kind`'s rows (search.listing.KINDS) that match
     `query`, in a column `id`: drafts included, but for incidents (their search table
-    holds the published ones). `filters` narrow an incident's matches to their country
-    and years (narrows()); the planner reads the others through the tables' own
-    indexes, and the caller applies every filter to the rows all the same."""
+    and titles' index hold the published ones). `filters` narrow an incident's matches
+    to their country and years (narrows()); the planner reads the others through the
+    tables' own indexes, and the caller applies every filter to the rows all the same."""
     names = {"name": "name", "acronym": "acronym", "alias": "name"}
     parts = {
         "title_matches": lambda: TITLE_MATCHES.format(t="r", **_languages(query)),
