@@ -126,6 +126,18 @@ def test_strict_refusal_after_dropping_leaves_schema_and_data_as_they_were(
     assert (sqlite_master_rows(), contents()) == before
 
 
+def before_incident_inserts(monkeypatch, hook):
+    """Call `hook()` before each batch's new incidents are inserted."""
+    insert = bulk.RowInserter.insert
+
+    def hooked(inserter, rows):
+        if inserter.model is Incident:
+            hook()
+        return insert(inserter, rows)
+
+    monkeypatch.setattr(bulk.RowInserter, "insert", hooked)
+
+
 @on_sqlite
 def test_failure_mid_import_leaves_schema_and_data_as_they_were(
     tmp_path, transactional_db, defer_always, monkeypatch
@@ -133,15 +145,13 @@ def test_failure_mid_import_leaves_schema_and_data_as_they_were(
     run(write(tmp_path, SIEGE, name="first.csv"))
     before = sqlite_master_rows(), contents()
     calls = []
-    insert_ids = incidents._inserted_ids
 
-    def failing(new):
-        calls.append(new)
+    def failing():
+        calls.append(None)
         if len(calls) == 3:
             raise OSError("disk full")
-        return insert_ids(new)
 
-    monkeypatch.setattr(incidents, "_inserted_ids", failing)
+    before_incident_inserts(monkeypatch, failing)
     with pytest.raises(OSError, match="disk full"):
         run(write(tmp_path, *rows(10)), "--batch-size", "2")
     assert defer_always
@@ -218,13 +228,7 @@ def pragmas():
 def test_bulk_settings_hold_during_the_import_and_are_restored_after(tmp_path, db, monkeypatch):
     before = pragmas()
     during = []
-    insert_ids = incidents._inserted_ids
-
-    def recording(new):
-        during.append(pragmas())
-        return insert_ids(new)
-
-    monkeypatch.setattr(incidents, "_inserted_ids", recording)
+    before_incident_inserts(monkeypatch, lambda: during.append(pragmas()))
     run(write(tmp_path, *rows(3)))
     assert during[0][0] == bulk.BULK_PRAGMAS["cache_size"]
     assert pragmas() == before
@@ -353,6 +357,31 @@ def test_row_inserter_writes_values_as_the_orm_does(db):
         {},
     )
     assert b.casualties == 7  # the generated column, computed by the database
+
+
+def test_a_numbered_row_inserter_returns_each_rows_id(db):
+    """In the rows' order, in statements of several rows on SQLite, from the sequence on
+    PostgreSQL; an id taken by the ORM before or after is no other row's."""
+    country = make_incident(title="Before", slug="before").country_id
+    now = datetime.datetime.now(tz=datetime.UTC)
+    inserter = bulk.RowInserter(
+        Incident,
+        ("slug", "title", "country", "start_date"),
+        constants={"created_at": now, "updated_at": now},
+        numbered=True,
+    )
+    count = inserter.rows_per_statement + 3  # a full statement and a shorter one on SQLite
+    start = datetime.date(2001, 1, 1)
+    rows = [
+        (f"n{n}", f"Row {n}", country, start + datetime.timedelta(days=n)) for n in range(count)
+    ]
+
+    ids = inserter.insert(rows)
+    after = make_incident(title="After", slug="after")
+
+    assert inserter.insert([]) == []
+    assert [Incident.objects.get(pk=pk).slug for pk in ids] == [row[0] for row in rows]
+    assert after.pk not in ids
 
 
 def test_row_inserter_raises_djangos_integrity_error(db):

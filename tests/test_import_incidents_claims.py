@@ -4,10 +4,10 @@ import pytest
 from django.core.management import CommandError
 
 from reports.claims import estimate
-from reports.ingest import incidents
 from reports.models import INCIDENT_FIGURES, FigureClaim, Incident
 from tests.factories import make_citation, make_report
 from tests.test_import_incidents import BOMB, SIEGE, run, write
+from tests.test_import_incidents_bulk import before_incident_inserts
 
 BOMB_ID, SIEGE_ID = "199705120001", "199612170001"
 
@@ -97,15 +97,13 @@ def test_strict_refusal_and_dry_run_leave_no_claim(tmp_path, db):
 
 def test_a_failed_import_leaves_no_claim_behind(tmp_path, db, monkeypatch):
     calls = []
-    insert_ids = incidents._inserted_ids
 
-    def failing(new):
-        calls.append(new)
+    def failing():
+        calls.append(None)
         if len(calls) == 2:
             raise OSError("disk full")
-        return insert_ids(new)
 
-    monkeypatch.setattr(incidents, "_inserted_ids", failing)
+    before_incident_inserts(monkeypatch, failing)
     with pytest.raises(OSError, match="disk full"):
         run(write(tmp_path, BOMB, SIEGE), "--batch-size", "1")
     assert not FigureClaim.objects.exists()

@@ -32,8 +32,9 @@ class RowInserter:
     """INSERT rows given as tuples in the order of `fields`; other columns get `constants`
     or their model default."""
 
-    def __init__(self, model, fields, constants=None, raw=()):
-        """`raw` names fields whose values are already in the database's form (e.g. JSON text)."""
+    def __init__(self, model, fields, constants=None, raw=(), numbered=False):
+        """`raw` names fields whose values are already in the database's form (e.g. JSON
+        text); `numbered`: the database numbers the rows, and insert() returns their ids."""
         opts = model._meta
         constants = constants or {}
         quote = connection.ops.quote_name
@@ -57,8 +58,11 @@ class RowInserter:
             for index, field in enumerate(varying)
             if field.name not in raw and not isinstance(field, _PLAIN)
         ]
-        width = len(varying) + len(fixed)
-        columns = ", ".join(quote(field.column) for field in varying + fixed)
+        # PostgreSQL's rows carry ids taken from the table's sequence (_new_ids).
+        self.numbered = numbered
+        numbers = [opts.pk] if numbered and connection.vendor == "postgresql" else []
+        width = len(varying) + len(fixed) + len(numbers)
+        columns = ", ".join(quote(field.column) for field in varying + fixed + numbers)
         # Names come from the model's metadata, quoted; values are parameters.
         self.head = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608
         self.marks = f"({', '.join(['%s'] * width)})"
@@ -71,6 +75,7 @@ class RowInserter:
         self.full_sql = self._sql(self.rows_per_statement)
         # PostgreSQL takes the rows as a stream instead (COPY, see insert).
         self.copy_sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
+        self.sequence_args = [opts.db_table, opts.pk.column]
         self.model = model
 
     def _sql(self, rows):
@@ -85,14 +90,48 @@ class RowInserter:
         return lambda value: field.get_db_prep_save(value, connection)
 
     def insert(self, rows):
-        """Insert the rows (tuples in the order of `fields`), in this order."""
+        """Insert the rows (tuples in the order of `fields`), in this order; return their
+        ids in that order if the inserter is `numbered`."""
         if self.converters:
             rows = map(self._convert, rows)
         fixed = self.fixed_values
-        rows = [(*row, *fixed) for row in rows]
         if connection.vendor == "postgresql":
-            self._copy(rows)
-            return
+            rows = list(rows)
+            if not self.numbered:
+                self._copy([(*row, *fixed) for row in rows])
+                return None
+            ids = self._new_ids(len(rows))
+            self._copy([(*row, *fixed, pk) for row, pk in zip(rows, ids, strict=True)])
+            return ids
+        rows = [(*row, *fixed) for row in rows]
+        self._execute(rows)
+        return self._last_ids(len(rows)) if self.numbered else None
+
+    def _new_ids(self, count):
+        # Taken before the rows are written, so that no query needs to find them after.
+        if not count:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [*self.sequence_args, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def _last_ids(count):
+        # This write transaction's INSERT statements (no other writer can come between
+        # on SQLite), one after another: SQLite numbers their rows one after another,
+        # the last one being last_insert_rowid(), which the search triggers' own
+        # inserts do not change.
+        if not count:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_insert_rowid()")
+            last = cursor.fetchone()[0]
+        return list(range(last - count + 1, last + 1))
+
+    def _execute(self, rows):
         per = self.rows_per_statement
         full = len(rows) - len(rows) % per
         with connection.cursor() as cursor:

@@ -606,6 +606,7 @@ class Inserters:
             },
             # JSON text, decimals and dates as text (_incident_row)
             raw=("source_row", "latitude", "longitude", "start_date", "end_date"),
+            numbered=True,  # the perpetrations and claims name them
         )
         self.perpetrations = RowInserter(Perpetration, ("incident", "group", "uncertain", "role"))
         # The row's figures (ParsedRow.claims), each a claim resting on the dataset row.
@@ -703,12 +704,12 @@ def _write_batch(batch, summary, groups, countries, publish, inserter, lookup):
         else:
             summary.unchanged += 1
 
+    created = []
     if new:
         inserter.incident_indexes.before_insert(len(new))
-        inserter.incidents.insert(
+        created = inserter.incidents.insert(
             _incident_row(parsed, countries, inserter.dataset) for parsed in new
         )
-    created = _inserted_ids(new) if new else []
 
     updated = []
     if changed:
@@ -764,26 +765,6 @@ def _slug(external_id):
     if external_id.isascii() and external_id.isalnum():
         return external_id.lower()
     return slugify(external_id)
-
-
-def _inserted_ids(new):
-    """The ids of the incidents of `new`, just inserted in that order (RowInserter)."""
-    if connection.vendor == "sqlite":
-        # INSERT statements of this write transaction (no other writer can come
-        # between), one after another: SQLite numbers the rows one after another, the
-        # last one being last_insert_rowid() (which the search triggers' own inserts
-        # do not change).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT last_insert_rowid()")
-            last = cursor.fetchone()[0]
-        return list(range(last - len(new) + 1, last + 1))
-    # The INSERTs return no ids; one indexed query fetches them for the perpetrators.
-    pks = dict(
-        Incident.objects.filter(external_id__in=[p.external_id for p in new]).values_list(
-            "external_id", "pk"
-        )
-    )
-    return [pks[parsed.external_id] for parsed in new]
 
 
 def _fill(incident, parsed, countries, now, dataset):
