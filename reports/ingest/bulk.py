@@ -95,17 +95,17 @@ class RowInserter:
         if self.converters:
             rows = map(self._convert, rows)
         fixed = self.fixed_values
-        if connection.vendor == "postgresql":
-            rows = list(rows)
-            if not self.numbered:
-                self._copy([(*row, *fixed) for row in rows])
-                return None
-            ids = self._new_ids(len(rows))
-            self._copy([(*row, *fixed, pk) for row, pk in zip(rows, ids, strict=True)])
-            return ids
-        rows = [(*row, *fixed) for row in rows]
-        self._execute(rows)
-        return self._last_ids(len(rows)) if self.numbered else None
+        if connection.vendor != "postgresql":
+            rows = [(*row, *fixed) for row in rows]
+            self._execute(rows)
+            return self._last_ids(len(rows)) if self.numbered else None
+        if not self.numbered:
+            self._copy([(*row, *fixed) for row in rows])
+            return None
+        rows = list(rows)  # counted for their ids
+        ids = self._new_ids(len(rows))
+        self._copy([(*row, *fixed, pk) for row, pk in zip(rows, ids, strict=True)])
+        return ids
 
     def _new_ids(self, count):
         # Taken before the rows are written, so that no query needs to find them after.
