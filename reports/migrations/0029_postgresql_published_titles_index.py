@@ -4,9 +4,8 @@ Search reads it for published incidents only (reports.search.postgresql: the
 titles of PG_INCIDENTS_SQL and MATCHING_SQL["incident_titles"] say so). Imports
 write drafts by the hundred thousand, and each draft's title was made into words and
 written into the index, for nothing. Now an incident's title is indexed when it is
-published. SQLite
-has nothing to do (its search tables hold published incidents already). Reverses:
-the index over every incident again.
+published. SQLite has nothing to do (its search tables hold published incidents
+already). Reverses: the index over every incident again.
 """
 
 from django.db import migrations
